@@ -1,0 +1,45 @@
+// One AWS service endpoint: signs, sends, retries, and turns error answers into AwsError.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "aws/credentials.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/http.hpp"
+#include "aws/retry.hpp"
+
+namespace ssc::aws {
+
+// Turns a non-2xx answer into the service's error (code, message, request id).
+using ErrorParser = std::function<AwsError(const HttpResponse&)>;
+
+struct CallStats {
+  std::atomic<std::uint64_t> requests{0};  // HTTP attempts, retries included
+  std::atomic<std::uint64_t> retries{0};
+};
+
+class AwsClient {
+ public:
+  AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
+            RetryPolicy policy, ErrorParser parse_error, HttpTimeouts timeouts = {});
+
+  // `request.url` may be a path ("/" or "/?Action=..."); it is joined to the endpoint.
+  // Retries within the policy and the current deadline; throws AwsError.
+  HttpResponse call(HttpRequest request);
+
+  [[nodiscard]] const ServiceEndpoint& endpoint() const { return endpoint_; }
+  [[nodiscard]] const CallStats& stats() const { return stats_; }
+
+ private:
+  ServiceEndpoint endpoint_;
+  CredentialsProvider& credentials_;
+  HttpTransport& http_;
+  RetryPolicy policy_;
+  ErrorParser parse_error_;
+  HttpTimeouts timeouts_;
+  CallStats stats_;
+};
+
+}  // namespace ssc::aws

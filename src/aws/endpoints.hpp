@@ -1,0 +1,29 @@
+// Region and endpoint resolution as the SDKs do it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "aws/sigv4.hpp"
+
+namespace ssc::aws {
+
+// Reads an environment variable; tests pass their own.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2.
+std::string resolve_region(const EnvLookup& env);
+
+struct ServiceEndpoint {
+  std::string url;  // scheme://host[:port], no trailing slash
+  SigningScope scope;
+};
+
+// service: "dynamodb", "sqs" or "sns". AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,
+// else https://<service>.<region>.amazonaws.com. Throws ConfigError on a malformed URL.
+ServiceEndpoint resolve_endpoint(const std::string& service, const std::string& region,
+                                 const EnvLookup& env);
+
+}  // namespace ssc::aws

@@ -1,0 +1,57 @@
+// JSON lines on standard error (SPEC section 9). One object per line, always valid JSON,
+// whatever the message holds. Context fields (correlation_id, collection_name, file_name)
+// come from a thread-local LogContext set by the handler for the message in hand.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ssc::log {
+
+enum class Level { Debug = 10, Info = 20, Warning = 30, Error = 40, Critical = 50 };
+
+// Parses DEBUG, INFO, WARNING (or WARN), ERROR, CRITICAL in any case; nullopt otherwise.
+std::optional<Level> parse_level(std::string_view name);
+
+struct Settings {
+  Level level = Level::Info;
+  std::string environment = "NOT_SET";
+  std::string application = "NOT_SET";
+};
+void configure(const Settings& settings);
+bool enabled(Level level);
+
+using Fields = std::map<std::string, std::string>;
+
+// `module` names the part of the program speaking (e.g. "workflow", "dynamodb").
+void write(Level level, std::string_view module, std::string_view message,
+           const Fields& extra = {});
+
+inline void debug(std::string_view module, std::string_view message, const Fields& extra = {}) {
+  write(Level::Debug, module, message, extra);
+}
+inline void info(std::string_view module, std::string_view message, const Fields& extra = {}) {
+  write(Level::Info, module, message, extra);
+}
+inline void warning(std::string_view module, std::string_view message, const Fields& extra = {}) {
+  write(Level::Warning, module, message, extra);
+}
+inline void error(std::string_view module, std::string_view message, const Fields& extra = {}) {
+  write(Level::Error, module, message, extra);
+}
+
+// Sets the message context for this thread while it lives.
+class LogContext {
+ public:
+  explicit LogContext(Fields fields);
+  ~LogContext();
+  LogContext(const LogContext&) = delete;
+  LogContext& operator=(const LogContext&) = delete;
+
+ private:
+  Fields previous_;
+};
+
+}  // namespace ssc::log
