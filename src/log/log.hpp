@@ -41,6 +41,14 @@ inline void warning(std::string_view module, std::string_view message, const Fie
 inline void error(std::string_view module, std::string_view message, const Fields& extra = {}) {
   write(Level::Error, module, message, extra);
 }
+inline void critical(std::string_view module, std::string_view message, const Fields& extra = {}) {
+  write(Level::Critical, module, message, extra);
+}
+
+// The line write() would emit (with its trailing newline), whatever the level filter says.
+// Standard fields win over context and extra fields of the same name.
+std::string format_line(Level level, std::string_view module, std::string_view message,
+                        const Fields& extra = {});
 
 // Sets the message context for this thread while it lives.
 class LogContext {
