@@ -1,0 +1,56 @@
+// One message of the pipeline (SPEC section 1): its fields, their defaults and the rules
+// that reject it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/ports.hpp"
+#include "log/log.hpp"
+
+namespace ssc::core {
+
+// The file name of a message that does not say which file it is about.
+inline constexpr const char* kFileNameNotSet = "NOT_SET";
+
+struct Message {
+  std::string correlation_id;
+  std::string collection_name;
+  std::string snapshot_type;
+  std::string export_date;
+  bool is_success_file = false;
+  // Passed through to the export-state message unchanged, whatever JSON they hold.
+  nlohmann::json shutdown_flag = "true";
+  nlohmann::json reprocess_files = "true";
+  std::string file_name = kFileNameNotSet;
+
+  [[nodiscard]] CollectionKey key() const { return {correlation_id, collection_name}; }
+  [[nodiscard]] RunLabels run_labels() const {
+    return {correlation_id, export_date, snapshot_type};
+  }
+};
+
+// The message cannot be processed. Lists every reason, e.g. "export_date is empty".
+class InvalidMessage : public std::runtime_error {
+ public:
+  explicit InvalidMessage(std::vector<std::string> problems);
+  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// Validates a decoded message body and applies the defaults. Throws InvalidMessage naming
+// every required field that is missing, null, empty or not a string.
+Message parse_message(const nlohmann::json& body);
+
+// is_success_file: JSON true, or the string "true" in any case. Anything else is false.
+bool is_success_file_value(const nlohmann::json& value);
+
+// The log context fields (correlation_id, collection_name, file_name) a body names as
+// strings, so that even a rejected message's log line says what it was about.
+log::Fields message_log_context(const nlohmann::json& body);
+
+}  // namespace ssc::core
