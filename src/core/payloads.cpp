@@ -1,0 +1,60 @@
+#include "core/payloads.hpp"
+
+#include <algorithm>
+
+#include "core/digest.hpp"
+#include "core/python_format.hpp"
+
+namespace ssc::core {
+namespace {
+
+// 9 bytes encode to exactly 12 base64 characters: no padding to strip, and 72 bits keep
+// collisions between a run's files negligible.
+constexpr std::size_t kFileTokenBytes = 9;
+
+}  // namespace
+
+std::string export_state_body(const Message& message) {
+  nlohmann::ordered_json body;
+  body["shutdown_flag"] = nlohmann::ordered_json(message.shutdown_flag);
+  body["correlation_id"] = message.correlation_id;
+  body["topic_name"] = message.collection_name;
+  body["snapshot_type"] = message.snapshot_type;
+  body["reprocess_files"] = nlohmann::ordered_json(message.reprocess_files);
+  body["export_date"] = message.export_date;
+  body["send_success_indicator"] = "true";
+  return python_json_dumps(body);
+}
+
+std::string export_state_group_id(std::string_view collection_name) {
+  std::string group_id(collection_name);
+  std::replace(group_id.begin(), group_id.end(), '.', '_');
+  return group_id;
+}
+
+std::string export_state_deduplication_id(std::string_view correlation_id,
+                                          std::string_view collection_name) {
+  std::string key = "received|";
+  key += correlation_id;
+  key += '|';
+  key += collection_name;
+  return base64url(sha256(key));
+}
+
+std::string monitoring_message(const Message& message, std::string_view status_text) {
+  nlohmann::ordered_json payload;
+  payload["severity"] = "Critical";
+  payload["notification_type"] = "Information";
+  payload["slack_username"] = "Snapshot Sender";
+  payload["title_text"] = python_title(message.snapshot_type) + " - " + std::string(status_text);
+  payload["custom_elements"] = nlohmann::ordered_json::array(
+      {nlohmann::ordered_json{{"key", "Export date"}, {"value", message.export_date}},
+       nlohmann::ordered_json{{"key", "Correlation Id"}, {"value", message.correlation_id}}});
+  return python_json_dumps(payload);
+}
+
+std::string file_token(std::string_view file_name) {
+  return base64url(sha256(file_name).substr(0, kFileTokenBytes));
+}
+
+}  // namespace ssc::core

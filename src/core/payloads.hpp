@@ -1,0 +1,35 @@
+// What this system sends to others (SPEC sections 3.3 and 6) and the keys that make a
+// repeated send recognisable as a repeat.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/message.hpp"
+
+namespace ssc::core {
+
+// Status texts of the monitoring messages.
+inline constexpr const char* kAllCollectionsReceived = "All collections received by NiFi";
+inline constexpr const char* kAllCollectionsSuccessful = "All collections successful";
+
+// The export-state message asking the snapshot sender to send the collection's _success
+// file, keys in the order of SPEC section 3.3.
+std::string export_state_body(const Message& message);
+
+// The FIFO MessageGroupId: the collection name with every '.' replaced by '_'.
+std::string export_state_group_id(std::string_view collection_name);
+
+// The FIFO MessageDeduplicationId: the same for every send about one collection of a run,
+// so that SQS absorbs a repeat after a crash (43 characters, within SQS's 128).
+std::string export_state_deduplication_id(std::string_view correlation_id,
+                                          std::string_view collection_name);
+
+// The SNS monitoring message of SPEC section 6, e.g. with kAllCollectionsReceived.
+std::string monitoring_message(const Message& message, std::string_view status_text);
+
+// The file's dedup key on its collection's row: the first 72 bits of SHA-256(file_name) in
+// base64url, 12 characters.
+std::string file_token(std::string_view file_name);
+
+}  // namespace ssc::core

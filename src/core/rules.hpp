@@ -1,0 +1,57 @@
+// The decisions of SPEC sections 3 and 4, free of I/O: when a collection is received or
+// successful, when a whole run is, and when pending side effects have lost their owner.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ports.hpp"
+
+namespace ssc::core {
+
+// CollectionStatus values of the export status table, spelt as the other systems write them.
+namespace collection_status {
+inline constexpr const char* kExporting = "Exporting";
+inline constexpr const char* kExported = "Exported";
+inline constexpr const char* kSent = "Sent";
+inline constexpr const char* kReceived = "Received";
+inline constexpr const char* kSuccess = "Success";
+inline constexpr const char* kExportFailed = "Export_Failed";
+inline constexpr const char* kTableUnavailable = "Table_Unavailable";
+inline constexpr const char* kBlockedTopic = "Blocked_Topic";
+}  // namespace collection_status
+
+// The product status table's row for this system and the statuses it sets.
+namespace product_status {
+inline constexpr const char* kDataProduct = "SNAPSHOT_SENDER";
+inline constexpr const char* kReceived = "RECEIVED";
+inline constexpr const char* kCompleted = "COMPLETED";
+}  // namespace product_status
+
+// Statuses from which a collection may become Received: Exported, Sent.
+const std::vector<std::string>& statuses_before_received();
+// Statuses from which a collection may become Success: Received, Sent (Sent when the
+// received step was overtaken by the _success file).
+const std::vector<std::string>& statuses_before_success();
+
+// Received: status Exported or Sent, FilesExported known and FilesReceived >= FilesExported.
+// FilesSent is not consulted: it can lag behind, and no file is received unsent.
+bool collection_received(const CollectionRow& row);
+
+// Successful: status Received or Sent.
+bool collection_successful(const std::string& status);
+
+// Every row of the run is Received or Success, and there is at least one row.
+bool run_all_received(const std::vector<std::string>& statuses);
+
+// Every row of the run is Success, and there is at least one row.
+bool run_all_successful(const std::vector<std::string>& statuses);
+
+// Pending side effects whose owner's deadline has passed: the owner is gone and another
+// invocation may take them over. A marker still in the future belongs to a live invocation.
+bool pending_effects_abandoned(const std::optional<std::int64_t>& pending_until_ms,
+                               std::int64_t now_ms);
+
+}  // namespace ssc::core
