@@ -1,0 +1,38 @@
+// The product status table (SPEC section 2) on DynamoDB: this system's item is
+// (Correlation_Id, DataProduct = "SNAPSHOT_SENDER"), its attribute Status.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/dynamodb.hpp"
+#include "core/ports.hpp"
+
+namespace ssc::adapters {
+
+inline constexpr const char* kDataProduct = "SNAPSHOT_SENDER";
+
+class DynamoProductTable final : public core::ProductTable {
+ public:
+  // `client` must outlive the table.
+  DynamoProductTable(aws::DynamoDbClient& client, std::string table_name);
+
+  bool advance(const std::string& correlation_id, const std::string& status,
+               const std::vector<std::string>& done_statuses,
+               std::int64_t pending_until_ms) override;
+  std::optional<core::ProductRow> read(const std::string& correlation_id) override;
+  bool claim_pending(const std::string& correlation_id, std::int64_t seen_until_ms,
+                     std::int64_t new_until_ms) override;
+  void clear_pending(const std::string& correlation_id, std::int64_t own_until_ms) override;
+
+ private:
+  [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);
+
+  aws::DynamoDbClient& client_;
+  std::string table_;
+};
+
+}  // namespace ssc::adapters

@@ -1,0 +1,179 @@
+#include "adapters/dynamodb_status_table.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "adapters/conditional_write.hpp"
+#include "aws/error_parsers.hpp"
+#include "log/log.hpp"
+
+namespace ssc::adapters {
+namespace {
+
+constexpr const char* kRowAttributes =
+    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil";
+constexpr const char* kTokens = "ReceivedFileTokens";
+
+// A refused count whose cause could not be read off the answer is settled by reading the
+// row; if the row shows the count should have gone through (it appeared in between), the
+// count is tried again, a few times at most.
+constexpr int kCountAttempts = 3;
+
+std::string describe(const core::CollectionKey& key) {
+  return "correlation id \"" + key.correlation_id + "\" and collection \"" + key.collection_name +
+         "\"";
+}
+
+bool holds_token(const nlohmann::json& item, const std::optional<std::string>& token) {
+  if (!token) return false;
+  const auto tokens = aws::ddb::get_string_set(item, kTokens);
+  return std::find(tokens.begin(), tokens.end(), *token) != tokens.end();
+}
+
+}  // namespace
+
+DynamoStatusTable::DynamoStatusTable(aws::DynamoDbClient& client, std::string table_name)
+    : client_(client), table_(std::move(table_name)) {}
+
+nlohmann::json DynamoStatusTable::key_of(const core::CollectionKey& key) const {
+  return {{"CorrelationId", aws::ddb::S(key.correlation_id)},
+          {"CollectionName", aws::ddb::S(key.collection_name)}};
+}
+
+core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
+                                              const core::CollectionKey& key) const {
+  try {
+    core::CollectionRow row;
+    row.status = aws::ddb::get_string(item, "CollectionStatus").value_or("");
+    row.files_exported = aws::ddb::get_int64(item, "FilesExported");
+    row.files_received = aws::ddb::get_int64(item, "FilesReceived").value_or(0);
+    row.pending_effects_until_ms = aws::ddb::get_int64(item, kPendingEffectsUntil);
+    return row;
+  } catch (const aws::AwsError& error) {
+    throw aws::AwsError(error.code(),
+                        error.message() + " (table " + table_ + ", " + describe(key) + ")",
+                        error.request_id(), error.http_status(), error.retryable());
+  }
+}
+
+nlohmann::json DynamoStatusTable::count_request(const core::CollectionKey& key,
+                                                const std::optional<std::string>& token) const {
+  nlohmann::json request = {{"TableName", table_},
+                            {"Key", key_of(key)},
+                            {"ReturnValues", "ALL_NEW"},
+                            {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}};
+  if (token) {
+    request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
+    request["ConditionExpression"] =
+        "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)";
+    request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)},
+                                            {":tokens", aws::ddb::SS({*token})},
+                                            {":token", aws::ddb::S(*token)}};
+  } else {
+    request["UpdateExpression"] = "ADD FilesReceived :one";
+    request["ConditionExpression"] = "attribute_exists(CorrelationId)";
+    request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)}};
+  }
+  return request;
+}
+
+std::optional<nlohmann::json> DynamoStatusTable::read_for_count(const core::CollectionKey& key,
+                                                                bool with_tokens) {
+  return client_.get_item(
+      {{"TableName", table_},
+       {"Key", key_of(key)},
+       {"ConsistentRead", true},
+       {"ProjectionExpression",
+        std::string(kRowAttributes) + (with_tokens ? ", ReceivedFileTokens" : "")}});
+}
+
+core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
+                                                const std::optional<std::string>& file_token) {
+  // A file without a name cannot be told apart from another one: it is always counted.
+  std::optional<std::string> token = file_token;
+  if (token && token->empty()) token.reset();
+
+  const nlohmann::json request = count_request(key, token);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      const nlohmann::json answer = client_.update_item(request);
+      const auto attributes = answer.find("Attributes");
+      return {true,
+              row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key)};
+    } catch (const aws::ConditionalCheckFailed& refused) {
+      // With the old item (ALL_OLD) the row existed, so the token was already there.
+      // Without it the row was missing, or the service does not send old items: read it.
+      std::optional<nlohmann::json> item;
+      if (refused.item() != nullptr) {
+        item = *refused.item();
+      } else {
+        log::debug("dynamodb", "count refused without the old item; reading the row",
+                   {{"table", table_}});
+        item = read_for_count(key, token.has_value());
+        if (!item) {
+          throw core::CollectionNotFound("no row in table " + table_ + " for " + describe(key));
+        }
+      }
+      if (holds_token(*item, token)) return {false, row_of(*item, key)};
+      // The row is there and does not hold this file: it appeared after the write was
+      // refused. Counting again is right; giving up after a few tries leaves the message
+      // to be retried rather than report a file as counted that was not.
+      if (attempt >= kCountAttempts) throw;
+    }
+  }
+}
+
+std::optional<core::CollectionRow> DynamoStatusTable::read(const core::CollectionKey& key) {
+  const auto item = client_.get_item({{"TableName", table_},
+                                      {"Key", key_of(key)},
+                                      {"ConsistentRead", true},
+                                      {"ProjectionExpression", kRowAttributes}});
+  if (!item) return std::nullopt;
+  return row_of(*item, key);
+}
+
+bool DynamoStatusTable::transition(const core::CollectionKey& key,
+                                   const std::vector<std::string>& from, const std::string& to,
+                                   std::int64_t pending_until_ms) {
+  if (from.empty()) return false;  // nothing to move from: no write can succeed
+  nlohmann::json values = {{":to", aws::ddb::S(to)}, {":until", aws::ddb::N(pending_until_ms)}};
+  std::string in_list;
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    const std::string name = ":f" + std::to_string(i);
+    in_list += (i == 0 ? "" : ", ") + name;
+    values[name] = aws::ddb::S(from[i]);
+  }
+  return update_if(
+      client_, {{"TableName", table_},
+                {"Key", key_of(key)},
+                {"UpdateExpression", "SET CollectionStatus = :to, PendingEffectsUntil = :until"},
+                {"ConditionExpression", "CollectionStatus IN (" + in_list + ")"},
+                {"ExpressionAttributeValues", std::move(values)},
+                {"ReturnValues", "NONE"}});
+}
+
+bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, std::int64_t seen_until_ms,
+                                      std::int64_t new_until_ms) {
+  return claim_pending_marker(client_, table_, key_of(key), seen_until_ms, new_until_ms);
+}
+
+void DynamoStatusTable::clear_pending(const core::CollectionKey& key, std::int64_t own_until_ms) {
+  clear_pending_marker(client_, table_, key_of(key), own_until_ms);
+}
+
+std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {
+  const aws::QueryResult result =
+      client_.query_all({{"TableName", table_},
+                         {"KeyConditionExpression", "CorrelationId = :c"},
+                         {"ExpressionAttributeValues", {{":c", aws::ddb::S(correlation_id)}}},
+                         {"ConsistentRead", true},
+                         {"ProjectionExpression", "CollectionStatus"}});
+  std::vector<std::string> statuses;
+  statuses.reserve(result.items.size());
+  for (const auto& item : result.items) {
+    statuses.push_back(aws::ddb::get_string(item, "CollectionStatus").value_or(""));
+  }
+  return statuses;
+}
+
+}  // namespace ssc::adapters

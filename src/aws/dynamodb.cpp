@@ -1,0 +1,192 @@
+#include "aws/dynamodb.hpp"
+
+#include <charconv>
+#include <utility>
+
+#include "aws/error_parsers.hpp"
+
+namespace ssc::aws {
+namespace {
+
+constexpr const char* kService = "dynamodb";
+constexpr const char* kTargetPrefix = "DynamoDB_20120810.";
+constexpr const char* kContentType = "application/x-amz-json-1.0";
+
+AwsError malformed_item(const std::string& name, const std::string& what) {
+  return make_service_error(kMalformedResponse, "dynamodb item attribute " + name + " " + what, "",
+                            0);
+}
+
+std::optional<nlohmann::json> optional_object(const nlohmann::json& body, const char* name) {
+  const auto found = body.find(name);
+  if (found == body.end() || !found->is_object()) return std::nullopt;
+  return *found;
+}
+
+std::vector<CancellationReason> cancellation_reasons(const nlohmann::json& body) {
+  std::vector<CancellationReason> reasons;
+  const auto found = body.find("CancellationReasons");
+  if (found == body.end() || !found->is_array()) return reasons;
+  for (const auto& entry : *found) {
+    if (!entry.is_object()) continue;
+    CancellationReason reason;
+    if (const auto code = entry.find("Code"); code != entry.end() && code->is_string()) {
+      reason.code = code->get<std::string>();
+    }
+    if (const auto message = entry.find("Message");
+        message != entry.end() && message->is_string()) {
+      reason.message = message->get<std::string>();
+    }
+    reason.item = optional_object(entry, "Item");
+    reasons.push_back(std::move(reason));
+  }
+  return reasons;
+}
+
+}  // namespace
+
+namespace ddb {
+
+nlohmann::json S(std::string_view value) { return {{"S", std::string(value)}}; }
+
+nlohmann::json N(std::int64_t value) { return {{"N", std::to_string(value)}}; }
+
+nlohmann::json SS(const std::vector<std::string>& values) { return {{"SS", values}}; }
+
+std::optional<std::int64_t> parse_int64(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+bool is_null_value(const nlohmann::json& value) {
+  return value.is_object() && value.size() == 1 && value.contains("NULL");
+}
+
+std::optional<std::string> get_string(const nlohmann::json& item, const std::string& name) {
+  const auto found = item.find(name);
+  if (found == item.end() || is_null_value(*found)) return std::nullopt;
+  const auto value = found->find("S");
+  if (!found->is_object() || value == found->end() || !value->is_string()) {
+    throw malformed_item(name, "is not a string (S): " + found->dump());
+  }
+  return value->get<std::string>();
+}
+
+std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::string& name) {
+  const auto found = item.find(name);
+  if (found == item.end() || is_null_value(*found)) return std::nullopt;
+  if (found->is_object()) {
+    for (const char* type : {"N", "S"}) {
+      const auto value = found->find(type);
+      if (value == found->end() || !value->is_string()) continue;
+      if (const auto number = parse_int64(value->get_ref<const std::string&>())) return number;
+      throw malformed_item(name, "is not a 64-bit integer: \"" + value->get<std::string>() + "\"");
+    }
+  }
+  throw malformed_item(name, "is not a number (N): " + found->dump());
+}
+
+std::vector<std::string> get_string_set(const nlohmann::json& item, const std::string& name) {
+  const auto found = item.find(name);
+  if (found == item.end() || is_null_value(*found)) return {};
+  const auto value = found->find("SS");
+  if (!found->is_object() || value == found->end() || !value->is_array()) {
+    throw malformed_item(name, "is not a string set (SS): " + found->dump());
+  }
+  std::vector<std::string> out;
+  for (const auto& element : *value) {
+    if (!element.is_string()) throw malformed_item(name, "holds a non-string: " + found->dump());
+    out.push_back(element.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace ddb
+
+ConditionalCheckFailed::ConditionalCheckFailed(const AwsError& error,
+                                               std::optional<nlohmann::json> item)
+    : AwsError(error),
+      item_(item ? std::make_shared<const nlohmann::json>(std::move(*item)) : nullptr) {}
+
+TransactionCanceled::TransactionCanceled(const AwsError& error,
+                                         std::vector<CancellationReason> reasons)
+    : AwsError(error),
+      reasons_(std::make_shared<const std::vector<CancellationReason>>(std::move(reasons))) {}
+
+AwsError parse_dynamodb_error(const HttpResponse& response) {
+  AwsError error = parse_json_error(kService, response);
+  if (error.code() != "ConditionalCheckFailedException" &&
+      error.code() != "TransactionCanceledException") {
+    return error;
+  }
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  const nlohmann::json empty = nlohmann::json::object();
+  const nlohmann::json& object = body.is_object() ? body : empty;
+  if (error.code() == "ConditionalCheckFailedException") {
+    throw ConditionalCheckFailed(error, optional_object(object, "Item"));
+  }
+  throw TransactionCanceled(error, cancellation_reasons(object));
+}
+
+DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
+                               HttpTransport& http, RetryPolicy policy, HttpTimeouts timeouts)
+    : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts) {}
+
+nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
+  HttpRequest http;
+  http.method = "POST";
+  http.url = "/";
+  http.headers = {{"Content-Type", kContentType},
+                  {"X-Amz-Target", kTargetPrefix + std::string(operation)}};
+  http.body = request.dump();
+  const HttpResponse response = client_.call(std::move(http));
+  if (response.body.empty()) return nlohmann::json::object();
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    throw malformed_response(kService, response,
+                             "a JSON object (answer to " + std::string(operation) + ")");
+  }
+  return body;
+}
+
+std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request) {
+  return optional_object(call("GetItem", request), "Item");
+}
+
+nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) {
+  return call("PutItem", request);
+}
+
+nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) {
+  return call("UpdateItem", request);
+}
+
+QueryResult DynamoDbClient::query_all(nlohmann::json request) {
+  QueryResult result;
+  while (true) {
+    nlohmann::json page = call("Query", request);
+    ++result.pages;
+    if (const auto items = page.find("Items"); items != page.end() && items->is_array()) {
+      for (auto& item : *items) result.items.push_back(std::move(item));
+    }
+    const auto last = page.find("LastEvaluatedKey");
+    if (last == page.end() || !last->is_object() || last->empty()) return result;
+    // A service that hands back the key it was given would keep this loop going forever.
+    if (const auto start = request.find("ExclusiveStartKey");
+        start != request.end() && *start == *last) {
+      throw make_service_error(kMalformedResponse,
+                               "dynamodb Query returned the same LastEvaluatedKey it was given", "",
+                               200);
+    }
+    request["ExclusiveStartKey"] = std::move(*last);
+  }
+}
+
+void DynamoDbClient::transact_write_items(const nlohmann::json& request) {
+  call("TransactWriteItems", request);
+}
+
+}  // namespace ssc::aws

@@ -1,0 +1,112 @@
+// A thin DynamoDB client: the JSON 1.0 protocol (POST /, X-Amz-Target
+// DynamoDB_20120810.<Operation>). Requests and answers are nlohmann::json in DynamoDB's
+// own attribute-value format, so that every expression feature stays reachable; the
+// answers that callers branch on (a failed condition, a cancelled transaction) are typed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/aws_client.hpp"
+#include "aws/aws_error.hpp"
+#include "aws/credentials.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/http.hpp"
+#include "aws/retry.hpp"
+
+namespace ssc::aws {
+
+// Attribute values in DynamoDB's JSON form, and reading them back out of an item. A
+// {"NULL": true} value reads as absent: it is how other writers (boto3 given None) say so.
+namespace ddb {
+
+nlohmann::json S(std::string_view value);
+nlohmann::json N(std::int64_t value);
+nlohmann::json SS(const std::vector<std::string>& values);
+
+// The S value of `name`; nullopt when absent. Throws AwsError (MalformedResponse) when the
+// attribute holds another type.
+std::optional<std::string> get_string(const nlohmann::json& item, const std::string& name);
+
+// The N value of `name` as an integer; nullopt when absent. DynamoDB sends numbers as
+// strings: anything but an integer that fits in 64 bits throws AwsError
+// (MalformedResponse) naming the attribute and the value. An S holding an integer is read
+// too, because the tables are shared with systems that may write one.
+std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::string& name);
+
+// The SS value of `name`; empty when absent.
+std::vector<std::string> get_string_set(const nlohmann::json& item, const std::string& name);
+
+// Parses a whole string as a base-10 int64; nullopt when it is anything else.
+std::optional<std::int64_t> parse_int64(std::string_view text);
+
+}  // namespace ddb
+
+// A ConditionExpression did not hold. `item()` is the item as it stood, when the request
+// asked for it (ReturnValuesOnConditionCheckFailure ALL_OLD) and the service sent it.
+class ConditionalCheckFailed : public AwsError {
+ public:
+  ConditionalCheckFailed(const AwsError& error, std::optional<nlohmann::json> item);
+  [[nodiscard]] const nlohmann::json* item() const noexcept { return item_.get(); }
+
+ private:
+  std::shared_ptr<const nlohmann::json> item_;  // shared: copying an exception must not throw
+};
+
+struct CancellationReason {
+  std::string code;  // "None" for an action that would have succeeded
+  std::string message;
+  std::optional<nlohmann::json> item;  // when ReturnValuesOnConditionCheckFailure asked
+};
+
+// TransactWriteItems was cancelled: one reason per action, in request order.
+class TransactionCanceled : public AwsError {
+ public:
+  TransactionCanceled(const AwsError& error, std::vector<CancellationReason> reasons);
+  [[nodiscard]] const std::vector<CancellationReason>& reasons() const noexcept {
+    return *reasons_;
+  }
+
+ private:
+  std::shared_ptr<const std::vector<CancellationReason>> reasons_;
+};
+
+// DynamoDB's error answers: AwsError, and the typed errors above. The typed ones are
+// thrown by the parser itself, because an ErrorParser returns AwsError by value and
+// would slice them; AwsClient lets them through (they are never retryable).
+AwsError parse_dynamodb_error(const HttpResponse& response);
+
+struct QueryResult {
+  std::vector<nlohmann::json> items;
+  int pages = 0;  // Query requests made
+};
+
+class DynamoDbClient {
+ public:
+  DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
+                 RetryPolicy policy = {}, HttpTimeouts timeouts = {});
+
+  // Any operation: the answer's JSON object. Throws AwsError (or a typed subclass).
+  nlohmann::json call(std::string_view operation, const nlohmann::json& request);
+
+  // The item, or nullopt when there is none.
+  std::optional<nlohmann::json> get_item(const nlohmann::json& request);
+  // The answers (with "Attributes" when ReturnValues asked for them).
+  nlohmann::json put_item(const nlohmann::json& request);
+  nlohmann::json update_item(const nlohmann::json& request);
+  // Every page: follows LastEvaluatedKey until the service sends none.
+  QueryResult query_all(nlohmann::json request);
+  void transact_write_items(const nlohmann::json& request);
+
+  [[nodiscard]] const AwsClient& aws() const { return client_; }
+
+ private:
+  AwsClient client_;
+};
+
+}  // namespace ssc::aws

@@ -1,0 +1,47 @@
+// A thin SNS client on the AWS query protocol: a form-encoded POST
+// (Action=...&Version=2010-03-31&...), answered in XML.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aws/aws_client.hpp"
+#include "aws/credentials.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/http.hpp"
+#include "aws/retry.hpp"
+
+namespace ssc::aws {
+
+struct PublishRequest {
+  std::string topic_arn;
+  std::string message;
+  std::string subject;           // left out when empty
+  std::string message_group_id;  // FIFO topics; left out when empty
+  std::string deduplication_id;  // FIFO topics; left out when empty
+};
+
+struct PublishResult {
+  std::string message_id;
+  std::string request_id;
+};
+
+// Name=value pairs in order, encoded as application/x-www-form-urlencoded with RFC 3986
+// percent-encoding (what SigV4 and the query protocol expect).
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& parameters);
+
+class SnsClient {
+ public:
+  SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
+            RetryPolicy policy = {}, HttpTimeouts timeouts = {});
+
+  PublishResult publish(const PublishRequest& request);
+
+  [[nodiscard]] const AwsClient& aws() const { return client_; }
+
+ private:
+  AwsClient client_;
+};
+
+}  // namespace ssc::aws
