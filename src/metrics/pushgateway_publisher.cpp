@@ -1,0 +1,123 @@
+#include "metrics/pushgateway_publisher.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "aws/aws_error.hpp"
+#include "aws/deadline.hpp"
+#include "log/log.hpp"
+#include "metrics/grouping_key.hpp"
+
+namespace ssc::metrics {
+
+namespace {
+
+constexpr std::string_view kModule = "metrics";
+
+std::string base_url_of(const PushGatewaySettings& settings) {
+  const bool has_scheme = settings.host.find("://") != std::string::npos;
+  std::string url = has_scheme ? settings.host : "http://" + settings.host;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  // A URL that already names a port keeps it.
+  const auto authority = url.substr(url.find("://") + 3);
+  if (authority.find(':') == std::string::npos) url += ":" + std::to_string(settings.port);
+  return url;
+}
+
+// The gateway must not hold the invocation past its deadline.
+aws::HttpTimeouts bounded(aws::HttpTimeouts timeouts) {
+  const auto deadline = aws::current_deadline();
+  if (!deadline) return timeouts;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      *deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds{0}) {
+    throw PushGatewayError("push gateway: no time left before the invocation's deadline");
+  }
+  timeouts.total = std::min(timeouts.total, left);
+  timeouts.connect = std::min(timeouts.connect, left);
+  return timeouts;
+}
+
+}  // namespace
+
+PushGatewayPublisher::PushGatewayPublisher(RunMetrics& metrics, aws::HttpTransport& http,
+                                           std::optional<PushGatewaySettings> settings)
+    : metrics_(metrics), http_(http), settings_(std::move(settings)) {
+  if (settings_) {
+    base_url_ = base_url_of(*settings_);
+  } else {
+    log::info(kModule, "PUSHGATEWAY_HOSTNAME is not set: metrics are not pushed");
+  }
+}
+
+aws::HttpResponse PushGatewayPublisher::send(aws::HttpRequest request, const char* what) const {
+  aws::HttpResponse response;
+  try {
+    response = http_.send(request, bounded(settings_->timeouts));
+  } catch (const aws::TransportError& error) {
+    throw PushGatewayError(std::string("push gateway ") + what + " failed: " + error.what());
+  }
+  if (response.status < 200 || response.status >= 300) {
+    std::string detail = response.body.substr(0, 300);
+    throw PushGatewayError(std::string("push gateway ") + what + " failed: HTTP " +
+                           std::to_string(response.status) + " " + detail);
+  }
+  return response;
+}
+
+void PushGatewayPublisher::push(const std::string& correlation_id) {
+  if (!settings_) return;
+  auto body = metrics_.exposition(correlation_id);
+  if (!body) return;  // nothing recorded for this run by this process
+  aws::HttpRequest request;
+  request.method = "POST";
+  request.url = base_url_ + group_path(kJob, {{"component", kComponent},
+                                              {"correlation_id", correlation_id},
+                                              {"instance", settings_->instance}});
+  request.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
+  request.body = std::move(*body);
+  send(std::move(request), "push");
+  log::debug(kModule, "metrics pushed", {{"correlation_id", correlation_id}});
+}
+
+void PushGatewayPublisher::delete_run(const std::string& correlation_id) {
+  if (!settings_) {
+    metrics_.forget(correlation_id);
+    return;
+  }
+  aws::HttpRequest list;
+  list.url = base_url_ + "/api/v1/metrics";
+  const auto listing = send(std::move(list), "listing");
+
+  std::vector<GroupingKey> groups;
+  try {
+    const auto json = nlohmann::json::parse(listing.body);
+    for (const auto& group : json.at("data")) {
+      const auto& labels = group.at("labels");
+      if (labels.value("job", "") != kJob) continue;
+      if (labels.value("correlation_id", "") != correlation_id) continue;
+      GroupingKey key;
+      for (const auto& [name, value] : labels.items()) {
+        if (name != "job") key.emplace_back(name, value.get<std::string>());
+      }
+      groups.push_back(std::move(key));
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw PushGatewayError(std::string("push gateway listing is not what it should be: ") +
+                           error.what());
+  }
+
+  for (const auto& key : groups) {
+    aws::HttpRequest remove;
+    remove.method = "DELETE";
+    remove.url = base_url_ + group_path(kJob, key);
+    send(std::move(remove), "delete");
+  }
+  metrics_.forget(correlation_id);
+  log::info(kModule, "metrics deleted from the push gateway",
+            {{"correlation_id", correlation_id}, {"groups", std::to_string(groups.size())}});
+}
+
+}  // namespace ssc::metrics
