@@ -1,0 +1,111 @@
+#include "aws/aws_client.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "aws/deadline.hpp"
+#include "aws/sigv4.hpp"
+#include "log/log.hpp"
+
+namespace ssc::aws {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+double unit_random() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+AwsError generic_error(const HttpResponse& response) {
+  return AwsError("HttpError" + std::to_string(response.status),
+                  "the service answered HTTP " + std::to_string(response.status), "",
+                  response.status, false);
+}
+
+std::string join_url(const std::string& endpoint, const std::string& target) {
+  if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) return target;
+  if (target.empty()) return endpoint + "/";
+  if (target.front() == '/') return endpoint + target;
+  return endpoint + "/" + target;
+}
+
+}  // namespace
+
+AwsClient::AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
+                     HttpTransport& http, RetryPolicy policy, ErrorParser parse_error,
+                     HttpTimeouts timeouts)
+    : endpoint_(std::move(endpoint)),
+      credentials_(credentials),
+      http_(http),
+      policy_(policy),
+      parse_error_(std::move(parse_error)),
+      timeouts_(timeouts) {}
+
+HttpResponse AwsClient::call(HttpRequest request) {
+  request.url = join_url(endpoint_.url, request.url);
+  const auto started = Clock::now();
+  const auto deadline = current_deadline();
+  const int max_attempts = std::max(policy_.max_attempts, 1);
+  std::exception_ptr last_error;
+
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    HttpTimeouts attempt_timeouts = timeouts_;
+    if (deadline) {
+      const auto left = duration_cast<milliseconds>(*deadline - Clock::now());
+      if (left <= milliseconds::zero()) break;
+      attempt_timeouts.total = std::min(attempt_timeouts.total, left);
+      attempt_timeouts.connect = std::min(attempt_timeouts.connect, left);
+    }
+
+    // Signed afresh each attempt: the signature carries the time and a retry may come
+    // after credentials were refreshed.
+    HttpRequest signed_request = request;
+    sign_request(signed_request, credentials_.get(), endpoint_.scope,
+                 std::chrono::system_clock::now());
+
+    std::string error_code;
+    try {
+      stats_.requests.fetch_add(1, std::memory_order_relaxed);
+      HttpResponse response = http_.send(signed_request, attempt_timeouts);
+      if (response.status >= 200 && response.status < 300) return response;
+      AwsError error = parse_error_ ? parse_error_(response) : generic_error(response);
+      if (!is_retryable(error)) throw error;
+      error_code = error.code();
+      last_error = std::make_exception_ptr(error);
+    } catch (const TransportError& error) {
+      error_code = error.code();
+      last_error = std::current_exception();
+    }
+
+    if (attempt == max_attempts) break;
+    const milliseconds delay = backoff_delay(policy_, attempt, unit_random());
+    const auto wake = Clock::now() + delay;
+    if (wake - started > policy_.max_total) break;
+    // Sleeping up to the deadline would leave no time for the next attempt anyway.
+    if (deadline && wake >= *deadline) break;
+
+    stats_.retries.fetch_add(1, std::memory_order_relaxed);
+    if (log::enabled(log::Level::Debug)) {
+      log::debug("aws", "retrying AWS request",
+                 {{"service", endpoint_.scope.service},
+                  {"attempt", std::to_string(attempt + 1)},
+                  {"error_code", error_code},
+                  {"delay_ms", std::to_string(delay.count())}});
+    }
+    std::this_thread::sleep_for(delay);
+  }
+
+  if (last_error) std::rethrow_exception(last_error);
+  throw AwsError("DeadlineExceeded",
+                 "the invocation deadline passed before a request to " + endpoint_.scope.service +
+                     " could be sent",
+                 "", 0, false);
+}
+
+}  // namespace ssc::aws

@@ -1,0 +1,62 @@
+#include "aws/retry.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string_view>
+
+namespace ssc::aws {
+namespace {
+
+// The AWS SDKs' standard retry mode: throttling and transient error codes.
+constexpr std::array<std::string_view, 17> kRetryableCodes = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalFailure",
+};
+
+bool known_retryable_code(std::string_view code) {
+  return std::find(kRetryableCodes.begin(), kRetryableCodes.end(), code) != kRetryableCodes.end();
+}
+
+}  // namespace
+
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double unit_random) {
+  using std::chrono::milliseconds;
+  const double base = static_cast<double>(std::max<long long>(policy.base_delay.count(), 0));
+  const double cap = static_cast<double>(std::max<long long>(policy.max_delay.count(), 0));
+  // 2^(retry-1) overflows nothing in double; the cap keeps the result small.
+  const double ceiling = std::min(cap, base * std::exp2(std::max(retry, 1) - 1));
+  const double fraction = std::clamp(unit_random, 0.0, 1.0);
+  return milliseconds{static_cast<long long>(std::floor(ceiling * fraction))};
+}
+
+bool is_retryable(const AwsError& error) {
+  if (error.retryable()) return true;
+  if (error.http_status() >= 500 && error.http_status() <= 599) return true;
+  std::string_view code = error.code();
+  if (known_retryable_code(code)) return true;
+  // JSON protocol codes may come qualified ("com.amazonaws.dynamodb.v20120810#Throttling
+  // Exception"), query protocol ones prefixed ("AWS.SimpleQueueService.RequestThrottled").
+  for (const char separator : {'#', '.'}) {
+    const auto pos = code.rfind(separator);
+    if (pos != std::string_view::npos && known_retryable_code(code.substr(pos + 1))) return true;
+  }
+  return false;
+}
+
+}  // namespace ssc::aws

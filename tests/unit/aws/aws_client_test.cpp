@@ -1,0 +1,189 @@
+#include "aws/aws_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "aws/curl_transport.hpp"
+#include "aws/deadline.hpp"
+#include "test_http_server.hpp"
+
+using namespace ssc::aws;
+using namespace std::chrono_literals;
+using ssc::test::ScriptedResponse;
+using ssc::test::TestHttpServer;
+
+namespace {
+
+class FixedCredentials : public CredentialsProvider {
+ public:
+  Credentials get() override { return {"AKIDTEST", "test-secret", "test-token", std::nullopt}; }
+};
+
+// The test's own service speaks "code in the body": enough to drive the retry rules.
+AwsError body_code_parser(const HttpResponse& response) {
+  return AwsError(response.body.empty() ? "Unknown" : response.body, "scripted error",
+                  response.header("x-amzn-requestid"), response.status, false);
+}
+
+RetryPolicy fast_policy(int attempts) {
+  RetryPolicy policy;
+  policy.max_attempts = attempts;
+  policy.base_delay = 1ms;
+  policy.max_delay = 5ms;
+  policy.max_total = 10s;
+  return policy;
+}
+
+class AwsClientTest : public ::testing::Test {
+ protected:
+  AwsClient client(RetryPolicy policy, const std::string& url = "") {
+    return AwsClient(ServiceEndpoint{url.empty() ? server.url() : url, {"eu-west-2", "sqs"}},
+                     credentials, transport, policy, body_code_parser);
+  }
+
+  TestHttpServer server;
+  FixedCredentials credentials;
+  CurlTransport transport;
+};
+
+TEST_F(AwsClientTest, JoinsPathAndSignsTheRequest) {
+  server.enqueue({200, {}, "ok"});
+  auto aws = client(fast_policy(3));
+  const auto response = aws.call({"POST", "/?Action=ListQueues", {}, "{}"});
+  EXPECT_EQ(response.body, "ok");
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target, "/?Action=ListQueues");
+  EXPECT_EQ(requests[0].header("host"), "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(requests[0].header("x-amz-security-token"), "test-token");
+  EXPECT_EQ(requests[0].header("x-amz-date").size(), 16u);
+  const std::string authorization = requests[0].header("authorization");
+  EXPECT_EQ(authorization.rfind("AWS4-HMAC-SHA256 Credential=AKIDTEST/", 0), 0u) << authorization;
+  EXPECT_NE(authorization.find("/eu-west-2/sqs/aws4_request"), std::string::npos);
+  EXPECT_EQ(aws.stats().requests.load(), 1u);
+  EXPECT_EQ(aws.stats().retries.load(), 0u);
+}
+
+TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
+  server.enqueue({500, {}, "InternalError"});
+  server.enqueue({503, {}, "ServiceUnavailable"});
+  server.enqueue({400, {}, "ThrottlingException"});
+  server.enqueue({400, {}, "ProvisionedThroughputExceededException"});
+  server.enqueue({200, {}, "done"});
+  auto aws = client(fast_policy(5));
+  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}).body, "done");
+  EXPECT_EQ(aws.stats().requests.load(), 5u);
+  EXPECT_EQ(aws.stats().retries.load(), 4u);
+  // Each attempt is signed afresh: one Authorization header, never an accumulation.
+  for (const auto& request : server.requests()) {
+    EXPECT_EQ(request.header_count("authorization"), 1u);
+    EXPECT_EQ(request.header_count("x-amz-date"), 1u);
+  }
+}
+
+TEST_F(AwsClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
+  server.set_fallback({503, {{"x-amzn-RequestId", "r-503"}}, "ServiceUnavailable"});
+  auto aws = client(fast_policy(3));
+  try {
+    aws.call({"POST", "/", {}, "{}"});
+    FAIL() << "expected AwsError";
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.http_status(), 503);
+    EXPECT_EQ(error.code(), "ServiceUnavailable");
+    EXPECT_EQ(error.request_id(), "r-503");
+  }
+  EXPECT_EQ(server.request_count(), 3u);
+  EXPECT_EQ(aws.stats().requests.load(), 3u);
+  EXPECT_EQ(aws.stats().retries.load(), 2u);
+}
+
+TEST_F(AwsClientTest, DoesNotRetryValidationException) {
+  server.set_fallback({400, {}, "ValidationException"});
+  auto aws = client(fast_policy(5));
+  try {
+    aws.call({"POST", "/", {}, "{}"});
+    FAIL() << "expected AwsError";
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "ValidationException");
+    EXPECT_EQ(error.http_status(), 400);
+  }
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_EQ(aws.stats().retries.load(), 0u);
+}
+
+TEST_F(AwsClientTest, RefusedPortIsTransportErrorAfterRetries) {
+  auto aws =
+      client(fast_policy(3), "http://127.0.0.1:" + std::to_string(ssc::test::refused_port()));
+  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), TransportError);
+  EXPECT_EQ(aws.stats().requests.load(), 3u);
+  EXPECT_EQ(aws.stats().retries.load(), 2u);
+}
+
+TEST_F(AwsClientTest, RecoversFromOneTransportError) {
+  ScriptedResponse slow;
+  slow.delay = 1500ms;
+  server.enqueue(slow);
+  server.enqueue({200, {}, "second"});
+  AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
+                fast_policy(3), body_code_parser, HttpTimeouts{500ms, 200ms});
+  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}).body, "second");
+  EXPECT_EQ(aws.stats().retries.load(), 1u);
+}
+
+TEST_F(AwsClientTest, NeverSleepsPastTheDeadline) {
+  server.set_fallback({503, {}, "ServiceUnavailable"});
+  RetryPolicy policy;
+  policy.max_attempts = 100;
+  policy.base_delay = 100ms;
+  policy.max_delay = 100ms;
+  auto aws = client(policy);
+  const auto started = std::chrono::steady_clock::now();
+  {
+    DeadlineScope deadline(started + 350ms);
+    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), AwsError);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(elapsed, 350ms + 50ms);
+  EXPECT_LT(aws.stats().requests.load(), 20u);
+}
+
+TEST_F(AwsClientTest, SlowAnswerIsCutAtTheDeadline) {
+  ScriptedResponse slow;
+  slow.delay = 3000ms;
+  server.set_fallback(slow);
+  auto aws = client(fast_policy(5));
+  const auto started = std::chrono::steady_clock::now();
+  {
+    DeadlineScope deadline(started + 300ms);
+    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), TransportError);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
+}
+
+TEST_F(AwsClientTest, PassedDeadlineSendsNothing) {
+  auto aws = client(fast_policy(3));
+  DeadlineScope deadline(std::chrono::steady_clock::now() - 1ms);
+  try {
+    aws.call({"POST", "/", {}, "{}"});
+    FAIL() << "expected AwsError";
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "DeadlineExceeded");
+  }
+  EXPECT_EQ(server.request_count(), 0u);
+}
+
+TEST_F(AwsClientTest, MaxTotalBoundsTheRetries) {
+  server.set_fallback({500, {}, "InternalError"});
+  RetryPolicy policy;
+  policy.max_attempts = 100;
+  policy.base_delay = 50ms;
+  policy.max_delay = 50ms;
+  policy.max_total = 200ms;
+  auto aws = client(policy);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), AwsError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 400ms);
+}
+
+}  // namespace

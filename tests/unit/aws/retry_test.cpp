@@ -1,0 +1,76 @@
+#include "aws/retry.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace ssc::aws;
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(Backoff, FullJitterWithinExponentialCeiling) {
+  RetryPolicy policy;
+  policy.base_delay = 25ms;
+  policy.max_delay = 2000ms;
+  EXPECT_EQ(backoff_delay(policy, 1, 0.0), 0ms);
+  EXPECT_LE(backoff_delay(policy, 1, 0.999), 25ms);
+  EXPECT_EQ(backoff_delay(policy, 1, 0.5), 12ms);
+  EXPECT_EQ(backoff_delay(policy, 3, 0.5), 50ms);  // ceiling 100ms
+  EXPECT_LE(backoff_delay(policy, 3, 0.9999), 100ms);
+  EXPECT_GE(backoff_delay(policy, 3, 0.9999), 99ms);
+}
+
+TEST(Backoff, CappedAtMaxDelayEvenForHugeRetryNumbers) {
+  RetryPolicy policy;
+  policy.base_delay = 25ms;
+  policy.max_delay = 2000ms;
+  EXPECT_LE(backoff_delay(policy, 10, 0.9999), 2000ms);
+  EXPECT_GE(backoff_delay(policy, 10, 0.9999), 1999ms);
+  EXPECT_LE(backoff_delay(policy, 5000, 0.9999), 2000ms);
+  EXPECT_GE(backoff_delay(policy, 0, 0.5), 0ms);
+}
+
+TEST(Backoff, EveryDrawIsInBounds) {
+  RetryPolicy policy;
+  for (int retry = 1; retry <= 12; ++retry) {
+    for (double r = 0.0; r < 1.0; r += 0.05) {
+      const auto delay = backoff_delay(policy, retry, r);
+      EXPECT_GE(delay, 0ms);
+      EXPECT_LE(delay, policy.max_delay);
+    }
+  }
+}
+
+AwsError error(const std::string& code, long status) {
+  return AwsError(code, "m", "", status, false);
+}
+
+TEST(IsRetryable, ThrottlingCodes) {
+  for (const char* code :
+       {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+        "TooManyRequestsException", "Throttling", "RequestThrottled", "SlowDown",
+        "TransactionInProgressException", "RequestThrottledException"}) {
+    EXPECT_TRUE(is_retryable(error(code, 400))) << code;
+  }
+}
+
+TEST(IsRetryable, QualifiedCodes) {
+  EXPECT_TRUE(is_retryable(error("com.amazonaws.dynamodb.v20120810#ThrottlingException", 400)));
+  EXPECT_TRUE(is_retryable(error("AWS.SimpleQueueService.RequestThrottled", 403)));
+  EXPECT_FALSE(is_retryable(error("AWS.SimpleQueueService.NonExistentQueue", 400)));
+}
+
+TEST(IsRetryable, ServerErrorsAndTransport) {
+  EXPECT_TRUE(is_retryable(error("InternalServerError", 500)));
+  EXPECT_TRUE(is_retryable(error("Anything", 503)));
+  EXPECT_TRUE(is_retryable(TransportError("Connection refused", "http://127.0.0.1:1/")));
+  EXPECT_TRUE(is_retryable(AwsError("Custom", "m", "", 400, true)));
+}
+
+TEST(IsRetryable, ClientErrorsAreFinal) {
+  EXPECT_FALSE(is_retryable(error("ValidationException", 400)));
+  EXPECT_FALSE(is_retryable(error("ConditionalCheckFailedException", 400)));
+  EXPECT_FALSE(is_retryable(error("ResourceNotFoundException", 400)));
+  EXPECT_FALSE(is_retryable(error("AccessDeniedException", 403)));
+}
+
+}  // namespace
