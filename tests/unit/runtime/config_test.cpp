@@ -1,0 +1,197 @@
+#include "runtime/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace ssc::runtime {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+using Env = std::map<std::string, std::string>;
+
+aws::EnvLookup lookup(const Env& env) {
+  return [env](const std::string& name) -> std::optional<std::string> {
+    const auto found = env.find(name);
+    if (found == env.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+const Env kRequired = {{"MONITORING_SNS_TOPIC_ARN", "arn:aws:sns:eu-west-2:1:topic"},
+                       {"EXPORT_STATE_SQS_QUEUE_URL", "http://sqs/queue.fifo"}};
+
+Config resolve(const Env& env, std::vector<std::string> args = {}) {
+  CLI::App app;
+  ConfigFlags flags;
+  add_config_flags(app, flags);
+  args.insert(args.begin(), "prog");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return resolve_config(flags, lookup(env));
+}
+
+std::string error_of(const Env& env, std::vector<std::string> args = {}) {
+  try {
+    resolve(env, std::move(args));
+  } catch (const ConfigurationError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+TEST(Config, DefaultsOfSpecSection8) {
+  const auto config = resolve(kRequired);
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:aws:sns:eu-west-2:1:topic");
+  EXPECT_EQ(config.export_state_sqs_queue_url, "http://sqs/queue.fifo");
+  EXPECT_EQ(config.export_status_table, "UCExportToCrownStatus");
+  EXPECT_EQ(config.product_status_table, "data_pipeline_metadata");
+  EXPECT_EQ(config.aws_region, "eu-west-2");
+  EXPECT_EQ(config.aws_profile, "default");
+  EXPECT_EQ(config.environment, "NOT_SET");
+  EXPECT_EQ(config.application, "NOT_SET");
+  EXPECT_EQ(config.log_level, log::Level::Info);
+  EXPECT_FALSE(config.pushgateway_hostname.has_value());
+  EXPECT_EQ(config.pushgateway_port, 9091);
+  EXPECT_EQ(config.metrics_scrape_interval_seconds, 70);
+}
+
+TEST(Config, ReadsEveryVariable) {
+  Env env = kRequired;
+  env.insert({{"DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "exports"},
+              {"DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME", "products"},
+              {"AWS_REGION", "eu-west-1"},
+              {"AWS_PROFILE", "ops"},
+              {"ENVIRONMENT", "dev"},
+              {"APPLICATION", "ssc"},
+              {"LOG_LEVEL", "debug"},
+              {"PUSHGATEWAY_HOSTNAME", "gw"},
+              {"PUSHGATEWAY_PORT", "9092"},
+              {"METRICS_SCRAPE_INTERVAL_SECONDS", "0"}});
+  const auto config = resolve(env);
+  EXPECT_EQ(config.export_status_table, "exports");
+  EXPECT_EQ(config.product_status_table, "products");
+  EXPECT_EQ(config.aws_region, "eu-west-1");
+  EXPECT_EQ(config.aws_profile, "ops");
+  EXPECT_EQ(config.environment, "dev");
+  EXPECT_EQ(config.application, "ssc");
+  EXPECT_EQ(config.log_level, log::Level::Debug);
+  EXPECT_EQ(config.pushgateway_hostname, "gw");
+  EXPECT_EQ(config.pushgateway_port, 9092);
+  EXPECT_EQ(config.metrics_scrape_interval_seconds, 0);
+}
+
+TEST(Config, FlagsOverrideTheEnvironment) {
+  Env env = kRequired;
+  env.insert({{"AWS_REGION", "eu-west-1"},
+              {"LOG_LEVEL", "ERROR"},
+              {"PUSHGATEWAY_HOSTNAME", "env-gw"},
+              {"DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "env-table"}});
+  const auto config = resolve(env, {"--monitoring-sns-topic-arn",
+                                    "arn:flag",
+                                    "--export-state-sqs-queue-url",
+                                    "q-flag",
+                                    "--dynamo-db-export-status-table-name",
+                                    "t1",
+                                    "--dynamo-db-product-status-table-name",
+                                    "t2",
+                                    "--aws-region",
+                                    "us-east-1",
+                                    "--aws-profile",
+                                    "p",
+                                    "--environment",
+                                    "e",
+                                    "--application",
+                                    "a",
+                                    "--log-level",
+                                    "warning",
+                                    "--pushgateway-hostname",
+                                    "flag-gw",
+                                    "--pushgateway-port",
+                                    "1234",
+                                    "--metrics-scrape-interval-seconds",
+                                    "5"});
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:flag");
+  EXPECT_EQ(config.export_state_sqs_queue_url, "q-flag");
+  EXPECT_EQ(config.export_status_table, "t1");
+  EXPECT_EQ(config.product_status_table, "t2");
+  EXPECT_EQ(config.aws_region, "us-east-1");
+  EXPECT_EQ(config.aws_profile, "p");
+  EXPECT_EQ(config.environment, "e");
+  EXPECT_EQ(config.application, "a");
+  EXPECT_EQ(config.log_level, log::Level::Warning);
+  EXPECT_EQ(config.pushgateway_hostname, "flag-gw");
+  EXPECT_EQ(config.pushgateway_port, 1234);
+  EXPECT_EQ(config.metrics_scrape_interval_seconds, 5);
+}
+
+TEST(Config, RequiredSettingsMayComeFromFlagsAlone) {
+  const auto config =
+      resolve({}, {"--monitoring-sns-topic-arn", "arn", "--export-state-sqs-queue-url", "q"});
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn");
+}
+
+TEST(Config, RegionFallsBackToAwsDefaultRegion) {
+  Env env = kRequired;
+  env["AWS_DEFAULT_REGION"] = "ap-south-1";
+  EXPECT_EQ(resolve(env).aws_region, "ap-south-1");
+  env["AWS_REGION"] = "eu-central-1";
+  EXPECT_EQ(resolve(env).aws_region, "eu-central-1");
+}
+
+TEST(Config, MissingRequiredSettingsAreNamedWithTheirFlags) {
+  EXPECT_THAT(error_of({}),
+              AllOf(HasSubstr("MONITORING_SNS_TOPIC_ARN (--monitoring-sns-topic-arn)"),
+                    HasSubstr("EXPORT_STATE_SQS_QUEUE_URL (--export-state-sqs-queue-url)"),
+                    HasSubstr("required")));
+  Env env = kRequired;
+  env["MONITORING_SNS_TOPIC_ARN"] = "";  // empty counts as unset
+  EXPECT_THAT(error_of(env), HasSubstr("MONITORING_SNS_TOPIC_ARN (--monitoring-sns-topic-arn)"));
+}
+
+TEST(Config, BadValuesAreNamedWithTheirFlags) {
+  Env env = kRequired;
+  env["PUSHGATEWAY_PORT"] = "ninety";
+  EXPECT_THAT(error_of(env),
+              AllOf(HasSubstr("PUSHGATEWAY_PORT (--pushgateway-port)"), HasSubstr("\"ninety\"")));
+  EXPECT_THAT(error_of(kRequired, {"--pushgateway-port", "70000"}),
+              HasSubstr("PUSHGATEWAY_PORT (--pushgateway-port)"));
+  EXPECT_THAT(error_of(kRequired, {"--pushgateway-port", "9091x"}),
+              HasSubstr("PUSHGATEWAY_PORT (--pushgateway-port)"));
+
+  env = kRequired;
+  env["LOG_LEVEL"] = "LOUD";
+  EXPECT_THAT(error_of(env), AllOf(HasSubstr("LOG_LEVEL (--log-level)"), HasSubstr("\"LOUD\"")));
+
+  env = kRequired;
+  env["METRICS_SCRAPE_INTERVAL_SECONDS"] = "-1";
+  EXPECT_THAT(error_of(env),
+              HasSubstr("METRICS_SCRAPE_INTERVAL_SECONDS (--metrics-scrape-interval-seconds)"));
+
+  EXPECT_THAT(error_of(kRequired, {"--aws-region", "Not A Region"}),
+              AllOf(HasSubstr("AWS_REGION"), HasSubstr("--aws-region")));
+}
+
+TEST(Config, ReportsEveryProblemAtOnce) {
+  const auto message = error_of({{"LOG_LEVEL", "x"}, {"PUSHGATEWAY_PORT", "y"}});
+  EXPECT_THAT(message,
+              AllOf(HasSubstr("MONITORING_SNS_TOPIC_ARN"), HasSubstr("LOG_LEVEL"),
+                    HasSubstr("PUSHGATEWAY_PORT"), HasSubstr("EXPORT_STATE_SQS_QUEUE_URL")));
+}
+
+TEST(Config, DescribeNamesEverySettingButNoCredential) {
+  const auto fields = describe(resolve(kRequired));
+  EXPECT_EQ(fields.at("aws_region"), "eu-west-2");
+  EXPECT_EQ(fields.at("config_log_level"), "INFO");
+  for (const auto& [name, value] : fields) {
+    EXPECT_THAT(name, ::testing::Not(HasSubstr("secret")));
+    EXPECT_THAT(name, ::testing::Not(HasSubstr("key")));
+  }
+}
+
+}  // namespace
+}  // namespace ssc::runtime
