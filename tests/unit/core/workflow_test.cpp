@@ -1,0 +1,424 @@
+#include "core/workflow.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/payloads.hpp"
+#include "core/rules.hpp"
+#include "fakes.hpp"
+
+namespace ssc::core {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeMetrics;
+using testing::FakeMonitoring;
+using testing::FakeProductTable;
+using testing::FakeQueue;
+using testing::FakeStatusTable;
+
+constexpr const char* kCorr = "corr-1";
+constexpr const char* kColl = "db.database.collection";
+constexpr const char* kOther = "db.database.other";
+
+class WorkflowTest : public ::testing::Test {
+ protected:
+  void SetUp() override { log::configure(log::Settings{log::Level::Critical, "t", "t"}); }
+  void TearDown() override { log::configure(log::Settings{}); }
+
+  static Message file(const std::string& collection, const std::string& file_name) {
+    Message m;
+    m.correlation_id = kCorr;
+    m.collection_name = collection;
+    m.snapshot_type = "incremental";
+    m.export_date = "2020-01-01";
+    m.file_name = file_name;
+    return m;
+  }
+  static Message success_file(const std::string& collection) {
+    Message m = file(collection, collection + "/_success");
+    m.is_success_file = true;
+    return m;
+  }
+  static CollectionKey key(const std::string& collection) { return {kCorr, collection}; }
+
+  // This invocation's deadline: a minute after "now".
+  std::int64_t deadline() const { return clock.peek() + 60'000; }
+  Outcome run(const Message& m) { return workflow.process(m, deadline()); }
+  Outcome run(const Message& m, std::int64_t deadline_ms) {
+    return workflow.process(m, deadline_ms);
+  }
+
+  FakeStatusTable status;
+  FakeProductTable product;
+  FakeQueue queue;
+  FakeMonitoring monitoring;
+  FakeMetrics metrics;
+  FakeClock clock;
+  Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}};
+};
+
+TEST_F(WorkflowTest, FileCountedCollectionNotComplete) {
+  status.put(key(kColl), "Exported", 3, 0);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_FALSE(outcome.transitioned);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 1);
+  EXPECT_EQ(status.row(key(kColl)).status, "Exported");
+  EXPECT_EQ(
+      metrics.count_exact("file_received|corr-1|2020-01-01|incremental|" + std::string(kColl)), 1);
+  EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(status.reads(), 0);  // a normal file that completes nothing: one table call
+}
+
+TEST_F(WorkflowTest, CompleteFromExportedSendsExportStateMessage) {
+  status.put(key(kColl), "Exported", 2, 1);
+  const Outcome outcome = run(file(kColl, "f2"));
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.transitioned);
+  const CollectionRow row = status.row(key(kColl));
+  EXPECT_EQ(row.status, "Received");
+  EXPECT_EQ(row.pending_effects_until_ms, std::nullopt);  // effects done, marker cleared
+  ASSERT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(queue.sent()[0].body, export_state_body(file(kColl, "f2")));
+  EXPECT_EQ(queue.sent()[0].group_id, "db_database_collection");
+  EXPECT_EQ(queue.sent()[0].deduplication_id, export_state_deduplication_id(kCorr, kColl));
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(status.reads(), 0);
+}
+
+TEST_F(WorkflowTest, CompleteFromSent) {
+  status.put(key(kColl), "Sent", 1, 0);
+  EXPECT_TRUE(run(file(kColl, "f1")).transitioned);
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+  EXPECT_EQ(queue.sent().size(), 1u);
+}
+
+TEST_F(WorkflowTest, MoreReceivedThanExportedStillCompletes) {
+  status.put(key(kColl), "Sent", 3, 7);
+  EXPECT_TRUE(run(file(kColl, "f8")).transitioned);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 8);
+}
+
+TEST_F(WorkflowTest, NotReadyStatusesNeverTransition) {
+  for (const char* s : {"Exporting", "Received", "Success", "Export_Failed", "Table_Unavailable",
+                        "Blocked_Topic", ""}) {
+    status.put(key(kColl), s, 1, 5);
+    const Outcome outcome = run(file(kColl, std::string("file-for-") + s));
+    EXPECT_TRUE(outcome.counted) << s;
+    EXPECT_FALSE(outcome.transitioned) << s;
+    EXPECT_EQ(status.row(key(kColl)).status, s);
+  }
+  EXPECT_TRUE(queue.sent().empty());
+  EXPECT_TRUE(monitoring.published().empty());
+}
+
+TEST_F(WorkflowTest, MissingFilesExportedNeverCompletes) {
+  status.put(key(kColl), "Exported", std::nullopt, 10);
+  EXPECT_FALSE(run(file(kColl, "f")).transitioned);
+}
+
+TEST_F(WorkflowTest, DuplicateDeliveryIsNotCountedAgain) {
+  status.put(key(kColl), "Exported", 5, 0);
+  EXPECT_TRUE(run(file(kColl, "f1")).counted);
+  const Outcome again = run(file(kColl, "f1"));
+  EXPECT_FALSE(again.counted);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 1);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+}
+
+TEST_F(WorkflowTest, DuplicateOfTheLastFileDoesNotCompleteEarly) {
+  status.put(key(kColl), "Exported", 2, 0);
+  run(file(kColl, "f1"));
+  run(file(kColl, "f1"));
+  EXPECT_EQ(status.row(key(kColl)).status, "Exported");
+  EXPECT_TRUE(run(file(kColl, "f2")).transitioned);
+}
+
+TEST_F(WorkflowTest, FilesWithoutNameAreCountedEveryTime) {
+  status.put(key(kColl), "Exported", 5, 0);
+  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 2);
+}
+
+TEST_F(WorkflowTest, UnknownCollectionFails) {
+  EXPECT_THROW(run(file(kColl, "f1")), CollectionNotFound);
+  EXPECT_THROW(run(success_file(kColl)), CollectionNotFound);
+}
+
+TEST_F(WorkflowTest, LastCollectionReceivedNotifiesAndSetsProductReceived) {
+  status.put(key(kOther), "Received", 1, 1);
+  status.put(key(kColl), "Sent", 1, 0);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.run_stage_reached);
+  EXPECT_TRUE(outcome.notified);
+  EXPECT_FALSE(outcome.run_finished);
+  ASSERT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(monitoring.published()[0],
+            monitoring_message(file(kColl, "f1"), kAllCollectionsReceived));
+  ASSERT_TRUE(product.row(kCorr));
+  EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
+  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+}
+
+TEST_F(WorkflowTest, SuccessRowsCountAsReceivedForTheRun) {
+  status.put(key(kOther), "Success", 1, 1);
+  status.put(key(kColl), "Exported", 1, 0);
+  EXPECT_TRUE(run(file(kColl, "f1")).notified);
+}
+
+TEST_F(WorkflowTest, NotLastCollectionDoesNotNotify) {
+  status.put(key(kOther), "Sent", 2, 1);
+  status.put(key(kColl), "Sent", 1, 0);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_FALSE(outcome.run_stage_reached);
+  EXPECT_TRUE(monitoring.published().empty());
+  EXPECT_FALSE(product.row(kCorr));
+}
+
+TEST_F(WorkflowTest, SuccessFromReceivedAndFromSent) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.put(key(kOther), "Sent", 1, 1);
+  const Outcome first = run(success_file(kColl));
+  EXPECT_TRUE(first.transitioned);
+  EXPECT_FALSE(first.run_finished);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  const Outcome second = run(success_file(kOther));
+  EXPECT_TRUE(second.transitioned);
+  EXPECT_EQ(status.row(key(kOther)).status, "Success");
+  EXPECT_EQ(metrics.count("collection_successful"), 2);
+  EXPECT_TRUE(queue.sent().empty());  // a success file sends nothing to the export-state queue
+}
+
+TEST_F(WorkflowTest, SuccessFromOtherStatusesDoesNothing) {
+  for (const char* s : {"Exporting", "Exported", "Success", "Export_Failed", "Table_Unavailable",
+                        "Blocked_Topic"}) {
+    status.put(key(kColl), s, 1, 1);
+    const Outcome outcome = run(success_file(kColl));
+    EXPECT_FALSE(outcome.transitioned) << s;
+    EXPECT_FALSE(outcome.effects_recovered) << s;
+    EXPECT_EQ(status.row(key(kColl)).status, s);
+  }
+  EXPECT_TRUE(monitoring.published().empty());
+  EXPECT_EQ(metrics.count("collection_successful"), 0);
+}
+
+TEST_F(WorkflowTest, LastSuccessCompletesTheRun) {
+  status.put(key(kOther), "Success", 1, 1);
+  status.put(key(kColl), "Received", 1, 1);
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.run_stage_reached);
+  EXPECT_TRUE(outcome.notified);
+  EXPECT_TRUE(outcome.run_finished);
+  ASSERT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(monitoring.published()[0],
+            monitoring_message(success_file(kColl), kAllCollectionsSuccessful));
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+}
+
+TEST_F(WorkflowTest, RunFinishedEvenWhenAnotherInvocationNotified) {
+  status.put(key(kColl), "Received", 1, 1);
+  product.advance(kCorr, "COMPLETED", {"COMPLETED"}, 0);
+  product.clear_pending(kCorr, 0);
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.run_finished);
+  EXPECT_FALSE(outcome.notified);
+  EXPECT_TRUE(monitoring.published().empty());
+}
+
+TEST_F(WorkflowTest, ReceivedStageDoesNotUndoCompleted) {
+  status.put(key(kColl), "Sent", 1, 0);
+  product.advance(kCorr, "COMPLETED", {"COMPLETED"}, 0);
+  product.clear_pending(kCorr, 0);
+  EXPECT_FALSE(run(file(kColl, "f1")).notified);
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+}
+
+TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
+  status.put(key(kColl), "Exported", 1, 0);
+  const std::int64_t first_deadline = deadline();
+  queue.failures.fail_next(1);  // the invocation dies before its side effect
+  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, first_deadline);
+  EXPECT_TRUE(queue.sent().empty());
+
+  clock.set(first_deadline + 1);  // SQS redelivers after the visibility timeout
+  const Outcome retry = run(file(kColl, "f1"));
+  EXPECT_FALSE(retry.counted);
+  EXPECT_TRUE(retry.effects_recovered);
+  ASSERT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 1);
+  EXPECT_EQ(monitoring.published().size(), 1u);  // the only collection: run received
+}
+
+TEST_F(WorkflowTest, LiveMarkerIsLeftToItsOwner) {
+  status.put(key(kColl), "Exported", 2, 0);
+  const std::int64_t owner_deadline = deadline();
+  queue.failures.fail_next(1);
+  run(file(kColl, "f1"));
+  EXPECT_THROW(run(file(kColl, "f2"), owner_deadline), std::runtime_error);
+
+  clock.set(owner_deadline);  // not yet past: the owner may still be running
+  const Outcome other = run(file(kColl, "f2"));
+  EXPECT_FALSE(other.effects_recovered);
+  EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, owner_deadline);
+}
+
+TEST_F(WorkflowTest, AnyLaterFileOfTheCollectionRecoversTheEffects) {
+  status.put(key(kColl), "Exported", 1, 0);
+  const std::int64_t first_deadline = deadline();
+  queue.failures.fail_next(1);
+  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
+  clock.set(first_deadline + 1);
+  EXPECT_TRUE(run(file(kColl, "late-extra-file")).effects_recovered);
+  EXPECT_EQ(queue.sent().size(), 1u);
+}
+
+TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
+  status.put(key(kColl), "Sent", 1, 0);
+  const std::int64_t first_deadline = deadline();
+  monitoring.failures.fail_next(1);
+  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
+  EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
+  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, first_deadline);
+  EXPECT_EQ(queue.sent().size(), 1u);
+
+  clock.set(first_deadline + 1);
+  const Outcome retry = run(file(kColl, "f1"));
+  EXPECT_TRUE(retry.effects_recovered);
+  EXPECT_TRUE(retry.notified);
+  ASSERT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  // The export-state message goes again, with the same deduplication id for SQS to absorb.
+  ASSERT_EQ(queue.sent().size(), 2u);
+  EXPECT_EQ(queue.sent()[0].deduplication_id, queue.sent()[1].deduplication_id);
+}
+
+TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
+  status.put(key(kColl), "Received", 1, 1);
+  const std::int64_t first_deadline = deadline();
+  monitoring.failures.fail_next(1);
+  EXPECT_THROW(run(success_file(kColl), first_deadline), std::runtime_error);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+
+  // Before the deadline: nothing taken over.
+  EXPECT_FALSE(run(success_file(kColl)).effects_recovered);
+  EXPECT_TRUE(monitoring.published().empty());
+
+  clock.set(first_deadline + 1);
+  const Outcome retry = run(success_file(kColl));
+  EXPECT_TRUE(retry.effects_recovered);
+  EXPECT_TRUE(retry.notified);
+  EXPECT_TRUE(retry.run_finished);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+}
+
+TEST_F(WorkflowTest, AbandonedEffectsAreClaimedOnlyOnce) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), clock.peek() - 5);
+  // Another invocation claims first, between our read and our claim.
+  EXPECT_TRUE(status.claim_pending(key(kColl), clock.peek() - 5, deadline()));
+  EXPECT_FALSE(run(file(kColl, "f2")).effects_recovered);
+  EXPECT_TRUE(queue.sent().empty());
+}
+
+TEST_F(WorkflowTest, RacingTransitionsPerformTheEffectsOnce) {
+  status.put(key(kColl), "Sent", 1, 0);
+  Outcome second;
+  // Both invocations count a file and both find the collection received; the second
+  // slips its transition in before the first one's conditional write.
+  status.before_next_transition([&] { second = run(file(kColl, "f2")); });
+  const Outcome first = run(file(kColl, "f1"));
+  EXPECT_TRUE(first.counted);
+  EXPECT_TRUE(second.counted);
+  EXPECT_TRUE(second.transitioned);
+  EXPECT_FALSE(first.transitioned);
+  EXPECT_FALSE(first.effects_recovered);
+  EXPECT_EQ(status.transitions(), 1);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(status.reads(), 1);  // only the loser re-reads
+}
+
+TEST_F(WorkflowTest, RacingTransitionWhileTheWinnerIsStillWorkingLeavesItAlone) {
+  status.put(key(kColl), "Sent", 1, 0);
+  // The loser's re-read sees the winner's live marker (the winner has not finished).
+  status.before_next_transition(
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", deadline()); });
+  const Outcome first = run(file(kColl, "f1"));
+  EXPECT_FALSE(first.transitioned);
+  EXPECT_FALSE(first.effects_recovered);
+  EXPECT_TRUE(queue.sent().empty());
+}
+
+TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
+  constexpr int kCollections = 6;
+  constexpr int kFilesEach = 8;
+  std::vector<std::string> collections;
+  for (int c = 0; c < kCollections; ++c) {
+    collections.push_back("db.database.c" + std::to_string(c));
+    status.put(key(collections.back()), c % 2 == 0 ? "Exported" : "Sent", kFilesEach, 0);
+  }
+  // Every file is delivered twice, by different threads.
+  std::vector<Message> deliveries;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& c : collections) {
+      for (int f = 0; f < kFilesEach; ++f)
+        deliveries.push_back(file(c, c + "-" + std::to_string(f)));
+    }
+  }
+  std::atomic<std::size_t> next{0};
+  const std::int64_t shared_deadline = deadline();
+  auto worker = [&] {
+    for (std::size_t i = next++; i < deliveries.size(); i = next++) {
+      workflow.process(deliveries[i], shared_deadline);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+
+  for (const auto& c : collections) {
+    EXPECT_EQ(status.row(key(c)).status, "Received");
+    EXPECT_EQ(status.row(key(c)).files_received, kFilesEach);
+    EXPECT_EQ(status.row(key(c)).pending_effects_until_ms, std::nullopt);
+  }
+  EXPECT_EQ(queue.sent().size(), static_cast<std::size_t>(kCollections));
+  EXPECT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(metrics.count("file_received"), kCollections * kFilesEach);
+  EXPECT_EQ(metrics.count("collection_received"), kCollections);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+
+  // Then every _success file, twice, concurrently.
+  std::vector<Message> successes;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& c : collections) successes.push_back(success_file(c));
+  }
+  deliveries = successes;
+  next = 0;
+  threads.clear();
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(monitoring.published().size(), 2u);
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+  EXPECT_EQ(metrics.count("collection_successful"), kCollections);
+  EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+}
+
+}  // namespace
+}  // namespace ssc::core
