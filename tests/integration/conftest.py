@@ -1,0 +1,88 @@
+"""Fixtures every integration test can use; the helpers behind them live in stack.py.
+
+    stack               the running local stack (started here, and stopped at the
+                        end, only if none was running)
+    dynalite_dynamodb   boto3 DynamoDB client on dynalite
+    moto_dynamodb       boto3 DynamoDB client on moto (has TransactWriteItems)
+    sqs, sns            boto3 clients on moto
+    unique_name         unique_name("prefix") -> "prefix-<12 hex>"
+    build_dir           the build directory ($BUILD_DIR, default ./build)
+    binary              binary("name") -> path of a built program, or the test fails
+    ssc_binary          path of snapshot-sender-status-checker
+    rie_binary          path of aws-lambda-rie (installed by scripts/setup.sh)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import stack as stack_lib
+
+_LOOPBACK = "127.0.0.1,localhost"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A proxy set on a developer's machine must not swallow loopback traffic,
+    # and boto3 must never look for credentials off this machine.
+    for name in ("NO_PROXY", "no_proxy"):
+        current = os.environ.get(name)
+        os.environ[name] = f"{current},{_LOOPBACK}" if current else _LOOPBACK
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[stack_lib.Stack]:
+    running, started_here = stack_lib.ensure_stack()
+    yield running
+    if started_here:
+        stack_lib.stop_stack()
+
+
+@pytest.fixture(scope="session")
+def dynalite_dynamodb(stack: stack_lib.Stack) -> Any:
+    return stack.dynalite_dynamodb
+
+
+@pytest.fixture(scope="session")
+def moto_dynamodb(stack: stack_lib.Stack) -> Any:
+    return stack.moto_dynamodb
+
+
+@pytest.fixture(scope="session")
+def sqs(stack: stack_lib.Stack) -> Any:
+    return stack.sqs
+
+
+@pytest.fixture(scope="session")
+def sns(stack: stack_lib.Stack) -> Any:
+    return stack.sns
+
+
+@pytest.fixture
+def unique_name() -> Callable[..., str]:
+    return stack_lib.unique_name
+
+
+@pytest.fixture(scope="session")
+def build_dir() -> Path:
+    return stack_lib.build_dir()
+
+
+@pytest.fixture(scope="session")
+def binary(build_dir: Path) -> Callable[[str], Path]:
+    return lambda name: stack_lib.find_binary(name, build_dir)
+
+
+@pytest.fixture(scope="session")
+def ssc_binary(build_dir: Path) -> Path:
+    return stack_lib.find_binary(stack_lib.MAIN_BINARY, build_dir)
+
+
+@pytest.fixture(scope="session")
+def rie_binary() -> Path:
+    return stack_lib.find_rie()

@@ -1,0 +1,220 @@
+"""The local stack does what the other integration tests rely on.
+
+If one of these fails, every test that uses the stack would fail for a reason
+that has nothing to do with the binary; this file says which service is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+import stack as stack_lib
+
+
+@pytest.mark.parametrize("backend", ["dynalite", "moto"])
+def test_export_status_table_put_and_get(stack, unique_name, backend):
+    client = getattr(stack, f"{backend}_dynamodb")
+    table = stack_lib.create_export_status_table(client, unique_name("export-status"))
+    key = {"CorrelationId": {"S": "corr-1"}, "CollectionName": {"S": "db.a.b"}}
+    client.put_item(
+        TableName=table,
+        Item={**key, "CollectionStatus": {"S": "Sent"}, "FilesExported": {"N": "3"}},
+    )
+    client.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="ADD FilesReceived :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert item["CollectionStatus"] == {"S": "Sent"}
+    assert item["FilesReceived"] == {"N": "1"}
+    schema = client.describe_table(TableName=table)["Table"]["KeySchema"]
+    assert schema == [
+        {"AttributeName": "CorrelationId", "KeyType": "HASH"},
+        {"AttributeName": "CollectionName", "KeyType": "RANGE"},
+    ]
+
+
+@pytest.mark.parametrize("backend", ["dynalite", "moto"])
+def test_product_table_key_schema(stack, unique_name, backend):
+    client = getattr(stack, f"{backend}_dynamodb")
+    table = stack_lib.create_product_table(client, unique_name("product"))
+    key = {"Correlation_Id": {"S": "corr-1"}, "DataProduct": {"S": "SNAPSHOT_SENDER"}}
+    client.put_item(TableName=table, Item={**key, "Status": {"S": "RECEIVED"}})
+    assert client.get_item(TableName=table, Key=key)["Item"]["Status"] == {"S": "RECEIVED"}
+
+
+def test_moto_transact_write_items_is_all_or_nothing(moto_dynamodb, unique_name):
+    table = stack_lib.create_export_status_table(moto_dynamodb, unique_name("tx"))
+
+    def key(collection):
+        return {"CorrelationId": {"S": "c"}, "CollectionName": {"S": collection}}
+
+    moto_dynamodb.put_item(TableName=table, Item=key("a"))
+    with pytest.raises(ClientError) as failure:
+        moto_dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": key("b")}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": key("a"),
+                        "ConditionExpression": "attribute_not_exists(CorrelationId)",
+                    }
+                },
+            ]
+        )
+    assert failure.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert "Item" not in moto_dynamodb.get_item(TableName=table, Key=key("b"))
+
+    moto_dynamodb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": table, "Item": key("b")}}]
+    )
+    assert "Item" in moto_dynamodb.get_item(TableName=table, Key=key("b"))
+
+
+def test_fifo_queue_keeps_group_and_drops_duplicates(stack, unique_name):
+    url = stack.create_fifo_queue(unique_name("export-state"))
+    for body in ("first", "first", "second"):
+        stack.sqs.send_message(
+            QueueUrl=url,
+            MessageBody=body,
+            MessageGroupId="db_a_b",
+            MessageDeduplicationId=f"dedup-{body}",
+        )
+    messages = stack.drain_queue(url, expect=2)
+    assert [m["Body"] for m in messages] == ["first", "second"]
+    assert {m["Attributes"]["MessageGroupId"] for m in messages} == {"db_a_b"}
+
+
+def test_sqs_answers_the_json_protocol(stack, unique_name):
+    """The C++ SQS client speaks JSON 1.0 with X-Amz-Target, signed with SigV4."""
+    name = unique_name("json-proto")
+    stack.sqs.create_queue(QueueName=name)
+    request = AWSRequest(
+        method="POST",
+        url=f"{stack.moto_url}/",
+        data=json.dumps({"QueueName": name}),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.GetQueueUrl",
+        },
+    )
+    credentials = Credentials(stack.env["AWS_ACCESS_KEY_ID"], stack.env["AWS_SECRET_ACCESS_KEY"])
+    SigV4Auth(credentials, "sqs", stack.region).add_auth(request)
+    response = requests.post(
+        request.url, data=request.body, headers=dict(request.headers), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["QueueUrl"].endswith(f"/{name}")
+
+
+def test_sns_publish_reaches_subscribed_queue(stack, unique_name):
+    pair = stack.create_topic_with_queue(unique_name("monitoring"))
+    message = json.dumps({"severity": "Critical", "status_code": "All collections received by NiFi"})
+    stack.sns.publish(TopicArn=pair.topic_arn, Message=message)
+    received = stack.drain_queue(pair.queue_url, expect=1)
+    assert [m["Body"] for m in received] == [message]
+
+
+def test_pushgateway_accepts_push_and_lists_it(stack, unique_name):
+    correlation_id = unique_name("corr")
+    group = (
+        f"{stack.pushgateway_url}/metrics/job/stack_check"
+        f"/component/stack_check/correlation_id/{correlation_id}"
+    )
+    body = (
+        "# TYPE stack_check_files_received_total counter\n"
+        f'stack_check_files_received_total{{collection_name="db.a.b"}} 3\n'
+    )
+    requests.post(group, data=body, timeout=10).raise_for_status()
+
+    groups = [g for g in stack.pushgateway_groups() if g["labels"].get("correlation_id") == correlation_id]
+    assert len(groups) == 1
+    assert groups[0]["labels"]["job"] == "stack_check"
+    assert "stack_check_files_received_total" in groups[0]
+
+    samples = stack_lib.find_samples(
+        stack.pushgateway_metrics_text(),
+        "stack_check_files_received_total",
+        correlation_id=correlation_id,
+    )
+    assert [(s.labels["collection_name"], s.value) for s in samples] == [("db.a.b", 3.0)]
+
+    requests.delete(group, timeout=10).raise_for_status()
+    assert not [g for g in stack.pushgateway_groups() if g["labels"].get("correlation_id") == correlation_id]
+
+
+def test_env_file_reads_the_same_in_bash_and_python(stack):
+    env_file = stack_lib.stack_dir() / "env"
+    python_view = stack_lib.read_env_file(env_file)
+    names = sorted(python_view)
+    script = f'source "{env_file}" && for n in {" ".join(names)}; do printf "%s=%s\\n" "$n" "${{!n}}"; done'
+    shell = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=True, env={}
+    ).stdout
+    assert dict(line.split("=", 1) for line in shell.splitlines()) == python_view
+    for name in (
+        "SSC_DYNALITE_URL",
+        "SSC_MOTO_URL",
+        "SSC_PUSHGATEWAY_URL",
+        "PUSHGATEWAY_HOSTNAME",
+        "PUSHGATEWAY_PORT",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+    ):
+        assert python_view[name], name
+    assert python_view["SSC_PUSHGATEWAY_URL"].endswith(":" + python_view["PUSHGATEWAY_PORT"])
+
+
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _pids(directory: Path) -> list[int]:
+    return [int(p.read_text().split()[0]) for p in sorted(directory.glob("*.pid"))]
+
+
+def test_second_stack_coexists_restarts_and_stops_clean(stack, tmp_path):
+    other_dir = tmp_path / "stack"
+    try:
+        stack_lib.run_stack_script("start", other_dir)
+        other = stack_lib.Stack.from_dir(other_dir)
+        assert other.is_up()
+        ours = {stack.dynalite_url, stack.moto_url, stack.pushgateway_url}
+        assert not ours & {other.dynalite_url, other.moto_url, other.pushgateway_url}
+        first_pids = _pids(other_dir)
+        assert len(first_pids) == 3
+
+        stack_lib.run_stack_script("start", other_dir)  # a restart
+        second_pids = _pids(other_dir)
+        assert len(second_pids) == 3 and not set(first_pids) & set(second_pids)
+        assert not any(_alive(p) for p in first_pids)
+        assert stack_lib.Stack.from_dir(other_dir).is_up()
+    finally:
+        stack_lib.run_stack_script("stop", other_dir)
+    stack_lib.run_stack_script("stop", other_dir)  # stopping twice is fine
+    assert not any(_alive(p) for p in second_pids)
+    assert not (other_dir / "env").exists()
+    assert stack.is_up(), "stopping another stack must leave this one running"
+
+
+def test_missing_binary_fails_with_a_clear_message(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match="not found at .*scripts/build.sh"):
+        stack_lib.find_binary("no-such-program", tmp_path)
