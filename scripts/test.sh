@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The one command that runs the whole test suite, on a fresh machine too:
+#   setup -> build -> unit tests (ctest) -> local stack -> integration tests (pytest)
+# and ends with the line "N passed, N failed" counting both runners' results.
+# Exits non-zero when anything failed. Extra arguments go to pytest.
+#   BUILD_DIR   build directory (default ./build)
+#   STACK_DIR   where this run's stack keeps its state (default ./.stack/test-run,
+#               apart from a stack you started yourself in ./.stack)
+#   JOBS        parallel build and ctest jobs (default 2)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+export STACK_DIR=${STACK_DIR:-$ROOT/.stack/test-run}
+export JOBS=${JOBS:-2}
+RESULTS=$BUILD_DIR/test-results
+
+passed=0
+failed=0
+stack_started=0
+
+say() { printf '\n=== %s\n' "$*"; }
+
+stop_stack() {
+  if [ "$stack_started" -eq 1 ]; then
+    bash scripts/stack.sh stop || true
+    stack_started=0
+  fi
+}
+trap stop_stack EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Adds a runner's JUnit counts to the totals. A runner that failed without
+# writing its report counts as one failure, so a crash can never read as a pass.
+count_results() {
+  local report=$1 rc=$2 counts
+  if [ -f "$report" ] && counts=$(.venv/bin/python - "$report" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+
+ok = bad = skipped = 0
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    tags = {child.tag for child in case}
+    status = case.get("status", "")
+    if tags & {"failure", "error"} or status == "fail":
+        bad += 1
+    elif "skipped" in tags or status in ("notrun", "disabled"):
+        skipped += 1
+    else:
+        ok += 1
+print(ok, bad, skipped)
+EOF
+  ); then
+    read -r ok bad skipped <<<"$counts"
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    [ "$skipped" -eq 0 ] || echo "test: $skipped skipped in $(basename "$report")"
+  elif [ "$rc" -ne 0 ]; then
+    failed=$((failed + 1))
+  fi
+}
+
+finish() {
+  stop_stack
+  echo
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+say "setup"
+if ! bash scripts/setup.sh; then
+  echo "test: scripts/setup.sh failed" >&2
+  failed=$((failed + 1))
+  finish
+fi
+
+say "build ($BUILD_DIR)"
+if ! bash scripts/build.sh; then
+  echo "test: the build failed; no tests were run" >&2
+  failed=$((failed + 1))
+  finish
+fi
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+say "unit tests (ctest)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300 \
+  --output-junit "$RESULTS/ctest.xml"
+count_results "$RESULTS/ctest.xml" $?
+
+say "local stack"
+if bash scripts/stack.sh start; then
+  stack_started=1
+  say "integration tests (pytest)"
+  .venv/bin/python -m pytest tests/integration --junitxml="$RESULTS/pytest.xml" "$@"
+  rc=$?
+  # Exit 5 means pytest collected nothing: the integration suite is missing.
+  [ "$rc" -ne 5 ] || echo "test: pytest collected no tests" >&2
+  count_results "$RESULTS/pytest.xml" "$rc"
+else
+  echo "test: the local stack did not start; integration tests not run" >&2
+  failed=$((failed + 1))
+fi
+
+finish
