@@ -37,6 +37,7 @@ class Upstream(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else every answer waits for a delayed ACK
 
     def log_message(self, *args) -> None:  # quiet
         pass
