@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "aws/env.hpp"
 #include "aws/http.hpp"
 
 namespace ssc::aws {
@@ -26,8 +27,39 @@ class CredentialsProvider {
   virtual Credentials get() = 0;
 };
 
+// Always the same credentials: tests, and local emulators that accept any key.
+class StaticCredentialsProvider : public CredentialsProvider {
+ public:
+  explicit StaticCredentialsProvider(Credentials credentials)
+      : credentials_(std::move(credentials)) {}
+  Credentials get() override { return credentials_; }
+
+ private:
+  Credentials credentials_;
+};
+
+struct CredentialsChainOptions {
+  // Container credentials are fetched again this long before they expire, so that a
+  // request signed with them cannot outlive them.
+  std::chrono::seconds refresh_before_expiry{300};
+  HttpTimeouts container_timeouts{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
+};
+
 // Builds the default chain from the process environment. `http` serves the container
 // endpoint and must outlive the provider.
+//
+// Order: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; then the profile
+// AWS_PROFILE (default "default") in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE,
+// default ~/.aws/credentials, sections "[name]") and then in the config file
+// (AWS_CONFIG_FILE, default ~/.aws/config, sections "[profile name]" or "[default]"); then
+// the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI, or
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI on http://169.254.170.2) with
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN as its
+// Authorization header. The first source that has credentials is kept for the process.
+// An explicitly named profile that no file holds, a malformed file, or a failing
+// endpoint is a ConfigError rather than a silent fall-through. Thread-safe.
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(HttpTransport& http);
+std::unique_ptr<CredentialsProvider> make_default_credentials_chain(
+    HttpTransport& http, EnvLookup env, CredentialsChainOptions options = {});
 
 }  // namespace ssc::aws

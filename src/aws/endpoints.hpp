@@ -1,19 +1,15 @@
 // Region and endpoint resolution as the SDKs do it.
 #pragma once
 
-#include <functional>
-#include <optional>
 #include <string>
 
+#include "aws/env.hpp"
 #include "aws/sigv4.hpp"
 
 namespace ssc::aws {
 
-// Reads an environment variable; tests pass their own.
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup process_env();
-
-// AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2.
+// AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2. Throws ConfigError when the name
+// is not a region name (it becomes part of a host name).
 std::string resolve_region(const EnvLookup& env);
 
 struct ServiceEndpoint {
