@@ -1,0 +1,389 @@
+// Drives the AWS clients and the adapters from the integration tests: one JSON command per
+// line on stdin, one JSON answer per line on stdout ({"result": ...} or {"error": ...}).
+// Endpoints, region and credentials come from the environment, exactly as the product
+// reads them (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
+//
+//   {"op": "dynamodb.UpdateItem", "request": {...}}
+//   {"op": "status.count_file", "table": "T", "correlation_id": "c", "collection_name": "n",
+//    "file_token": "t"}
+//
+// An optional "id" is echoed back, so that a test can match answers to commands.
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/dynamodb_product_table.hpp"
+#include "adapters/dynamodb_status_table.hpp"
+#include "adapters/sns_monitoring.hpp"
+#include "adapters/sqs_export_state_queue.hpp"
+#include "aws/aws_error.hpp"
+#include "aws/credentials.hpp"
+#include "aws/curl_transport.hpp"
+#include "aws/dynamodb.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/sns.hpp"
+#include "aws/sqs.hpp"
+#include "core/ports.hpp"
+
+namespace {
+
+using nlohmann::json;
+using namespace ssc;
+
+// A command that does not say what it needs: reported as {"error": {"code": "BadCommand"}}.
+class BadCommand : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string text(const json& command, const char* name) {
+  const auto found = command.find(name);
+  if (found == command.end() || !found->is_string()) {
+    throw BadCommand(std::string("command needs a string \"") + name + "\"");
+  }
+  return found->get<std::string>();
+}
+
+std::string text_or(const json& command, const char* name, const std::string& fallback) {
+  const auto found = command.find(name);
+  return found != command.end() && found->is_string() ? found->get<std::string>() : fallback;
+}
+
+std::int64_t number(const json& command, const char* name) {
+  const auto found = command.find(name);
+  if (found == command.end() || !found->is_number_integer()) {
+    throw BadCommand(std::string("command needs an integer \"") + name + "\"");
+  }
+  return found->get<std::int64_t>();
+}
+
+std::vector<std::string> texts(const json& command, const char* name) {
+  const auto found = command.find(name);
+  if (found == command.end() || !found->is_array()) {
+    throw BadCommand(std::string("command needs an array of strings \"") + name + "\"");
+  }
+  return found->get<std::vector<std::string>>();
+}
+
+const json& object(const json& command, const char* name) {
+  const auto found = command.find(name);
+  if (found == command.end() || !found->is_object()) {
+    throw BadCommand(std::string("command needs an object \"") + name + "\"");
+  }
+  return *found;
+}
+
+json optional_number(const std::optional<std::int64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json row_json(const core::CollectionRow& row) {
+  return {{"status", row.status},
+          {"files_exported", optional_number(row.files_exported)},
+          {"files_received", row.files_received},
+          {"pending_effects_until_ms", optional_number(row.pending_effects_until_ms)}};
+}
+
+core::CollectionKey collection_key(const json& command) {
+  return {text(command, "correlation_id"), text(command, "collection_name")};
+}
+
+json stats_json(const aws::AwsClient& client) {
+  return {{"requests", client.stats().requests.load()}, {"retries", client.stats().retries.load()}};
+}
+
+// Clients are made on first use, so that a test of one service needs no settings of
+// another.
+class Probe {
+ public:
+  Probe()
+      : env_(aws::process_env()),
+        region_(aws::resolve_region(env_)),
+        credentials_(aws::make_default_credentials_chain(http_)) {}
+
+  json run(const json& command) {
+    const std::string op = text(command, "op");
+    const std::string service = op.substr(0, op.find('.'));
+    const std::string action = op.find('.') == std::string::npos ? "" : op.substr(op.find('.') + 1);
+    if (service == "dynamodb") return dynamodb_op(action, command);
+    if (service == "sqs") return sqs_op(action, command);
+    if (service == "sns") return sns_op(action, command);
+    if (service == "status") return status_op(action, command);
+    if (service == "product") return product_op(action, command);
+    if (op == "queue.send") {
+      adapters::SqsExportStateQueue queue(sqs(), text(command, "queue_url"));
+      queue.send(text(command, "body"), text_or(command, "group", ""),
+                 text_or(command, "dedup", ""));
+      return json::object();
+    }
+    if (op == "monitoring.publish") {
+      adapters::SnsMonitoring monitoring(sns(), text(command, "topic_arn"));
+      monitoring.publish(text(command, "message"));
+      return json::object();
+    }
+    if (op == "probe.stats") {
+      json out = json::object();
+      if (dynamodb_) out["dynamodb"] = stats_json(dynamodb_->aws());
+      if (sqs_) out["sqs"] = stats_json(sqs_->aws());
+      if (sns_) out["sns"] = stats_json(sns_->aws());
+      return out;
+    }
+    throw BadCommand("unknown op \"" + op + "\"");
+  }
+
+ private:
+  aws::DynamoDbClient& dynamodb() {
+    if (!dynamodb_) {
+      dynamodb_ = std::make_unique<aws::DynamoDbClient>(
+          aws::resolve_endpoint("dynamodb", region_, env_), *credentials_, http_);
+    }
+    return *dynamodb_;
+  }
+
+  aws::SqsClient& sqs() {
+    if (!sqs_) {
+      // Long polls in tests wait a few seconds: the total timeout must outlast them.
+      aws::HttpTimeouts timeouts;
+      timeouts.total = std::chrono::milliseconds(30000);
+      sqs_ = std::make_unique<aws::SqsClient>(aws::resolve_endpoint("sqs", region_, env_),
+                                              *credentials_, http_, aws::RetryPolicy{}, timeouts);
+    }
+    return *sqs_;
+  }
+
+  aws::SnsClient& sns() {
+    if (!sns_) {
+      sns_ = std::make_unique<aws::SnsClient>(aws::resolve_endpoint("sns", region_, env_),
+                                              *credentials_, http_);
+    }
+    return *sns_;
+  }
+
+  json dynamodb_op(const std::string& action, const json& command) {
+    if (action == "call")
+      return dynamodb().call(text(command, "operation"), object(command, "request"));
+    const json& request = object(command, "request");
+    if (action == "GetItem") {
+      const auto item = dynamodb().get_item(request);
+      return item ? json{{"Item", *item}} : json::object();
+    }
+    if (action == "PutItem") return dynamodb().put_item(request);
+    if (action == "UpdateItem") return dynamodb().update_item(request);
+    if (action == "Query") {
+      const aws::QueryResult result = dynamodb().query_all(request);
+      return {{"Items", result.items}, {"Count", result.items.size()}, {"pages", result.pages}};
+    }
+    if (action == "TransactWriteItems") {
+      dynamodb().transact_write_items(request);
+      return json::object();
+    }
+    throw BadCommand("unknown dynamodb op \"" + action + "\"");
+  }
+
+  json sqs_op(const std::string& action, const json& command) {
+    const json& request = object(command, "request");
+    if (action == "SendMessage") {
+      aws::SendMessageRequest send;
+      send.queue_url = text(request, "QueueUrl");
+      send.body = text(request, "MessageBody");
+      send.message_group_id = text_or(request, "MessageGroupId", "");
+      send.deduplication_id = text_or(request, "MessageDeduplicationId", "");
+      if (request.contains("DelaySeconds")) {
+        send.delay_seconds = static_cast<int>(number(request, "DelaySeconds"));
+      }
+      const auto result = sqs().send_message(send);
+      return {{"MessageId", result.message_id}, {"SequenceNumber", result.sequence_number}};
+    }
+    if (action == "ReceiveMessage") {
+      aws::ReceiveMessageRequest receive;
+      receive.queue_url = text(request, "QueueUrl");
+      if (request.contains("MaxNumberOfMessages")) {
+        receive.max_messages = static_cast<int>(number(request, "MaxNumberOfMessages"));
+      }
+      if (request.contains("WaitTimeSeconds")) {
+        receive.wait_time_seconds = static_cast<int>(number(request, "WaitTimeSeconds"));
+      }
+      if (request.contains("VisibilityTimeout")) {
+        receive.visibility_timeout = static_cast<int>(number(request, "VisibilityTimeout"));
+      }
+      json messages = json::array();
+      for (const auto& message : sqs().receive_message(receive)) {
+        messages.push_back({{"MessageId", message.message_id},
+                            {"ReceiptHandle", message.receipt_handle},
+                            {"Body", message.body},
+                            {"Attributes", message.attributes}});
+      }
+      return {{"Messages", messages}};
+    }
+    if (action == "DeleteMessageBatch") {
+      std::vector<aws::DeleteEntry> entries;
+      const auto found = request.find("Entries");
+      if (found == request.end() || !found->is_array()) {
+        throw BadCommand("DeleteMessageBatch needs \"Entries\"");
+      }
+      for (const auto& entry : *found) {
+        entries.push_back({text(entry, "Id"), text(entry, "ReceiptHandle")});
+      }
+      const auto result = sqs().delete_message_batch(text(request, "QueueUrl"), entries);
+      json successful = json::array();
+      for (const auto& id : result.successful) successful.push_back({{"Id", id}});
+      json failed = json::array();
+      for (const auto& failure : result.failed) {
+        failed.push_back({{"Id", failure.id},
+                          {"Code", failure.code},
+                          {"Message", failure.message},
+                          {"SenderFault", failure.sender_fault}});
+      }
+      return {{"Successful", successful}, {"Failed", failed}};
+    }
+    if (action == "ChangeMessageVisibility") {
+      sqs().change_message_visibility(text(request, "QueueUrl"), text(request, "ReceiptHandle"),
+                                      static_cast<int>(number(request, "VisibilityTimeout")));
+      return json::object();
+    }
+    throw BadCommand("unknown sqs op \"" + action + "\"");
+  }
+
+  json sns_op(const std::string& action, const json& command) {
+    if (action != "Publish") throw BadCommand("unknown sns op \"" + action + "\"");
+    const json& request = object(command, "request");
+    aws::PublishRequest publish;
+    publish.topic_arn = text(request, "TopicArn");
+    publish.message = text(request, "Message");
+    publish.subject = text_or(request, "Subject", "");
+    publish.message_group_id = text_or(request, "MessageGroupId", "");
+    publish.deduplication_id = text_or(request, "MessageDeduplicationId", "");
+    const auto result = sns().publish(publish);
+    return {{"MessageId", result.message_id}, {"RequestId", result.request_id}};
+  }
+
+  json status_op(const std::string& action, const json& command) {
+    adapters::DynamoStatusTable table(dynamodb(), text(command, "table"));
+    if (action == "count_file") {
+      std::optional<std::string> token;
+      if (command.contains("file_token") && !command["file_token"].is_null()) {
+        token = text(command, "file_token");
+      }
+      const auto result = table.count_file(collection_key(command), token);
+      return {{"counted", result.counted}, {"row", row_json(result.row)}};
+    }
+    if (action == "read") {
+      const auto row = table.read(collection_key(command));
+      return {{"row", row ? row_json(*row) : json(nullptr)}};
+    }
+    if (action == "transition") {
+      return {{"moved", table.transition(collection_key(command), texts(command, "from"),
+                                         text(command, "to"), number(command, "until"))}};
+    }
+    if (action == "claim_pending") {
+      return {{"claimed", table.claim_pending(collection_key(command), number(command, "seen"),
+                                              number(command, "new"))}};
+    }
+    if (action == "clear_pending") {
+      table.clear_pending(collection_key(command), number(command, "own"));
+      return json::object();
+    }
+    if (action == "run_statuses") {
+      return {{"statuses", table.run_statuses(text(command, "correlation_id"))}};
+    }
+    throw BadCommand("unknown status op \"" + action + "\"");
+  }
+
+  json product_op(const std::string& action, const json& command) {
+    adapters::DynamoProductTable table(dynamodb(), text(command, "table"));
+    const std::string correlation_id = text(command, "correlation_id");
+    if (action == "advance") {
+      return {{"advanced", table.advance(correlation_id, text(command, "status"),
+                                         texts(command, "done"), number(command, "until"))}};
+    }
+    if (action == "read") {
+      const auto row = table.read(correlation_id);
+      if (!row) return {{"row", nullptr}};
+      return {{"row",
+               {{"status", row->status},
+                {"pending_effects_until_ms", optional_number(row->pending_effects_until_ms)}}}};
+    }
+    if (action == "claim_pending") {
+      return {{"claimed", table.claim_pending(correlation_id, number(command, "seen"),
+                                              number(command, "new"))}};
+    }
+    if (action == "clear_pending") {
+      table.clear_pending(correlation_id, number(command, "own"));
+      return json::object();
+    }
+    throw BadCommand("unknown product op \"" + action + "\"");
+  }
+
+  aws::EnvLookup env_;
+  std::string region_;
+  aws::CurlTransport http_;
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  std::unique_ptr<aws::DynamoDbClient> dynamodb_;
+  std::unique_ptr<aws::SqsClient> sqs_;
+  std::unique_ptr<aws::SnsClient> sns_;
+};
+
+json aws_error_json(const aws::AwsError& error) {
+  json out = {{"code", error.code()},
+              {"message", error.message()},
+              {"retryable", error.retryable()},
+              {"request_id", error.request_id()},
+              {"http_status", error.http_status()}};
+  if (const auto* failed = dynamic_cast<const aws::ConditionalCheckFailed*>(&error)) {
+    out["type"] = "ConditionalCheckFailed";
+    out["item"] = failed->item() != nullptr ? *failed->item() : json(nullptr);
+  } else if (const auto* canceled = dynamic_cast<const aws::TransactionCanceled*>(&error)) {
+    out["type"] = "TransactionCanceled";
+    json reasons = json::array();
+    for (const auto& reason : canceled->reasons()) {
+      reasons.push_back({{"Code", reason.code},
+                         {"Message", reason.message},
+                         {"Item", reason.item ? *reason.item : json(nullptr)}});
+    }
+    out["cancellation_reasons"] = reasons;
+  } else if (dynamic_cast<const aws::TransportError*>(&error) != nullptr) {
+    out["type"] = "TransportError";
+  } else {
+    out["type"] = "AwsError";
+  }
+  return out;
+}
+
+json simple_error(const std::string& code, const std::string& message) {
+  return {{"code", code}, {"message", message}, {"retryable", false}, {"request_id", ""}};
+}
+
+}  // namespace
+
+int main() {
+  std::unique_ptr<Probe> probe;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json answer;
+    json command = json::parse(line, nullptr, false);
+    if (command.is_object() && command.contains("id")) answer["id"] = command["id"];
+    try {
+      if (!command.is_object()) throw BadCommand("not a JSON object: " + line);
+      if (!probe) probe = std::make_unique<Probe>();
+      answer["result"] = probe->run(command);
+    } catch (const aws::AwsError& error) {
+      answer["error"] = aws_error_json(error);
+    } catch (const core::CollectionNotFound& error) {
+      answer["error"] = simple_error("CollectionNotFound", error.what());
+    } catch (const aws::ConfigError& error) {
+      answer["error"] = simple_error("ConfigError", error.what());
+    } catch (const BadCommand& error) {
+      answer["error"] = simple_error("BadCommand", error.what());
+    } catch (const std::exception& error) {
+      answer["error"] = simple_error("UnexpectedException", error.what());
+    }
+    std::cout << answer.dump() << std::endl;
+  }
+  return 0;
+}

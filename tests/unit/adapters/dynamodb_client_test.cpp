@@ -1,0 +1,213 @@
+#include <gtest/gtest.h>
+
+#include "aws/dynamodb.hpp"
+#include "scripted_transport.hpp"
+
+using nlohmann::json;
+using namespace ssc::aws;
+using ssc::test::FixedCredentials;
+using ssc::test::ScriptedTransport;
+
+namespace {
+
+class DynamoDbClientTest : public ::testing::Test {
+ protected:
+  DynamoDbClient client{ssc::test::test_endpoint("dynamodb"), credentials, transport,
+                        ssc::test::fast_policy()};
+  FixedCredentials credentials;
+  ScriptedTransport transport;
+};
+
+const json kKey = {{"CorrelationId", {{"S", "c"}}}, {"CollectionName", {{"S", "n"}}}};
+
+TEST_F(DynamoDbClientTest, SpeaksJson10WithTheTargetHeader) {
+  transport.reply_json(200, {{"Item", kKey}});
+  const auto item = client.get_item({{"TableName", "T"}, {"Key", kKey}, {"ConsistentRead", true}});
+  ASSERT_TRUE(item.has_value());
+  EXPECT_EQ(*item, kKey);
+  ASSERT_EQ(transport.requests.size(), 1u);
+  EXPECT_EQ(transport.requests[0].method, "POST");
+  EXPECT_EQ(transport.requests[0].url, "http://127.0.0.1:9/");
+  EXPECT_EQ(transport.header(0, "x-amz-target"), "DynamoDB_20120810.GetItem");
+  EXPECT_EQ(transport.header(0, "content-type"), "application/x-amz-json-1.0");
+  EXPECT_EQ(transport.body(0), (json{{"TableName", "T"}, {"Key", kKey}, {"ConsistentRead", true}}));
+  EXPECT_NE(transport.header(0, "authorization").find("/eu-west-2/dynamodb/aws4_request"),
+            std::string::npos);
+}
+
+TEST_F(DynamoDbClientTest, GetItemWithoutItemIsNullopt) {
+  transport.reply(200, "{}");
+  EXPECT_FALSE(client.get_item({{"TableName", "T"}, {"Key", kKey}}).has_value());
+}
+
+TEST_F(DynamoDbClientTest, ConditionalCheckFailedCarriesTheOldItemThroughAwsClient) {
+  const json old = {{"CorrelationId", {{"S", "c"}}}, {"FilesReceived", {{"N", "4"}}}};
+  transport.reply_json(
+      400,
+      {{"__type", "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"},
+       {"message", "The conditional request failed"},
+       {"Item", old}},
+      {{"x-amzn-requestid", "RID"}});
+  try {
+    client.update_item({{"TableName", "T"}});
+    FAIL() << "expected ConditionalCheckFailed";
+  } catch (const ConditionalCheckFailed& error) {
+    EXPECT_EQ(error.code(), "ConditionalCheckFailedException");
+    EXPECT_EQ(error.request_id(), "RID");
+    EXPECT_FALSE(error.retryable());
+    ASSERT_NE(error.item(), nullptr);
+    EXPECT_EQ(*error.item(), old);
+  }
+  EXPECT_EQ(transport.requests.size(), 1u);  // never retried
+}
+
+TEST_F(DynamoDbClientTest, ConditionalCheckFailedWithoutItem) {
+  transport.reply_json(400, {{"__type", "x#ConditionalCheckFailedException"}, {"message", "no"}});
+  try {
+    client.update_item({{"TableName", "T"}});
+    FAIL() << "expected ConditionalCheckFailed";
+  } catch (const ConditionalCheckFailed& error) {
+    EXPECT_EQ(error.item(), nullptr);
+  }
+}
+
+TEST_F(DynamoDbClientTest, ConditionalCheckFailedIsCopyableAsAwsError) {
+  transport.reply_json(
+      400, {{"__type", "x#ConditionalCheckFailedException"}, {"message", "no"}, {"Item", kKey}});
+  try {
+    client.update_item({{"TableName", "T"}});
+    FAIL();
+  } catch (const AwsError& error) {
+    const auto* typed = dynamic_cast<const ConditionalCheckFailed*>(&error);
+    ASSERT_NE(typed, nullptr);
+    const ConditionalCheckFailed copy = *typed;
+    ASSERT_NE(copy.item(), nullptr);
+    EXPECT_EQ(*copy.item(), kKey);
+  }
+}
+
+TEST_F(DynamoDbClientTest, TransactionCanceledCarriesReasonsInOrder) {
+  transport.reply_json(400,
+                       {{"__type", "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"},
+                        {"Message", "Transaction cancelled [None, ConditionalCheckFailed]"},
+                        {"CancellationReasons",
+                         {{{"Code", "None"}},
+                          {{"Code", "ConditionalCheckFailed"},
+                           {"Message", "The conditional request failed"},
+                           {"Item", kKey}}}}});
+  try {
+    client.transact_write_items({{"TransactItems", json::array()}});
+    FAIL() << "expected TransactionCanceled";
+  } catch (const TransactionCanceled& error) {
+    EXPECT_EQ(error.code(), "TransactionCanceledException");
+    ASSERT_EQ(error.reasons().size(), 2u);
+    EXPECT_EQ(error.reasons()[0].code, "None");
+    EXPECT_FALSE(error.reasons()[0].item.has_value());
+    EXPECT_EQ(error.reasons()[1].code, "ConditionalCheckFailed");
+    EXPECT_EQ(error.reasons()[1].message, "The conditional request failed");
+    ASSERT_TRUE(error.reasons()[1].item.has_value());
+    EXPECT_EQ(*error.reasons()[1].item, kKey);
+  }
+  EXPECT_EQ(transport.header(0, "x-amz-target"), "DynamoDB_20120810.TransactWriteItems");
+}
+
+TEST_F(DynamoDbClientTest, OtherErrorsArePlainAwsError) {
+  transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "gone"}});
+  try {
+    client.put_item({{"TableName", "T"}});
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "ResourceNotFoundException");
+    EXPECT_EQ(dynamic_cast<const ConditionalCheckFailed*>(&error), nullptr);
+  }
+}
+
+TEST_F(DynamoDbClientTest, RetriesThrottlingThenSucceeds) {
+  transport.reply_json(400, {{"__type", "x#ProvisionedThroughputExceededException"}});
+  transport.reply(200, R"({"Attributes":{}})");
+  EXPECT_EQ(client.update_item({{"TableName", "T"}}), (json{{"Attributes", json::object()}}));
+  EXPECT_EQ(transport.requests.size(), 2u);
+}
+
+TEST_F(DynamoDbClientTest, NonJsonSuccessIsMalformedResponse) {
+  transport.reply(200, "<html>hello</html>");
+  try {
+    client.get_item({{"TableName", "T"}});
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "MalformedResponse");
+    EXPECT_NE(error.message().find("dynamodb"), std::string::npos);
+    EXPECT_NE(error.message().find("200"), std::string::npos);
+    EXPECT_FALSE(error.retryable());
+  }
+}
+
+TEST_F(DynamoDbClientTest, QueryFollowsEveryPage) {
+  const json page1_key = {{"CorrelationId", {{"S", "c"}}}, {"CollectionName", {{"S", "b"}}}};
+  transport.reply_json(200, {{"Items", {{{"n", {{"S", "a"}}}}, {{"n", {{"S", "b"}}}}}},
+                             {"LastEvaluatedKey", page1_key}});
+  transport.reply_json(200, {{"Items", {{{"n", {{"S", "c"}}}}}}});
+  const json request = {{"TableName", "T"}, {"KeyConditionExpression", "CorrelationId = :c"}};
+  const QueryResult result = client.query_all(request);
+  EXPECT_EQ(result.pages, 2);
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[2], (json{{"n", {{"S", "c"}}}}));
+  EXPECT_FALSE(transport.body(0).contains("ExclusiveStartKey"));
+  EXPECT_EQ(transport.body(1)["ExclusiveStartKey"], page1_key);
+  EXPECT_EQ(transport.body(1)["KeyConditionExpression"], "CorrelationId = :c");
+}
+
+TEST_F(DynamoDbClientTest, QueryStopsOnARepeatedKey) {
+  const json key = {{"k", {{"S", "x"}}}};
+  transport.reply_json(200, {{"Items", json::array()}, {"LastEvaluatedKey", key}});
+  transport.reply_json(200, {{"Items", json::array()}, {"LastEvaluatedKey", key}});
+  EXPECT_THROW(client.query_all({{"TableName", "T"}}), AwsError);
+  EXPECT_EQ(transport.requests.size(), 2u);
+}
+
+TEST(DynamoDbAttributes, BuildsValues) {
+  EXPECT_EQ(ddb::S("x"), (json{{"S", "x"}}));
+  EXPECT_EQ(ddb::N(-42), (json{{"N", "-42"}}));
+  EXPECT_EQ(ddb::SS({"a", "b"}), (json{{"SS", {"a", "b"}}}));
+}
+
+TEST(DynamoDbAttributes, ReadsIntegers) {
+  const json item = {{"a", {{"N", "12"}}},
+                     {"big", {{"N", "9223372036854775807"}}},
+                     {"neg", {{"N", "-3"}}},
+                     {"text", {{"S", "17"}}},
+                     {"none", {{"NULL", true}}}};
+  EXPECT_EQ(ddb::get_int64(item, "a"), 12);
+  EXPECT_EQ(ddb::get_int64(item, "big"), INT64_MAX);
+  EXPECT_EQ(ddb::get_int64(item, "neg"), -3);
+  EXPECT_EQ(ddb::get_int64(item, "text"), 17);
+  EXPECT_EQ(ddb::get_int64(item, "none"), std::nullopt);
+  EXPECT_EQ(ddb::get_int64(item, "missing"), std::nullopt);
+}
+
+TEST(DynamoDbAttributes, MalformedNumbersThrowNamingTheAttribute) {
+  for (const char* bad : {"1.5", "abc", "", "99999999999999999999", "12 ", "1e3"}) {
+    const json item = {{"FilesExported", {{"N", bad}}}};
+    try {
+      ddb::get_int64(item, "FilesExported");
+      FAIL() << "accepted \"" << bad << "\"";
+    } catch (const AwsError& error) {
+      EXPECT_EQ(error.code(), "MalformedResponse");
+      EXPECT_NE(error.message().find("FilesExported"), std::string::npos) << error.message();
+    }
+  }
+  EXPECT_THROW(ddb::get_int64({{"x", {{"BOOL", true}}}}, "x"), AwsError);
+  EXPECT_THROW(ddb::get_int64({{"x", {{"N", 5}}}}, "x"), AwsError);
+}
+
+TEST(DynamoDbAttributes, ReadsStringsAndSets) {
+  const json item = {{"s", {{"S", "v"}}}, {"set", {{"SS", {"a", "b"}}}}, {"n", {{"N", "1"}}}};
+  EXPECT_EQ(ddb::get_string(item, "s"), "v");
+  EXPECT_EQ(ddb::get_string(item, "missing"), std::nullopt);
+  EXPECT_THROW(ddb::get_string(item, "n"), AwsError);
+  EXPECT_EQ(ddb::get_string_set(item, "set"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(ddb::get_string_set(item, "missing").empty());
+  EXPECT_THROW(ddb::get_string_set(item, "s"), AwsError);
+}
+
+}  // namespace

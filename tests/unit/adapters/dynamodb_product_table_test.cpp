@@ -1,0 +1,90 @@
+#include "adapters/dynamodb_product_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include "scripted_transport.hpp"
+
+using nlohmann::json;
+using ssc::adapters::DynamoProductTable;
+using ssc::aws::DynamoDbClient;
+using ssc::test::FixedCredentials;
+using ssc::test::ScriptedTransport;
+
+namespace {
+
+const json kKeyJson = {{"Correlation_Id", {{"S", "corr-1"}}},
+                       {"DataProduct", {{"S", "SNAPSHOT_SENDER"}}}};
+
+json condition_failed() {
+  return {{"__type", "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"},
+          {"message", "The conditional request failed"}};
+}
+
+class ProductTableTest : public ::testing::Test {
+ protected:
+  FixedCredentials credentials;
+  ScriptedTransport transport;
+  DynamoDbClient client{ssc::test::test_endpoint("dynamodb"), credentials, transport,
+                        ssc::test::fast_policy()};
+  DynamoProductTable table{client, "Products"};
+};
+
+TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
+  transport.reply(200, "{}");
+  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, 99));
+  EXPECT_EQ(transport.body(0),
+            (json{{"TableName", "Products"},
+                  {"Key", kKeyJson},
+                  {"UpdateExpression", "SET #s = :status, PendingEffectsUntil = :until"},
+                  {"ConditionExpression", "attribute_not_exists(#s) OR NOT (#s IN (:d0, :d1))"},
+                  {"ExpressionAttributeNames", {{"#s", "Status"}}},
+                  {"ExpressionAttributeValues",
+                   {{":status", {{"S", "RECEIVED"}}},
+                    {":until", {{"N", "99"}}},
+                    {":d0", {{"S", "RECEIVED"}}},
+                    {":d1", {{"S", "COMPLETED"}}}}},
+                  {"ReturnValues", "NONE"}}));
+}
+
+TEST_F(ProductTableTest, AdvanceRefusedIsFalse) {
+  transport.reply_json(400, condition_failed());
+  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, 1));
+}
+
+TEST_F(ProductTableTest, AdvanceWithNoDoneStatusesIsUnconditional) {
+  transport.reply(200, "{}");
+  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {}, 1));
+  EXPECT_FALSE(transport.body(0).contains("ConditionExpression"));
+}
+
+TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
+  transport.reply_json(
+      200, {{"Item", {{"Status", {{"S", "RECEIVED"}}}, {"PendingEffectsUntil", {{"N", "5"}}}}}});
+  const auto row = table.read("corr-1");
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->status, "RECEIVED");
+  EXPECT_EQ(row->pending_effects_until_ms, 5);
+  EXPECT_EQ(transport.body(0), (json{{"TableName", "Products"},
+                                     {"Key", kKeyJson},
+                                     {"ConsistentRead", true},
+                                     {"ProjectionExpression", "#s, PendingEffectsUntil"},
+                                     {"ExpressionAttributeNames", {{"#s", "Status"}}}}));
+}
+
+TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
+  transport.reply(200, "{}");
+  EXPECT_FALSE(table.read("corr-1").has_value());
+}
+
+TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
+  transport.reply(200, "{}");
+  transport.reply_json(400, condition_failed());
+  EXPECT_TRUE(table.claim_pending("corr-1", 1, 2));
+  table.clear_pending("corr-1", 2);
+  EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
+  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsUntil = :seen");
+  EXPECT_EQ(transport.body(1)["Key"], kKeyJson);
+  EXPECT_EQ(transport.body(1)["UpdateExpression"], "REMOVE PendingEffectsUntil");
+}
+
+}  // namespace

@@ -1,0 +1,206 @@
+#include <gtest/gtest.h>
+
+#include "adapters/sns_monitoring.hpp"
+#include "adapters/sqs_export_state_queue.hpp"
+#include "aws/sns.hpp"
+#include "aws/sqs.hpp"
+#include "scripted_transport.hpp"
+
+using nlohmann::json;
+using namespace ssc::aws;
+using ssc::test::FixedCredentials;
+using ssc::test::ScriptedTransport;
+
+namespace {
+
+constexpr const char* kQueue = "http://127.0.0.1:9/123456789012/export-state.fifo";
+
+class SqsTest : public ::testing::Test {
+ protected:
+  FixedCredentials credentials;
+  ScriptedTransport transport;
+  SqsClient client{ssc::test::test_endpoint("sqs"), credentials, transport,
+                   ssc::test::fast_policy()};
+};
+
+TEST_F(SqsTest, SendMessageCarriesGroupAndDeduplication) {
+  transport.reply_json(200, {{"MessageId", "m-1"}, {"SequenceNumber", "18"}});
+  SendMessageRequest request;
+  request.queue_url = kQueue;
+  request.body = R"({"a":1})";
+  request.message_group_id = "db_a_b";
+  request.deduplication_id = "dedup-1";
+  const auto result = client.send_message(request);
+  EXPECT_EQ(result.message_id, "m-1");
+  EXPECT_EQ(result.sequence_number, "18");
+  EXPECT_EQ(transport.header(0, "x-amz-target"), "AmazonSQS.SendMessage");
+  EXPECT_EQ(transport.header(0, "content-type"), "application/x-amz-json-1.0");
+  EXPECT_EQ(transport.requests[0].url, "http://127.0.0.1:9/");
+  EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue},
+                                     {"MessageBody", R"({"a":1})"},
+                                     {"MessageGroupId", "db_a_b"},
+                                     {"MessageDeduplicationId", "dedup-1"}}));
+}
+
+TEST_F(SqsTest, SendMessageLeavesOutEmptyFifoFields) {
+  transport.reply_json(200, {{"MessageId", "m-1"}});
+  client.send_message({kQueue, "x", "", "", std::nullopt});
+  EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue}, {"MessageBody", "x"}}));
+}
+
+TEST_F(SqsTest, ReceiveMessageReadsMessagesAndAttributes) {
+  transport.reply_json(200, {{"Messages",
+                              {{{"MessageId", "m-1"},
+                                {"ReceiptHandle", "rh-1"},
+                                {"Body", "hello"},
+                                {"Attributes", {{"MessageGroupId", "g"}}}}}}});
+  ReceiveMessageRequest request;
+  request.queue_url = kQueue;
+  request.max_messages = 10;
+  request.wait_time_seconds = 2;
+  request.visibility_timeout = 30;
+  const auto messages = client.receive_message(request);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].receipt_handle, "rh-1");
+  EXPECT_EQ(messages[0].body, "hello");
+  EXPECT_EQ(messages[0].attributes.at("MessageGroupId"), "g");
+  const json body = transport.body(0);
+  EXPECT_EQ(body["MaxNumberOfMessages"], 10);
+  EXPECT_EQ(body["WaitTimeSeconds"], 2);
+  EXPECT_EQ(body["VisibilityTimeout"], 30);
+  EXPECT_EQ(body["AttributeNames"], json::array({"All"}));
+}
+
+TEST_F(SqsTest, ReceiveMessageWithNoMessages) {
+  transport.reply(200, "{}");
+  ReceiveMessageRequest request;
+  request.queue_url = kQueue;
+  EXPECT_TRUE(client.receive_message(request).empty());
+}
+
+TEST_F(SqsTest, DeleteMessageBatchReportsFailedEntries) {
+  transport.reply_json(200, {{"Successful", {{{"Id", "0"}}}},
+                             {"Failed",
+                              {{{"Id", "1"},
+                                {"Code", "ReceiptHandleIsInvalid"},
+                                {"Message", "bad handle"},
+                                {"SenderFault", true}}}}});
+  const auto result = client.delete_message_batch(kQueue, {{"0", "rh-0"}, {"1", "rh-1"}});
+  EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
+  ASSERT_EQ(result.failed.size(), 1u);
+  EXPECT_EQ(result.failed[0].id, "1");
+  EXPECT_EQ(result.failed[0].code, "ReceiptHandleIsInvalid");
+  EXPECT_TRUE(result.failed[0].sender_fault);
+  EXPECT_EQ(transport.body(0)["Entries"], (json{{{"Id", "0"}, {"ReceiptHandle", "rh-0"}},
+                                                {{"Id", "1"}, {"ReceiptHandle", "rh-1"}}}));
+}
+
+TEST_F(SqsTest, ChangeMessageVisibility) {
+  transport.reply(200, "");
+  client.change_message_visibility(kQueue, "rh", 0);
+  EXPECT_EQ(transport.header(0, "x-amz-target"), "AmazonSQS.ChangeMessageVisibility");
+  EXPECT_EQ(transport.body(0),
+            (json{{"QueueUrl", kQueue}, {"ReceiptHandle", "rh"}, {"VisibilityTimeout", 0}}));
+}
+
+TEST_F(SqsTest, ErrorsUseTheQueryCompatibleCode) {
+  transport.reply_json(400, {{"__type", "com.amazonaws.sqs#QueueDoesNotExist"}, {"message", "no"}},
+                       {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
+  try {
+    client.send_message({kQueue, "x", "", "", std::nullopt});
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "AWS.SimpleQueueService.NonExistentQueue");
+  }
+}
+
+TEST_F(SqsTest, ExportStateQueueAdapterSendsToItsQueue) {
+  transport.reply_json(200, {{"MessageId", "m"}});
+  ssc::adapters::SqsExportStateQueue queue(client, kQueue);
+  queue.send("body", "group", "dedup");
+  EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue},
+                                     {"MessageBody", "body"},
+                                     {"MessageGroupId", "group"},
+                                     {"MessageDeduplicationId", "dedup"}}));
+}
+
+class SnsTest : public ::testing::Test {
+ protected:
+  FixedCredentials credentials;
+  ScriptedTransport transport;
+  SnsClient client{ssc::test::test_endpoint("sns"), credentials, transport,
+                   ssc::test::fast_policy()};
+};
+
+constexpr const char* kPublishAnswer =
+    "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
+    "<MessageId>msg-1</MessageId></PublishResult><ResponseMetadata><RequestId>req-1</RequestId>"
+    "</ResponseMetadata></PublishResponse>";
+
+TEST(FormEncode, PercentEncodesEverythingButUnreserved) {
+  EXPECT_EQ(form_encode({{"Action", "Publish"}, {"Message", "a b+c&d=e/é~"}}),
+            "Action=Publish&Message=a%20b%2Bc%26d%3De%2F%C3%A9~");
+}
+
+TEST_F(SnsTest, PublishIsAFormPostAnsweredInXml) {
+  transport.reply(200, kPublishAnswer);
+  const auto result =
+      client.publish({"arn:aws:sns:eu-west-2:1:topic", R"({"k": "v"})", "", "", ""});
+  EXPECT_EQ(result.message_id, "msg-1");
+  EXPECT_EQ(result.request_id, "req-1");
+  EXPECT_EQ(transport.requests[0].method, "POST");
+  EXPECT_EQ(transport.requests[0].url, "http://127.0.0.1:9/");
+  EXPECT_EQ(transport.header(0, "content-type"),
+            "application/x-www-form-urlencoded; charset=utf-8");
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aeu-west-2%3A1%3Atopic"
+            "&Message=%7B%22k%22%3A%20%22v%22%7D");
+}
+
+TEST_F(SnsTest, PublishAddsOptionalFields) {
+  transport.reply(200, kPublishAnswer);
+  client.publish({"arn", "m", "subj", "g", "d"});
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=Publish&Version=2010-03-31&TopicArn=arn&Message=m&Subject=subj"
+            "&MessageGroupId=g&MessageDeduplicationId=d");
+}
+
+TEST_F(SnsTest, ErrorResponseBecomesAwsError) {
+  transport.reply(404,
+                  "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code>"
+                  "<Message>Topic does not exist</Message></Error><RequestId>r-9</RequestId>"
+                  "</ErrorResponse>");
+  try {
+    client.publish({"arn", "m", "", "", ""});
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "NotFound");
+    EXPECT_EQ(error.request_id(), "r-9");
+  }
+}
+
+TEST_F(SnsTest, NonXmlSuccessIsMalformedResponse) {
+  transport.reply(200, "{\"MessageId\": \"json?\"}");
+  try {
+    client.publish({"arn", "m", "", "", ""});
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "MalformedResponse");
+    EXPECT_NE(error.message().find("sns"), std::string::npos);
+  }
+}
+
+TEST_F(SnsTest, XmlWithoutMessageIdIsMalformedResponse) {
+  transport.reply(200, "<PublishResponse><PublishResult/></PublishResponse>");
+  EXPECT_THROW(client.publish({"arn", "m", "", "", ""}), AwsError);
+}
+
+TEST_F(SnsTest, MonitoringAdapterPublishesToItsTopic) {
+  transport.reply(200, kPublishAnswer);
+  ssc::adapters::SnsMonitoring monitoring(client, "arn:t");
+  monitoring.publish("hello");
+  EXPECT_EQ(transport.requests[0].body,
+            "Action=Publish&Version=2010-03-31&TopicArn=arn%3At&Message=hello");
+}
+
+}  // namespace
