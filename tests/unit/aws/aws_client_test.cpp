@@ -6,6 +6,7 @@
 
 #include "aws/curl_transport.hpp"
 #include "aws/deadline.hpp"
+#include "log/log.hpp"
 #include "test_http_server.hpp"
 
 using namespace ssc::aws;
@@ -184,6 +185,21 @@ TEST_F(AwsClientTest, MaxTotalBoundsTheRetries) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), AwsError);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 400ms);
+}
+
+TEST_F(AwsClientTest, LogsEachRetryAtDebugWithoutSecrets) {
+  server.enqueue({503, {}, "ServiceUnavailable"});
+  server.enqueue({200, {}, "ok"});
+  auto aws = client(fast_policy(3));
+  ssc::log::configure({ssc::log::Level::Debug, "test", "aws_tests"});
+  ::testing::internal::CaptureStderr();
+  aws.call({"POST", "/", {}, "{}"});
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  ssc::log::configure({});
+  EXPECT_NE(logged.find("retrying AWS request"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("ServiceUnavailable"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("test-secret"), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("test-token"), std::string::npos) << logged;
 }
 
 }  // namespace

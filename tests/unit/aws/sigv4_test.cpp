@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aws/time_format.hpp"
@@ -145,6 +147,33 @@ TEST(SigV4, SigningKeyDependsOnEveryScopePart) {
   EXPECT_NE(base, signing_key("secret", "20240302", {"eu-west-2", "sqs"}));
   EXPECT_NE(base, signing_key("secret", "20240301", {"eu-west-1", "sqs"}));
   EXPECT_NE(base, signing_key("secret", "20240301", {"eu-west-2", "sns"}));
+}
+
+TEST(SigV4, ConcurrentSigningAgrees) {
+  const auto when = *parse_iso8601_utc("2024-03-01T10:00:00Z");
+  const Credentials credentials{"AKIDEXAMPLE", "secret", "", std::nullopt};
+  HttpRequest reference{"POST", "https://dynamodb.eu-west-2.amazonaws.com/", {}, "{}"};
+  const std::string expected =
+      sign_request(reference, credentials, {"eu-west-2", "dynamodb"}, when).signature;
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        HttpRequest request{"POST", "https://dynamodb.eu-west-2.amazonaws.com/", {}, "{}"};
+        // Other scopes in between churn the key cache while this one is being read.
+        HttpRequest other{"POST", "https://sqs.eu-west-1.amazonaws.com/", {}, "x"};
+        sign_request(other, {"AKID", "s" + std::to_string(t * 1000 + i), "", std::nullopt},
+                     {"eu-west-1", "sqs"}, when);
+        if (sign_request(request, credentials, {"eu-west-2", "dynamodb"}, when).signature !=
+            expected) {
+          ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
