@@ -116,8 +116,8 @@ void PushGatewayPublisher::delete_run(const std::string& correlation_id) {
     send(std::move(remove), "delete");
   }
   metrics_.forget(correlation_id);
-  log::info(kModule, "metrics deleted from the push gateway",
-            {{"correlation_id", correlation_id}, {"groups", std::to_string(groups.size())}});
+  log::debug(kModule, "metrics deleted from the push gateway",
+             {{"correlation_id", correlation_id}, {"groups", std::to_string(groups.size())}});
 }
 
 }  // namespace ssc::metrics

@@ -1,6 +1,7 @@
 #include "runtime/config.hpp"
 
 #include <charconv>
+#include <utility>
 #include <vector>
 
 #include "aws/aws_error.hpp"
@@ -140,7 +141,10 @@ Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env) {
   resolve.required(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url);
   resolve.text(&ConfigFlags::export_status_table, config.export_status_table);
   resolve.text(&ConfigFlags::product_status_table, config.product_status_table);
-  resolve.text(&ConfigFlags::aws_profile, config.aws_profile);
+  if (auto profile = resolve.raw(&ConfigFlags::aws_profile)) {
+    config.aws_profile = std::move(*profile);
+    config.aws_profile_named = true;
+  }
   resolve.text(&ConfigFlags::environment, config.environment);
   resolve.text(&ConfigFlags::application, config.application);
 

@@ -26,6 +26,10 @@ struct Config {
   std::string product_status_table = "data_pipeline_metadata";
   std::string aws_region = "eu-west-2";
   std::string aws_profile = "default";
+  // Named by flag or variable. Only then is the profile handed to the credentials chain,
+  // which treats a named profile that no file holds as an error, whereas the implicit
+  // "default" may be absent (credentials then come from the container endpoint).
+  bool aws_profile_named = false;
   std::string environment = "NOT_SET";
   std::string application = "NOT_SET";
   log::Level log_level = log::Level::Info;

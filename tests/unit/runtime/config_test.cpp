@@ -52,6 +52,7 @@ TEST(Config, DefaultsOfSpecSection8) {
   EXPECT_EQ(config.product_status_table, "data_pipeline_metadata");
   EXPECT_EQ(config.aws_region, "eu-west-2");
   EXPECT_EQ(config.aws_profile, "default");
+  EXPECT_FALSE(config.aws_profile_named);
   EXPECT_EQ(config.environment, "NOT_SET");
   EXPECT_EQ(config.application, "NOT_SET");
   EXPECT_EQ(config.log_level, log::Level::Info);
@@ -77,6 +78,7 @@ TEST(Config, ReadsEveryVariable) {
   EXPECT_EQ(config.product_status_table, "products");
   EXPECT_EQ(config.aws_region, "eu-west-1");
   EXPECT_EQ(config.aws_profile, "ops");
+  EXPECT_TRUE(config.aws_profile_named);
   EXPECT_EQ(config.environment, "dev");
   EXPECT_EQ(config.application, "ssc");
   EXPECT_EQ(config.log_level, log::Level::Debug);

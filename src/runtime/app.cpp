@@ -1,0 +1,115 @@
+#include "runtime/app.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "adapters/dynamodb_product_table.hpp"
+#include "adapters/dynamodb_status_table.hpp"
+#include "adapters/sns_monitoring.hpp"
+#include "adapters/sqs_export_state_queue.hpp"
+#include "aws/credentials.hpp"
+#include "aws/curl_transport.hpp"
+#include "aws/deadline.hpp"
+#include "aws/dynamodb.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/sns.hpp"
+#include "aws/sqs.hpp"
+#include "core/handler.hpp"
+#include "log/log.hpp"
+#include "metrics/grouping_key.hpp"
+#include "metrics/pushgateway_publisher.hpp"
+#include "metrics/run_metrics.hpp"
+#include "runtime/system_clock.hpp"
+
+namespace ssc::runtime {
+
+namespace {
+
+// The process environment, with the configured profile standing in for AWS_PROFILE when
+// one was named (a flag may have named it).
+aws::EnvLookup credentials_env(const Config& config) {
+  return [env = aws::process_env(), profile = config.aws_profile,
+          named = config.aws_profile_named](const std::string& name) -> std::optional<std::string> {
+    if (name == "AWS_PROFILE") return named ? std::optional<std::string>(profile) : std::nullopt;
+    return env(name);
+  };
+}
+
+std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config) {
+  if (!config.pushgateway_hostname) return std::nullopt;
+  metrics::PushGatewaySettings settings;
+  settings.host = *config.pushgateway_hostname;
+  settings.port = config.pushgateway_port;
+  settings.instance = metrics::process_instance_id();
+  return settings;
+}
+
+}  // namespace
+
+// Members in dependency order: each refers only to those above it, and they are destroyed
+// in reverse.
+struct Application::Parts {
+  explicit Parts(const Config& config)
+      : credentials(aws::make_default_credentials_chain(http, credentials_env(config))),
+        dynamodb(aws::resolve_endpoint("dynamodb", config.aws_region, aws::process_env()),
+                 *credentials, http),
+        sqs(aws::resolve_endpoint("sqs", config.aws_region, aws::process_env()), *credentials,
+            http),
+        sns(aws::resolve_endpoint("sns", config.aws_region, aws::process_env()), *credentials,
+            http),
+        status(dynamodb, config.export_status_table),
+        product(dynamodb, config.product_status_table),
+        queue(sqs, config.export_state_sqs_queue_url),
+        monitoring(sns, config.monitoring_sns_topic_arn),
+        publisher(metrics, http, pushgateway_settings(config)),
+        handler(
+            core::HandlerPorts{
+                core::WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher},
+            config.metrics_scrape_interval_seconds) {}
+
+  aws::CurlTransport http;
+  std::unique_ptr<aws::CredentialsProvider> credentials;
+  aws::DynamoDbClient dynamodb;
+  aws::SqsClient sqs;
+  aws::SnsClient sns;
+  adapters::DynamoStatusTable status;
+  adapters::DynamoProductTable product;
+  adapters::SqsExportStateQueue queue;
+  adapters::SnsMonitoring monitoring;
+  metrics::RunMetrics metrics;
+  metrics::PushGatewayPublisher publisher;
+  SystemClock clock;
+  core::BatchHandler handler;
+};
+
+Application::Application(const Config& config) : parts_(std::make_unique<Parts>(config)) {
+  log::debug("app", "ready",
+             {{"dynamodb", parts_->dynamodb.aws().endpoint().url},
+              {"sqs", parts_->sqs.aws().endpoint().url},
+              {"sns", parts_->sns.aws().endpoint().url}});
+}
+
+Application::~Application() = default;
+
+std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms) {
+  const auto now_epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  return std::chrono::steady_clock::now() +
+         std::chrono::milliseconds(deadline_epoch_ms - now_epoch_ms);
+}
+
+std::string Application::handle(const std::string& event_text, std::int64_t deadline_ms) {
+  const aws::DeadlineScope deadline(steady_deadline(deadline_ms));
+  nlohmann::json event;
+  try {
+    event = nlohmann::json::parse(event_text);
+  } catch (const nlohmann::json::parse_error& error) {
+    throw InvalidEvent(std::string("the event is not JSON: ") + error.what());
+  }
+  return parts_->handler.handle(event, deadline_ms)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ssc::runtime

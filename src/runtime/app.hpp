@@ -1,0 +1,44 @@
+// The wiring: one HTTP transport, the credentials chain, one client per AWS service, the
+// adapters, the metrics and the batch handler, built once per process and used for every
+// invocation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/config.hpp"
+
+namespace ssc::runtime {
+
+// The invocation's payload is not JSON at all.
+class InvalidEvent : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+class Application {
+ public:
+  // Throws ConfigurationError (or aws::ConfigError) for a bad set-up, before any message
+  // is touched.
+  explicit Application(const Config& config);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  // Handles one Lambda event (its JSON text) within `deadline_ms` (epoch ms): returns the
+  // partial batch response as JSON text. Throws when the invocation fails as a whole (an
+  // event that is not JSON, or a single-message event whose message failed).
+  std::string handle(const std::string& event_text, std::int64_t deadline_ms);
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+// The invocation deadline as the AWS layer counts it (steady clock), from epoch ms.
+std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms);
+
+}  // namespace ssc::runtime
