@@ -1,0 +1,263 @@
+#include "core/handler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "aws/aws_error.hpp"
+#include "core/message.hpp"
+#include "fakes.hpp"
+
+namespace ssc::core {
+namespace {
+
+using nlohmann::json;
+using testing::FakeClock;
+using testing::FakeMetrics;
+using testing::FakeMetricsPublisher;
+using testing::FakeMonitoring;
+using testing::FakeProductTable;
+using testing::FakeQueue;
+using testing::FakeStatusTable;
+
+constexpr const char* kFifoArn = "arn:aws:sqs:eu-west-2:123456789012:files.fifo";
+constexpr const char* kStandardArn = "arn:aws:sqs:eu-west-2:123456789012:files";
+
+json body(const std::string& corr, const std::string& coll, const std::string& file_name) {
+  return {{"correlation_id", corr},
+          {"collection_name", coll},
+          {"snapshot_type", "incremental"},
+          {"export_date", "2020-01-01"},
+          {"file_name", file_name}};
+}
+
+json success_body(const std::string& corr, const std::string& coll) {
+  json b = body(corr, coll, coll + "/_success");
+  b["is_success_file"] = "true";
+  return b;
+}
+
+json record(const std::string& id, const json& message_body, const char* arn = kStandardArn) {
+  return {{"messageId", id}, {"eventSourceARN", arn}, {"body", message_body}};
+}
+
+json sqs_event(std::vector<json> records) { return {{"Records", records}}; }
+
+std::vector<std::string> failed_ids(const json& response) {
+  std::vector<std::string> ids;
+  for (const auto& failure : response.at("batchItemFailures")) {
+    ids.push_back(failure.at("itemIdentifier"));
+  }
+  return ids;
+}
+
+std::vector<json> parse_lines(const std::string& text) {
+  std::vector<json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  return lines;
+}
+
+class HandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { log::configure(log::Settings{log::Level::Critical, "t", "t"}); }
+  void TearDown() override { log::configure(log::Settings{}); }
+
+  json handle(const json& event) { return handler.handle(event, clock.peek() + 60'000); }
+  std::int64_t received(const std::string& corr, const std::string& coll) {
+    return status.row({corr, coll}).files_received;
+  }
+
+  FakeStatusTable status;
+  FakeProductTable product;
+  FakeQueue queue;
+  FakeMonitoring monitoring;
+  FakeMetrics metrics;
+  FakeClock clock;
+  FakeMetricsPublisher publisher;
+  BatchHandler handler{
+      HandlerPorts{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher},
+      70};
+};
+
+TEST_F(HandlerTest, AllGoodBatchReportsNoFailures) {
+  status.put({"c1", "db.a.b"}, "Exported", 5);
+  const json response = handle(sqs_event(
+      {record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.b", "f2").dump())}));
+  EXPECT_EQ(response, json::parse(R"({"batchItemFailures": []})"));
+  EXPECT_EQ(received("c1", "db.a.b"), 2);
+}
+
+TEST_F(HandlerTest, StandardQueueReportsOnlyTheFailedMessages) {
+  status.put({"c1", "db.a.b"}, "Exported", 5);
+  json invalid = body("c1", "db.a.b", "f2");
+  invalid.erase("export_date");
+  const json response =
+      handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", invalid),
+                        record("m3", body("c1", "db.unknown.x", "f3")), record("m4", "{not json"),
+                        record("m5", body("c1", "db.a.b", "f5"))}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 2);  // m1 and m5
+}
+
+TEST_F(HandlerTest, FifoQueueReturnsTheFailedMessageAndEveryLaterOneUnprocessed) {
+  status.put({"c1", "db.a.b"}, "Exported", 5);
+  const json response = handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"), kFifoArn),
+                                          record("m2", body("c1", "db.unknown.x", "f2"), kFifoArn),
+                                          record("m3", body("c1", "db.a.b", "f3"), kFifoArn),
+                                          record("m4", body("c1", "db.a.b", "f4"), kFifoArn)}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 1);  // m3 and m4 were not processed
+}
+
+TEST_F(HandlerTest, FifoInvalidMessageAlsoStopsTheBatch) {
+  status.put({"c1", "db.a.b"}, "Exported", 5);
+  const json response = handle(sqs_event({record("m1", json::object(), kFifoArn),
+                                          record("m2", body("c1", "db.a.b", "f2"), kFifoArn)}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 0);
+}
+
+TEST_F(HandlerTest, SingleMessageEventIsProcessed) {
+  status.put({"c1", "db.a.b"}, "Exported", 5);
+  EXPECT_EQ(failed_ids(handle(body("c1", "db.a.b", "f1"))), std::vector<std::string>{});
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
+}
+
+TEST_F(HandlerTest, SingleMessageFailureFailsTheInvocationAfterPushing) {
+  EXPECT_THROW(handle(body("c1", "db.unknown.x", "f1")), CollectionNotFound);
+  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+  EXPECT_THROW(handle(json{{"correlation_id", "c1"}}), InvalidMessage);
+}
+
+TEST_F(HandlerTest, AwsErrorsFailTheMessage) {
+  class FailingMonitoring : public Monitoring {
+   public:
+    void publish(const std::string&) override {
+      throw aws::AwsError("InternalError", "boom", "req-1", 500, true);
+    }
+  } failing;
+  BatchHandler failing_handler{
+      HandlerPorts{WorkflowPorts{status, product, queue, failing, metrics, clock}, publisher}, 70};
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  const json response = failing_handler.handle(
+      sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), clock.peek() + 60'000);
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m1"});
+}
+
+TEST_F(HandlerTest, PushesOncePerCorrelationId) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  status.put({"c2", "db.a.b"}, "Exported", 9);
+  handle(
+      sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c2", "db.a.b", "f1")),
+                 record("m3", body("c1", "db.a.b", "f2")),
+                 record("m4", body("c2", "db.unknown.x", "f3")), record("m5", json::object())}));
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_TRUE(clock.sleeps().empty());
+  EXPECT_TRUE(publisher.deleted.empty());
+}
+
+TEST_F(HandlerTest, PushFailureIsAWarningNotAFailure) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  publisher.push_failures.fail_next(1);
+  log::configure(log::Settings{log::Level::Warning, "t", "t"});
+  ::testing::internal::CaptureStderr();
+  const json response = handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}));
+  const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["log_level"], "WARNING");
+  EXPECT_EQ(lines[0]["correlation_id"], "c1");
+}
+
+TEST_F(HandlerTest, SleepsOnceForTwoFinishedRunsThenDeletesBoth) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  status.put({"c2", "db.a.b"}, "Received", 1, 1);
+  handle(sqs_event({record("m1", success_body("c1", "db.a.b")),
+                    record("m2", success_body("c2", "db.a.b")),
+                    record("m3", success_body("c1", "db.a.b"))}));
+  EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{70'000});
+  EXPECT_EQ(publisher.deleted, (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_EQ(monitoring.published().size(), 2u);
+}
+
+TEST_F(HandlerTest, DeleteFailureIsLoggedAndTheOtherRunsStillDeleted) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  status.put({"c2", "db.a.b"}, "Received", 1, 1);
+  publisher.delete_failures.fail_next(1);
+  const json response = handle(sqs_event(
+      {record("m1", success_body("c1", "db.a.b")), record("m2", success_body("c2", "db.a.b"))}));
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  EXPECT_EQ(publisher.deleted, (std::vector<std::string>{"c1", "c2"}));
+}
+
+TEST_F(HandlerTest, ProcessingTimeRecordedAlsoForFailuresButNotForInvalidMessages) {
+  clock.step_ms = 250;
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                    record("m2", body("c1", "db.unknown.x", "f2")),
+                    record("m3", json{{"correlation_id", "c1"}})}));
+  const auto times = metrics.processing_times();
+  ASSERT_EQ(times.size(), 2u);
+  EXPECT_EQ(times[0].first, "processing_time|c1|2020-01-01|incremental");
+  EXPECT_DOUBLE_EQ(times[0].second, 0.25);
+  EXPECT_DOUBLE_EQ(times[1].second, 0.25);
+}
+
+TEST_F(HandlerTest, RejectedMessageLogsOneErrorLineNamingEveryBadField) {
+  log::configure(log::Settings{log::Level::Error, "test-env", "test-app"});
+  json bad = {{"correlation_id", "c\"1\n\xC3\xA9"}, {"collection_name", ""}, {"snapshot_type", 7}};
+  ::testing::internal::CaptureStderr();
+  const json response = handle(sqs_event({record("m-42", bad)}));
+  const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m-42"});
+  ASSERT_EQ(lines.size(), 1u);
+  const json& line = lines[0];
+  EXPECT_EQ(line["log_level"], "ERROR");
+  EXPECT_EQ(line["message_id"], "m-42");
+  EXPECT_EQ(line["correlation_id"], "c\"1\n\xC3\xA9");
+  EXPECT_EQ(line["file_name"], "NOT_SET");
+  EXPECT_EQ(line["problems"],
+            "collection_name is empty; snapshot_type is not a string; export_date is missing");
+  for (const char* field : {"timestamp", "log_level", "message", "environment", "application",
+                            "module", "process", "thread", "hostname"}) {
+    EXPECT_TRUE(line.contains(field)) << field;
+  }
+  EXPECT_EQ(line["environment"], "test-env");
+  EXPECT_EQ(line["application"], "test-app");
+}
+
+TEST_F(HandlerTest, FailedMessageLogLineCarriesTheMessageContext) {
+  log::configure(log::Settings{log::Level::Error, "e", "a"});
+  ::testing::internal::CaptureStderr();
+  handle(sqs_event({record("m-7", body("c1", "db.unknown.x", "dir/f\xC3\xA9.gz"))}));
+  const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["message_id"], "m-7");
+  EXPECT_EQ(lines[0]["correlation_id"], "c1");
+  EXPECT_EQ(lines[0]["collection_name"], "db.unknown.x");
+  EXPECT_EQ(lines[0]["file_name"], "dir/f\xC3\xA9.gz");
+  EXPECT_NE(lines[0]["error"].get<std::string>().find("db.unknown.x"), std::string::npos);
+}
+
+TEST_F(HandlerTest, InfoLogsAreValidJsonAndNeverHoldTheBody) {
+  log::configure(log::Settings{log::Level::Debug, "e", "a"});
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  json message = body("c1", "db.a.b", "f1");
+  message["secret_marker"] = "do-not-log-me";
+  ::testing::internal::CaptureStderr();
+  handle(sqs_event({record("m1", message)}));
+  const std::string text = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(text.find("do-not-log-me"), std::string::npos);
+  const auto lines = parse_lines(text);
+  EXPECT_GE(lines.size(), 3u);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line["message_id"], "m1");
+    EXPECT_EQ(line["correlation_id"], "c1");
+  }
+}
+
+}  // namespace
+}  // namespace ssc::core
