@@ -400,7 +400,9 @@ def test_send_to_missing_queue_is_a_typed_error(stack, probe):
     missing = f"{stack.moto_url}/123456789012/no-such-queue"
     error = probe.error("sqs.SendMessage", request={"QueueUrl": missing, "MessageBody": "x"})
     assert error["type"] == "AwsError"
-    assert error["code"] in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+    # The x-amzn-query-error header's code, as the SDKs report it (the JSON body says
+    # QueueDoesNotExist).
+    assert error["code"] == "AWS.SimpleQueueService.NonExistentQueue"
     assert error["retryable"] is False
     assert error["http_status"] == 400
 
@@ -508,3 +510,15 @@ def test_unreadable_answer_is_malformed_response(stack, probe_binary, status, bo
     assert service in error["message"]
     assert str(status) in error["message"]
     assert error["retryable"] is (status >= 500)
+
+
+def test_nobody_listening_is_a_retryable_transport_error(stack, probe_binary):
+    port = stack_lib.free_port()
+    env = probe_env(stack, "dynalite", AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{port}")
+    with Probe(probe_binary, env) as probe:
+        error = probe.error("dynamodb.GetItem", request={"TableName": "t", "Key": key("c", "n")})
+        assert error["type"] == "TransportError"
+        assert error["retryable"] is True
+        stats = probe.result("probe.stats")["dynamodb"]
+    assert stats["requests"] == 5  # the default policy's attempts, then the error
+    assert stats["retries"] == 4
