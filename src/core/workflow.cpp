@@ -45,6 +45,7 @@ Outcome Workflow::process_file(const Message& message, std::int64_t deadline_ms)
     log::info(kModule, "File already counted, duplicate delivery ignored", row_fields(count.row));
   }
 
+  std::optional<CollectionRow> row = count.row;
   if (collection_received(count.row)) {
     if (ports_.status.transition(key, statuses_before_received(), collection_status::kReceived,
                                  deadline_ms)) {
@@ -54,24 +55,15 @@ Outcome Workflow::process_file(const Message& message, std::int64_t deadline_ms)
       perform_received_effects(message, deadline_ms, outcome);
       return outcome;
     }
-    // Someone else made the move; only the marker can still concern us.
-    const std::optional<CollectionRow> current = ports_.status.read(key);
-    if (current &&
-        take_over_collection_effects(key, *current, collection_status::kReceived, deadline_ms)) {
-      outcome.effects_recovered = true;
-      perform_received_effects(message, deadline_ms, outcome);
-    } else {
-      log::info(kModule, "Collection status changed by another invocation, no transition made",
-                current ? row_fields(*current) : log::Fields{});
-    }
-    return outcome;
-  }
-
-  if (take_over_collection_effects(key, count.row, collection_status::kReceived, deadline_ms)) {
-    outcome.effects_recovered = true;
-    perform_received_effects(message, deadline_ms, outcome);
+    log::info(kModule, "Collection status changed by another invocation, no transition made");
+    // Only a marker it left behind can still concern us: read it.
+    row = ports_.status.read(key);
   } else if (count.row.status != collection_status::kReceived) {
     log::info(kModule, "Collection not received yet", row_fields(count.row));
+  }
+  if (row && take_over_collection_effects(key, *row, collection_status::kReceived, deadline_ms)) {
+    outcome.effects_recovered = true;
+    perform_received_effects(message, deadline_ms, outcome);
   }
   return outcome;
 }
