@@ -1,5 +1,6 @@
 #include "runtime/app.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -46,6 +47,10 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
 }
 
 }  // namespace
+
+// Kept back from Lambda's deadline so that the response can still be posted after the
+// last AWS call or metrics push gave up.
+constexpr std::chrono::milliseconds kResponseMargin{1000};
 
 // Members in dependency order: each refers only to those above it, and they are destroyed
 // in reverse.
@@ -100,8 +105,17 @@ std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoc
          std::chrono::milliseconds(deadline_epoch_ms - now_epoch_ms);
 }
 
+std::chrono::steady_clock::time_point work_deadline(std::int64_t deadline_epoch_ms) {
+  const auto deadline = steady_deadline(deadline_epoch_ms);
+  const auto left = deadline - std::chrono::steady_clock::now();
+  return deadline - std::min<std::chrono::steady_clock::duration>(kResponseMargin, left / 4);
+}
+
 std::string Application::handle(const std::string& event_text, std::int64_t deadline_ms) {
-  const aws::DeadlineScope deadline(steady_deadline(deadline_ms));
+  // AWS calls, retries and the metrics stop at the work deadline; the handler's
+  // pending-effects markers carry Lambda's own deadline, which is later, so no other
+  // invocation takes over effects while this one may still perform them.
+  const aws::DeadlineScope deadline(work_deadline(deadline_ms));
   nlohmann::json event;
   try {
     event = nlohmann::json::parse(event_text);

@@ -41,4 +41,8 @@ class Application {
 // The invocation deadline as the AWS layer counts it (steady clock), from epoch ms.
 std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms);
 
+// When the invocation's own work must end: a second (or a quarter of what is left, when
+// that is less) before its deadline, to leave time for posting the response.
+std::chrono::steady_clock::time_point work_deadline(std::int64_t deadline_epoch_ms);
+
 }  // namespace ssc::runtime

@@ -1,10 +1,8 @@
 // The real clock: wall-clock epoch milliseconds (the deadlines Lambda hands out are epoch
-// milliseconds) and a real sleep.
+// milliseconds) and a real sleep that never outlives the invocation's deadline.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <thread>
 
 #include "core/ports.hpp"
 
@@ -12,14 +10,11 @@ namespace ssc::runtime {
 
 class SystemClock final : public core::Clock {
  public:
-  std::int64_t now_ms() override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-  void sleep_ms(std::int64_t milliseconds) override {
-    if (milliseconds > 0) std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds));
-  }
+  std::int64_t now_ms() override;
+  // Sleeps, but wakes in time to leave a second before the current aws::DeadlineScope
+  // ends (with a WARNING when that cuts the sleep short): a Lambda that sleeps past its
+  // deadline is killed, its response is lost and its whole batch comes back.
+  void sleep_ms(std::int64_t milliseconds) override;
 };
 
 }  // namespace ssc::runtime

@@ -1,0 +1,52 @@
+#include "aws/deadline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "runtime/app.hpp"
+#include "runtime/system_clock.hpp"
+
+namespace ssc::runtime {
+namespace {
+
+using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
+
+std::int64_t epoch_ms_in(milliseconds from_now) {
+  return SystemClock{}.now_ms() + from_now.count();
+}
+
+milliseconds from_now(Steady::time_point when) {
+  return std::chrono::duration_cast<milliseconds>(when - Steady::now());
+}
+
+TEST(WorkDeadline, KeepsASecondBackForTheResponse) {
+  const auto left = from_now(work_deadline(epoch_ms_in(milliseconds(10000))));
+  EXPECT_NEAR(static_cast<double>(left.count()), 9000.0, 50.0);
+}
+
+TEST(WorkDeadline, KeepsAQuarterBackWhenLittleIsLeft) {
+  const auto left = from_now(work_deadline(epoch_ms_in(milliseconds(2000))));
+  EXPECT_NEAR(static_cast<double>(left.count()), 1500.0, 50.0);
+}
+
+TEST(SystemClock, SleepsTheTimeAsked) {
+  SystemClock clock;
+  const auto started = Steady::now();
+  clock.sleep_ms(50);
+  EXPECT_GE(Steady::now() - started, milliseconds(50));
+}
+
+TEST(SystemClock, WakesBeforeTheDeadlineEnds) {
+  SystemClock clock;
+  const aws::DeadlineScope scope(Steady::now() + milliseconds(1200));
+  const auto started = Steady::now();
+  clock.sleep_ms(60000);
+  const auto slept = Steady::now() - started;
+  EXPECT_LT(slept, milliseconds(600));
+  EXPECT_GE(slept, milliseconds(150));
+}
+
+}  // namespace
+}  // namespace ssc::runtime
