@@ -37,18 +37,22 @@ start_ticks() {
   [ "$1" = Z ] || echo "${20}"
 }
 
+# Sets the array CMD to the command line of service $1 listening on port $2
+# (an array, so a checkout path with spaces in it still works).
 command_for() {
   local name=$1 port=$2
   case $name in
     dynalite)
       # In memory (no --path); tables become ACTIVE at once so tests need not wait.
-      echo "$ROOT/node_modules/.bin/dynalite --host 127.0.0.1 --port $port" \
-        "--createTableMs 0 --deleteTableMs 0 --updateTableMs 0" ;;
+      CMD=("$ROOT/node_modules/.bin/dynalite" --host 127.0.0.1 --port "$port"
+        --createTableMs 0 --deleteTableMs 0 --updateTableMs 0) ;;
     moto)
-      echo "$ROOT/.venv/bin/moto_server -H 127.0.0.1 -p $port" ;;
+      CMD=("$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port") ;;
     pushgateway)
-      echo "prometheus-pushgateway --web.listen-address=127.0.0.1:$port" \
-        "--persistence.file= --log.level=warn" ;;
+      # An empty persistence file keeps metrics in memory only (Debian's default
+      # would write under /var/lib).
+      CMD=(prometheus-pushgateway "--web.listen-address=127.0.0.1:$port"
+        --persistence.file= --log.level=warn) ;;
   esac
 }
 
@@ -80,11 +84,11 @@ log_tail() {
 }
 
 launch() {
-  local name=$1 port=$2 pid
+  local name=$1 port=$2 pid CMD
+  command_for "$name" "$port"
   # setsid gives the service its own process group, so stop can kill it and
   # anything it forked in one go.
-  # shellcheck disable=SC2046
-  setsid $(command_for "$name" "$port") </dev/null >"$LOG_DIR/$name.log" 2>&1 &
+  setsid "${CMD[@]}" </dev/null >"$LOG_DIR/$name.log" 2>&1 &
   pid=$!
   echo "$pid $(start_ticks "$pid")" >"$STACK_DIR/$name.pid"
   echo "$port" >"$STACK_DIR/$name.port"
