@@ -480,7 +480,9 @@ class ChaosRun:
                   Route("sqs", *host_port(self.stack.moto_url)),
                   Route("sns", *host_port(self.stack.moto_url))]
         fault_plan = FaultPlan(rate=args.fault_rate, kinds=tuple(args.fault_kinds),
-                               delay_seconds=args.delay_seconds, seed=args.seed + 4)
+                               delay_seconds=args.delay_seconds, seed=args.seed + 4,
+                               service_rates={"sqs": args.messaging_fault_rate,
+                                              "sns": args.messaging_fault_rate})
         proxy = self.proxy = FaultProxy(routes, fault_plan, hook=self.proxy_hook).start()
         env = self.binary_env(proxy)
         self.pool.add(self.deliveries)
@@ -528,7 +530,9 @@ class ChaosRun:
             for name, family in group.items():
                 if not isinstance(family, dict) or "metrics" not in family:
                     continue
-                short = name.removeprefix(METRIC_PREFIX).removesuffix("_total")
+                if not name.startswith(self.args.metric_prefix):
+                    continue
+                short = name.removeprefix(self.args.metric_prefix).removesuffix("_total")
                 for m in family["metrics"]:
                     if m.get("labels", {}).get("correlation_id") != self.plan.correlation_id:
                         continue
@@ -727,8 +731,9 @@ class ChaosRun:
             + ", ".join(f"{k} {v}" for k, v in faults.items())
             + f"; by service {dict(by_service)}; unanswered-but-maybe-applied "
             f"{stats['ambiguous']}",
-            f"  retries logged by the binary {f.retries_logged}, ERROR log lines "
-            f"{f.error_log_lines}",
+            f"  retries logged by the binary {f.retries_logged}; requests resent unchanged "
+            f"(same signature, below the binary's retry loop) {sum(stats['resends'].values())} "
+            f"{stats['resends'] or ''}; ERROR log lines {f.error_log_lines}",
         ]
         if getattr(self, "metric_diffs", None):
             lines.append("  metrics before the final _success file (got/true): " + ", ".join(
@@ -752,6 +757,7 @@ class ChaosRun:
             "notes": self.notes,
             "anomalies": [vars(a) for a in self.anomalies],
             "wall_seconds": self.wall_seconds,
+            "invocations": [vars(r) for r in sorted(self.records, key=lambda r: r.number)],
         }
         (self.run_dir / "report.json").write_text(json.dumps(report, indent=2))
 
@@ -772,6 +778,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--fault-rate", type=float, default=0.05,
                    help="probability that a request through the proxy meets a fault")
+    p.add_argument("--messaging-fault-rate", type=float, default=None,
+                   help="the same for SQS and SNS requests, which are few (default: "
+                        "min(1, 4 x fault rate))")
     p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS),
                    type=lambda s: [k for k in s.split(",") if k],
                    help=f"comma-separated subset of {','.join(FAULT_KINDS)}")
@@ -790,7 +799,11 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--max-receives", type=int, default=25,
                    help="receives before a message goes to the dead-letter list")
     p.add_argument("--max-seconds", type=float, default=1200, help="give up after this long")
-    p.add_argument("--binary", type=Path, default=None)
+    p.add_argument("--binary", type=Path, default=None,
+                   help="the program to run (default $BUILD_DIR/%s); a .py file runs with "
+                        "this Python" % BINARY_NAME)
+    p.add_argument("--metric-prefix", default=METRIC_PREFIX,
+                   help="prefix of the series names read from the push gateway")
     p.add_argument("--run-dir", type=Path, default=None,
                    help="where events, outputs, logs and report.json go")
     a = p.parse_args(argv)
@@ -799,6 +812,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         p.error(f"unknown fault kinds {sorted(unknown)}")
     if a.workers < 1 or a.batch_size < 1 or not 0 <= a.fault_rate <= 1:
         p.error("workers and batch size must be >= 1, fault rate in [0, 1]")
+    if a.messaging_fault_rate is None:
+        a.messaging_fault_rate = min(1.0, 4 * a.fault_rate)
     if a.visibility_timeout is None:
         a.visibility_timeout = a.timeout_seconds + 1.0
     if a.delay_seconds is None:

@@ -110,21 +110,34 @@ class FaultPlan:
     delay_seconds: float = 6.0
     seed: int = 0
     services: tuple[str, ...] = SERVICES
+    # Per-service rates that replace `rate`: SQS and SNS see a few requests per collection
+    # only, so a run that wants them hit at all gives them a higher rate.
+    service_rates: dict[str, float] = field(default_factory=dict)
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _first: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
         self._rng = random.Random(self.seed)
+        # The first faults of each service go through every kind once, in a seeded order,
+        # so that even a short run meets each kind; after that, kinds are drawn at random.
+        self._first = {}
+        for service in SERVICES:
+            order = list(self.kinds)
+            self._rng.shuffle(order)
+            self._first[service] = order
 
     def choose(self, service: str) -> Optional[str]:
         if not self.kinds or service not in self.services:
             return None
         with self._lock:
-            if self._rng.random() >= self.rate:
+            if self._rng.random() >= self.service_rates.get(service, self.rate):
                 return None
+            if self._first[service]:
+                return self._first[service].pop()
             return self._rng.choice(self.kinds)
 
 
@@ -148,10 +161,20 @@ class Stats:
         self.upstream_errors: Counter[str] = Counter()
         self.dropped_by_hook: Counter[tuple[str, str]] = Counter()
         self.ambiguous: list[FaultRecord] = []
+        # A request whose signature was seen before is the same attempt sent again below the
+        # AWS client (libcurl resends on its own when a kept connection dies unanswered).
+        self.resends: Counter[tuple[str, str]] = Counter()
+        self._signatures: dict[str, None] = {}
 
-    def count_request(self, info: RequestInfo) -> None:
+    def count_request(self, info: RequestInfo, signature: str = "") -> None:
         with self._lock:
             self.requests[(info.service, info.operation)] += 1
+            if signature:
+                if signature in self._signatures:
+                    self.resends[(info.service, info.operation)] += 1
+                self._signatures[signature] = None
+                if len(self._signatures) > 100_000:
+                    self._signatures.pop(next(iter(self._signatures)))
 
     def count_fault(self, info: RequestInfo, kind: str) -> None:
         with self._lock:
@@ -185,6 +208,7 @@ class Stats:
                 "upstream_errors": dict(self.upstream_errors),
                 "dropped_by_hook": {f"{s}.{o}": n for (s, o), n in self.dropped_by_hook.items()},
                 "ambiguous": len(self.ambiguous),
+                "resends": {f"{s}.{o}": n for (s, o), n in sorted(self.resends.items())},
             }
 
     def ambiguous_records(self) -> list[FaultRecord]:
@@ -501,7 +525,7 @@ class FaultProxy:
                 if request is None:
                     return
                 info = classify(route.name, request, peer_port)
-                self.stats.count_request(info)
+                self.stats.count_request(info, request.header("Authorization"))
                 kind = self.plan.choose(route.name)
                 if kind:
                     self.stats.count_fault(info, kind)

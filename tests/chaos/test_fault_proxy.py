@@ -247,3 +247,25 @@ def test_only_loopback_upstreams():
         assert proxy._servers[0].sockets[0].getsockname()[0] == "127.0.0.1"
     finally:
         proxy.stop()
+
+
+def test_first_faults_meet_every_kind_and_service_rates_apply():
+    plan = FaultPlan(rate=1.0, seed=3)
+    for service in ("dynamodb", "sns"):
+        got = [plan.choose(service) for _ in range(len(FAULT_KINDS))]
+        assert sorted(got) == sorted(FAULT_KINDS)
+    only_sns = FaultPlan(rate=0.0, service_rates={"sns": 1.0})
+    assert only_sns.choose("dynamodb") is None
+    assert only_sns.choose("sns") in FAULT_KINDS
+
+
+def test_a_request_sent_twice_with_one_signature_is_a_resend(upstream):
+    with make_proxy(upstream, FAULT_KINDS, rate=0.0) as proxy:
+        port = int(proxy.url("sqs").rsplit(":", 1)[1])
+        for signature in ("AWS4 sig=a", "AWS4 sig=a", "AWS4 sig=b"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("POST", "/", body=b"{}", headers={
+                "X-Amz-Target": "AmazonSQS.SendMessage", "Authorization": signature})
+            assert conn.getresponse().status == 200
+            conn.close()
+        assert proxy.stats.snapshot()["resends"] == {"sqs.SendMessage": 1}
