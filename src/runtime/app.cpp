@@ -98,9 +98,7 @@ Application::Application(const Config& config) : parts_(std::make_unique<Parts>(
 Application::~Application() = default;
 
 std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms) {
-  const auto now_epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
+  const auto now_epoch_ms = SystemClock{}.now_ms();
   return std::chrono::steady_clock::now() +
          std::chrono::milliseconds(deadline_epoch_ms - now_epoch_ms);
 }

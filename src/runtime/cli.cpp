@@ -1,13 +1,11 @@
 #include "runtime/cli.hpp"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -19,6 +17,7 @@
 #include "runtime/app.hpp"
 #include "runtime/config.hpp"
 #include "runtime/lambda_runtime.hpp"
+#include "runtime/system_clock.hpp"
 
 #ifndef SSC_VERSION
 #define SSC_VERSION "unknown"
@@ -63,12 +62,6 @@ std::string read_event(const InvokeOptions& options) {
   return text.str();
 }
 
-std::int64_t epoch_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int run_invoke(const ConfigFlags& flags, const InvokeOptions& options) {
   std::string event;
   std::unique_ptr<Application> app;
@@ -81,16 +74,14 @@ int run_invoke(const ConfigFlags& flags, const InvokeOptions& options) {
     return kExitUsage;
   }
   const std::int64_t deadline_ms =
-      epoch_ms_now() + static_cast<std::int64_t>(options.timeout_seconds) * 1000;
+      SystemClock{}.now_ms() + static_cast<std::int64_t>(options.timeout_seconds) * 1000;
   try {
     std::cout << app->handle(event, deadline_ms) << std::endl;
     return kExitOk;
   } catch (const std::exception& error) {
     log::error(kModule, "invocation failed", {{"error", error.what()}});
     // What Lambda answers for a failed invocation.
-    std::cout << nlohmann::json{{"errorMessage", error.what()}, {"errorType", error_type_of(error)}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << std::endl;
+    std::cout << error_document(error_type_of(error), error.what()) << std::endl;
     return kExitFailed;
   }
 }

@@ -26,12 +26,6 @@ constexpr aws::HttpTimeouts kLongPoll{std::chrono::milliseconds{2000},
 constexpr aws::HttpTimeouts kPost{std::chrono::milliseconds{2000},
                                   std::chrono::milliseconds{30000}};
 
-std::string error_body(const std::string& error_type, const std::string& message) {
-  return nlohmann::json{
-      {"errorMessage", message}, {"errorType", error_type}, {"stackTrace", nlohmann::json::array()}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 RuntimeApiClient::RuntimeApiClient(aws::HttpTransport& http, std::string address)
@@ -84,13 +78,19 @@ void RuntimeApiClient::respond(const std::string& request_id, const std::string&
 
 void RuntimeApiClient::fail(const std::string& request_id, const std::string& error_type,
                             const std::string& message) {
-  post("/invocation/" + request_id + "/error", error_body(error_type, message),
+  post("/invocation/" + request_id + "/error", error_document(error_type, message),
        {{"Lambda-Runtime-Function-Error-Type", error_type}});
 }
 
 void RuntimeApiClient::init_error(const std::string& error_type, const std::string& message) {
-  post("/init/error", error_body(error_type, message),
+  post("/init/error", error_document(error_type, message),
        {{"Lambda-Runtime-Function-Error-Type", error_type}});
+}
+
+std::string error_document(const std::string& error_type, const std::string& message) {
+  return nlohmann::json{
+      {"errorMessage", message}, {"errorType", error_type}, {"stackTrace", nlohmann::json::array()}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string error_type_of(const std::exception& error) {

@@ -57,6 +57,10 @@ using InvocationHandler =
 // alone.
 void serve(RuntimeApiClient& client, const InvocationHandler& handler);
 
+// The error document Lambda gives for a failed invocation:
+// {"errorMessage": ..., "errorType": ..., "stackTrace": []}.
+std::string error_document(const std::string& error_type, const std::string& message);
+
 // The name of an exception's dynamic type without namespaces, e.g. "CollectionNotFound":
 // the errorType Lambda shows for a failed invocation.
 std::string error_type_of(const std::exception& error);
