@@ -47,12 +47,27 @@ RECEIVED_TEXT = "All collections received by NiFi"
 SUCCESSFUL_TEXT = "All collections successful"
 METRIC_PREFIX = "snapshot_sender_status_checker_"
 TRANSITION_VALUES = {"Received", "Success", "RECEIVED", "COMPLETED"}
+OBSERVER_VISIBILITY = 43200  # SQS's longest: hidden for the rest of the run
 
 
 @dataclass
 class Anomaly:
     check: str
     detail: str
+
+
+@dataclass
+class LogFacts:
+    """What one invocation's log says. The counts of work done come from the binary's own
+    wording ("File counted", ...); they only attribute lost metrics, no check rests on them."""
+
+    retries: int = 0
+    transport_retries: int = 0  # retries after no answer at all
+    error_lines: int = 0
+    push_error: str = ""  # why the metrics push failed, if it did
+    files_counted: int = 0
+    collections_received: int = 0
+    collections_successful: int = 0
 
 
 @dataclass
@@ -63,8 +78,7 @@ class InvocationRecord:
     seconds: float
     failed_items: int
     killed: str = ""  # "", "trap" or "timer"
-    retries: int = 0
-    error_lines: int = 0
+    log: LogFacts = field(default_factory=LogFacts)
 
 
 @dataclass
@@ -113,14 +127,15 @@ def pid_owning_local_port(port: int, candidates: list[int]) -> Optional[int]:
                 next(f)
                 for line in f:
                     cols = line.split()
-                    if int(cols[1].rsplit(":", 1)[1], 16) == port:
+                    # A closed socket that used the port before lingers with inode 0.
+                    if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[9] != "0":
                         inode = cols[9]
                         break
         except OSError:
             continue
         if inode:
             break
-    if not inode or inode == "0":
+    if not inode:
         return None
     target = f"socket:[{inode}]"
     for pid in candidates:
@@ -151,6 +166,7 @@ class KillPlan:
         self._trap_p = min(1.0, 3.0 * self.trap_left / max(1, 2 * collections + 2))
         self._timer_every = max(1, expected_invocations // max(1, self.timer_left + 1))
         self._next_timer = self._timer_every
+        self._armed = 0  # timers set on running invocations, not yet fired or missed
         self.trap_done = 0
         self.timer_done = 0
 
@@ -164,17 +180,22 @@ class KillPlan:
             self.trap_done += 1
 
     def timer_for(self, invocation: int) -> Optional[float]:
+        """Seconds after its start to kill this invocation, or None. Report back with
+        timer_result()."""
         with self._lock:
-            if self.timer_left <= 0 or invocation < self._next_timer:
+            if self.timer_left - self._armed <= 0 or invocation < self._next_timer:
                 return None
+            self._armed += 1
             self._next_timer = invocation + 1  # try again at once if this one misses
             return self._rng.uniform(0.02, 0.4)
 
-    def timer_fired(self, invocation: int) -> None:
+    def timer_result(self, invocation: int, fired: bool) -> None:
         with self._lock:
-            self.timer_left -= 1
-            self.timer_done += 1
-            self._next_timer = invocation + self._timer_every
+            self._armed -= 1
+            if fired:
+                self.timer_left -= 1
+                self.timer_done += 1
+                self._next_timer = invocation + self._timer_every
 
 
 def is_transition(info, request_body: dict) -> bool:
@@ -197,7 +218,9 @@ class Figures:
     invocations_failed_whole: int = 0
     item_failures: int = 0
     retries_logged: int = 0
+    transport_retries_logged: int = 0
     error_log_lines: int = 0
+    pushes_failed: int = 0
     kills_trap: int = 0
     kills_timer: int = 0
 
@@ -219,9 +242,13 @@ class ChaosRun:
         self.secret = f"chaosSecret{uuid.uuid4().hex}"
         self.run_dir: Path = args.run_dir
         (self.run_dir / "invocations").mkdir(parents=True, exist_ok=True)
-        self.plan: RunPlan = plan_run(self.rng, args.collections, args.max_files)
+        # A fresh correlation id per run, as in production: the stack (and what the push
+        # gateway holds) may outlive earlier runs with the same seed.
+        self.plan: RunPlan = plan_run(self.rng, args.collections, args.max_files,
+                                      f"chaos-s{args.seed}-{uuid.uuid4().hex[:12]}")
         self.observed: dict[str, str] = {}  # collection -> first export-state message id
         self.observed_lock = threading.Lock()
+        self.observer_receipts: list[str] = []
         self.final_hold: list[Delivery] = []
         self.final_collection: Optional[str] = None
         self.success_rng = random.Random(args.seed + 1)
@@ -280,6 +307,10 @@ class ChaosRun:
         self.kill_plan.trap_fired()
         return True  # the answer is dropped: the process is gone anyway
 
+    def client_of(self, port: int) -> Optional[str]:
+        pid = pid_owning_local_port(port, self.invocations.pids())
+        return str(pid) if pid else None
+
     # -- workers ---------------------------------------------------------------------------
 
     def next_invocation_number(self) -> int:
@@ -312,10 +343,7 @@ class ChaosRun:
             timer = None
             delay = self.kill_plan.timer_for(n)
             if delay is not None:
-                def fire(pid=proc.pid, number=n):
-                    if self.invocations.kill(pid, "timer"):
-                        self.kill_plan.timer_fired(number)
-                timer = threading.Timer(delay, fire)
+                timer = threading.Timer(delay, self.invocations.kill, (proc.pid, "timer"))
                 timer.start()
             hard_limit = args.timeout_seconds + args.scrape_interval + 30
             try:
@@ -328,11 +356,13 @@ class ChaosRun:
                              f"(--timeout-seconds {args.timeout_seconds}); killed")
             if timer:
                 timer.cancel()
+                timer.join()
+                self.kill_plan.timer_result(n, live.kill_kind == "timer")
             self.invocations.remove(proc.pid)
         seconds = time.time() - received_at
         killed = live.kill_kind
         stdout = base.with_suffix(".out").read_text(errors="replace")
-        retries, errors = self.scan_log(base.with_suffix(".err"), n, truncated_ok=bool(killed))
+        facts = self.scan_log(base.with_suffix(".err"), n, truncated_ok=bool(killed))
 
         visible_again = received_at + args.visibility_timeout
         failed_ids: set[str] = set()
@@ -364,7 +394,7 @@ class ChaosRun:
                                         f"failed {d.receives} receives: {d.history}")
         with self.records_lock:
             self.records.append(InvocationRecord(n, len(batch), rc, seconds, len(failed_ids),
-                                                 killed, retries, errors))
+                                                 killed, facts))
 
     def parse_failures(self, stdout: str, batch: list[Delivery], n: int) -> set[str]:
         lines = [line for line in stdout.splitlines() if line.strip()]
@@ -382,9 +412,9 @@ class ChaosRun:
                                            f"{sorted(unknown)[:5]}")
         return ids
 
-    def scan_log(self, path: Path, n: int, truncated_ok: bool) -> tuple[int, int]:
-        """Counts retries and ERROR lines; every line must be JSON, with no secret in it."""
-        retries = errors = 0
+    def scan_log(self, path: Path, n: int, truncated_ok: bool) -> LogFacts:
+        """Reads an invocation's log: every line must be JSON, with no secret in it."""
+        facts = LogFacts()
         raw = path.read_bytes()
         if self.secret.encode() in raw:
             self.anomaly("credentials in logs", f"invocation {n}'s log holds the secret key")
@@ -400,25 +430,40 @@ class ChaosRun:
                 self.anomaly("log format", f"invocation {n}: not JSON: {line[:200]!r}")
                 continue
             message = str(entry.get("message", ""))
-            if "retrying" in message.lower():
-                retries += 1
-            if str(entry.get("log_level", "")).upper() == "ERROR":
-                errors += 1
-        return retries, errors
+            lowered = message.lower()
+            level = str(entry.get("log_level", "")).upper()
+            if "retrying" in lowered:
+                facts.retries += 1
+                facts.transport_retries += entry.get("error_code") == "TransportError"
+            if level == "ERROR":
+                facts.error_lines += 1
+            if level in ("WARNING", "ERROR") and "push" in lowered:
+                facts.push_error = str(entry.get("error", message))[:200]
+            facts.files_counted += message == "File counted"
+            facts.collections_received += lowered.startswith("collection received")
+            facts.collections_successful += lowered.startswith("collection successful")
+        return facts
 
     # -- the snapshot sender's side: export-state messages trigger _success files -------
 
     def observe(self) -> None:
+        """Reads the export-state queue without deleting: each message is received once and
+        then hidden (a long visibility timeout), so the next poll reaches newer ones; the
+        final check makes them visible again and counts them all. Deleting them would let
+        moto accept a repeated send that real SQS deduplicates (moto compares a new
+        message's deduplication id only with messages still in the queue)."""
         sqs = self.stack.sqs
         while not self.stop.is_set():
             try:
                 messages = sqs.receive_message(
-                    QueueUrl=self.export_queue, MaxNumberOfMessages=10, VisibilityTimeout=0,
-                    AttributeNames=["All"]).get("Messages", [])
+                    QueueUrl=self.export_queue, MaxNumberOfMessages=10,
+                    VisibilityTimeout=OBSERVER_VISIBILITY, AttributeNames=["All"]
+                ).get("Messages", [])
             except Exception as e:  # noqa: BLE001 - a poll that fails is retried
                 self.notes.append(f"export-state poll failed once: {e!r}")
                 messages = []
             for m in messages:
+                self.observer_receipts.append(m["ReceiptHandle"])
                 try:
                     name = json.loads(m["Body"]).get("topic_name", "")
                 except ValueError:
@@ -483,7 +528,8 @@ class ChaosRun:
                                delay_seconds=args.delay_seconds, seed=args.seed + 4,
                                service_rates={"sqs": args.messaging_fault_rate,
                                               "sns": args.messaging_fault_rate})
-        proxy = self.proxy = FaultProxy(routes, fault_plan, hook=self.proxy_hook).start()
+        proxy = self.proxy = FaultProxy(routes, fault_plan, hook=self.proxy_hook,
+                                        identify=self.client_of).start()
         env = self.binary_env(proxy)
         self.pool.add(self.deliveries)
         threads = [threading.Thread(target=self.worker, args=(env,), name=f"worker-{i}",
@@ -595,6 +641,9 @@ class ChaosRun:
         # Export-state messages: exactly one per collection. Nothing was deleted during the
         # run (the observer only peeks), so moto's deduplication, which only compares with
         # messages still in the queue, covered the whole run.
+        for receipt in self.observer_receipts:
+            s.sqs.change_message_visibility(QueueUrl=self.export_queue, ReceiptHandle=receipt,
+                                            VisibilityTimeout=0)
         messages = s.drain_queue(self.export_queue, expect=len(plan.collections), timeout=5)
         per_collection: Counter[str] = Counter()
         for m in messages:
@@ -653,6 +702,7 @@ class ChaosRun:
             self.anomaly("notification", f"unexpected notification {text!r} x{count}")
 
         # Metrics, read just before the final _success file.
+        self.check_pushes()
         if self.metrics_before_final or finished:
             self.check_metrics(kills)
         groups = [g for g in s.pushgateway_groups()
@@ -685,7 +735,8 @@ class ChaosRun:
             elif got < want and (exact or want - got > lost_bound):
                 self.anomaly("metrics", f"{name} summed to {got:g}, true total {want}"
                              + ("" if exact else f" (more lost than the {lost_bound} that "
-                                f"{kills} kills and {ambiguous_updates} unanswered writes explain)"))
+                                f"{kills} kills and {ambiguous_updates} unanswered writes explain)")
+                             + self.attribution(name))
             elif got < want:
                 self.notes.append(f"metric {name}: {got:g} of {want} (explained: {kills} kills, "
                                   f"{ambiguous_updates} unanswered DynamoDB writes)")
@@ -695,6 +746,28 @@ class ChaosRun:
                 if got != c.files:
                     self.anomaly("metrics", f"files_received for {c.name}: {got:g}, true {c.files}")
 
+    def attribution(self, name: str) -> str:
+        """Where counts went missing, by the invocations' own logs."""
+        field_name = {"files_received": "files_counted",
+                      "collections_received": "collections_received",
+                      "collections_successful": "collections_successful"}.get(name)
+        if not field_name:
+            return ""
+        killed = sum(getattr(r.log, field_name) for r in self.records if r.killed)
+        unpushed = sum(getattr(r.log, field_name) for r in self.records
+                       if r.log.push_error and not r.killed)
+        return (f"; by the logs, {killed} were counted by killed invocations and {unpushed} by "
+                f"invocations whose push failed")
+
+    def check_pushes(self) -> None:
+        """SPEC 7: metrics are pushed after processing, whether it succeeded or not."""
+        failed = [r for r in self.records if r.log.push_error and not r.killed]
+        if failed:
+            reasons = Counter(r.log.push_error for r in failed)
+            self.anomaly("metrics push", f"{len(failed)} invocations did not push their metrics "
+                         f"(e.g. invocation {failed[0].number}): " + "; ".join(
+                             f"{n}x {why}" for why, n in reasons.most_common(3)))
+
     # -- figures ----------------------------------------------------------------------------
 
     def collect_figures(self, proxy: FaultProxy) -> None:
@@ -703,8 +776,10 @@ class ChaosRun:
         f.deliveries = self.pool.receives
         f.redeliveries = self.pool.receives - f.messages
         f.item_failures = sum(r.failed_items for r in self.records)
-        f.retries_logged = sum(r.retries for r in self.records)
-        f.error_log_lines = sum(r.error_lines for r in self.records)
+        f.retries_logged = sum(r.log.retries for r in self.records)
+        f.transport_retries_logged = sum(r.log.transport_retries for r in self.records)
+        f.pushes_failed = sum(bool(r.log.push_error) for r in self.records)
+        f.error_log_lines = sum(r.log.error_lines for r in self.records)
         f.kills_trap = self.kill_plan.trap_done
         f.kills_timer = self.kill_plan.timer_done
 
@@ -731,13 +806,19 @@ class ChaosRun:
             + ", ".join(f"{k} {v}" for k, v in faults.items())
             + f"; by service {dict(by_service)}; unanswered-but-maybe-applied "
             f"{stats['ambiguous']}",
-            f"  retries logged by the binary {f.retries_logged}; requests resent unchanged "
-            f"(same signature, below the binary's retry loop) {sum(stats['resends'].values())} "
-            f"{stats['resends'] or ''}; ERROR log lines {f.error_log_lines}",
+            f"  retries logged by the binary {f.retries_logged} ({f.transport_retries_logged} "
+            f"after a transport error); a request came again unchanged after its connection "
+            f"was reset {sum(stats['repeats_after_reset'].values())} times "
+            f"{stats['repeats_after_reset'] or ''}; ERROR log lines {f.error_log_lines}; "
+            f"invocations whose metrics push failed {f.pushes_failed}",
         ]
         if getattr(self, "metric_diffs", None):
             lines.append("  metrics before the final _success file (got/true): " + ", ".join(
                 f"{k} {g:g}/{w}" for k, (g, w) in self.metric_diffs.items()))
+        if getattr(self, "metric_diffs", None):
+            for name, (got, want) in self.metric_diffs.items():
+                if got < want:
+                    lines.append(f"  lost {name}: {want - got:g}{self.attribution(name)}")
         for note in self.notes:
             lines.append(f"  note: {note}")
         lines.append(f"  anomalies {len(self.anomalies)}")
@@ -757,7 +838,8 @@ class ChaosRun:
             "notes": self.notes,
             "anomalies": [vars(a) for a in self.anomalies],
             "wall_seconds": self.wall_seconds,
-            "invocations": [vars(r) for r in sorted(self.records, key=lambda r: r.number)],
+            "invocations": [{**vars(r), "log": vars(r.log)}
+                            for r in sorted(self.records, key=lambda r: r.number)],
         }
         (self.run_dir / "report.json").write_text(json.dumps(report, indent=2))
 

@@ -143,6 +143,8 @@ class FaultPlan:
 
 # Hook: (info, request, response) -> True to drop the answer and reset the connection.
 ForwardHook = Callable[[RequestInfo, HttpMessage, HttpMessage], bool]
+# Names the client behind a connection from its local port (e.g. its process id), or None.
+ClientIdentifier = Callable[[int], Optional[str]]
 
 
 @dataclass
@@ -161,20 +163,27 @@ class Stats:
         self.upstream_errors: Counter[str] = Counter()
         self.dropped_by_hook: Counter[tuple[str, str]] = Counter()
         self.ambiguous: list[FaultRecord] = []
-        # A request whose signature was seen before is the same attempt sent again below the
-        # AWS client (libcurl resends on its own when a kept connection dies unanswered).
-        self.resends: Counter[tuple[str, str]] = Counter()
-        self._signatures: dict[str, None] = {}
+        # The same request (same client, same signature) arriving again after the proxy
+        # reset the connection that carried it. Either the AWS client's retry loop sent it
+        # again within the same second (it re-signs, but SigV4 dates have one-second
+        # resolution), or libcurl resent it on its own: it does so for a request on a kept
+        # connection that died before any answer, below any retry loop or log line.
+        self.repeats_after_reset: Counter[tuple[str, str]] = Counter()
+        self._reset_keys: dict[str, None] = {}
 
-    def count_request(self, info: RequestInfo, signature: str = "") -> None:
+    def count_request(self, info: RequestInfo, key: str = "") -> None:
         with self._lock:
             self.requests[(info.service, info.operation)] += 1
-            if signature:
-                if signature in self._signatures:
-                    self.resends[(info.service, info.operation)] += 1
-                self._signatures[signature] = None
-                if len(self._signatures) > 100_000:
-                    self._signatures.pop(next(iter(self._signatures)))
+            if key and key in self._reset_keys:
+                self.repeats_after_reset[(info.service, info.operation)] += 1
+
+    def count_reset(self, key: str) -> None:
+        if not key:
+            return
+        with self._lock:
+            self._reset_keys[key] = None
+            if len(self._reset_keys) > 100_000:
+                self._reset_keys.pop(next(iter(self._reset_keys)))
 
     def count_fault(self, info: RequestInfo, kind: str) -> None:
         with self._lock:
@@ -208,7 +217,8 @@ class Stats:
                 "upstream_errors": dict(self.upstream_errors),
                 "dropped_by_hook": {f"{s}.{o}": n for (s, o), n in self.dropped_by_hook.items()},
                 "ambiguous": len(self.ambiguous),
-                "resends": {f"{s}.{o}": n for (s, o), n in sorted(self.resends.items())},
+                "repeats_after_reset": {f"{s}.{o}": n
+                                        for (s, o), n in sorted(self.repeats_after_reset.items())},
             }
 
     def ambiguous_records(self) -> list[FaultRecord]:
@@ -423,7 +433,8 @@ class FaultProxy:
     """Runs the proxy on its own asyncio loop in a background thread."""
 
     def __init__(self, routes: list[Route], plan: FaultPlan,
-                 hook: Optional[ForwardHook] = None) -> None:
+                 hook: Optional[ForwardHook] = None,
+                 identify: Optional[ClientIdentifier] = None) -> None:
         for r in routes:
             if r.name not in SERVICES:
                 raise ValueError(f"unknown service {r.name!r}")
@@ -432,6 +443,7 @@ class FaultProxy:
         self.routes = routes
         self.plan = plan
         self.hook = hook
+        self.identify = identify
         self.stats = Stats()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
@@ -518,6 +530,7 @@ class FaultProxy:
     async def _serve(self, route: Route, reader: asyncio.StreamReader,
                      writer: asyncio.StreamWriter) -> None:
         peer_port = writer.get_extra_info("peername")[1]
+        client = self.identify(peer_port) if self.identify else None
         upstream: Optional[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = None
         try:
             while True:
@@ -525,11 +538,14 @@ class FaultProxy:
                 if request is None:
                     return
                 info = classify(route.name, request, peer_port)
-                self.stats.count_request(info, request.header("Authorization"))
+                signature = request.header("Authorization")
+                key = f"{client} {signature}" if client and signature else ""
+                self.stats.count_request(info, key)
                 kind = self.plan.choose(route.name)
                 if kind:
                     self.stats.count_fault(info, kind)
                 if kind == "reset_before":
+                    self.stats.count_reset(key)
                     reset(writer)
                     return
                 if kind in ("error_500", "error_503", "throttle"):
@@ -552,9 +568,11 @@ class FaultProxy:
                     return
                 if self.hook is not None and self.hook(info, request, response):
                     self.stats.count_dropped(info)
+                    self.stats.count_reset(key)
                     reset(writer)
                     return
                 if kind == "reset_after":
+                    self.stats.count_reset(key)
                     reset(writer)
                     return
                 keep = "close" not in request.header("Connection").lower()

@@ -125,10 +125,13 @@ def test_transition_writes_are_recognised():
 def test_kill_plan_spreads_kills():
     plan = KillPlan(random.Random(1), kills=4, collections=10, expected_invocations=40)
     assert (plan.trap_left, plan.timer_left) == (2, 2)
-    fired = [n for n in range(1, 41) if plan.timer_for(n) is not None]
-    assert fired and fired[0] >= 10  # not all at the start
-    plan.timer_fired(fired[0])
-    assert plan.timer_left == 1
+    armed = [n for n in range(1, 41) if plan.timer_for(n) is not None]
+    # Not all at the start, and never more timers armed than kills still wanted.
+    assert len(armed) == 2 and armed[0] >= 10
+    plan.timer_result(armed[0], fired=False)  # that one finished before its timer
+    assert plan.timer_for(armed[1] + 1) is not None
+    plan.timer_result(armed[1], fired=True)
+    assert (plan.timer_left, plan.timer_done) == (1, 1)
 
 
 def test_pid_of_a_connection():

@@ -259,13 +259,24 @@ def test_first_faults_meet_every_kind_and_service_rates_apply():
     assert only_sns.choose("sns") in FAULT_KINDS
 
 
-def test_a_request_sent_twice_with_one_signature_is_a_resend(upstream):
-    with make_proxy(upstream, FAULT_KINDS, rate=0.0) as proxy:
+def test_a_request_that_comes_again_after_a_reset_is_counted(upstream):
+    class Scripted(FaultPlan):
+        def choose(self, service):
+            return "reset_after" if self.script.pop(0) else None
+
+    plan = Scripted()
+    plan.script = [False, True, False, False]
+    routes = [Route("sqs", "127.0.0.1", upstream.port)]
+    with FaultProxy(routes, plan, identify=lambda port: "one-client") as proxy:
         port = int(proxy.url("sqs").rsplit(":", 1)[1])
-        for signature in ("AWS4 sig=a", "AWS4 sig=a", "AWS4 sig=b"):
+        for signature in ("AWS4 sig=a", "AWS4 sig=b", "AWS4 sig=b", "AWS4 sig=a"):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("POST", "/", body=b"{}", headers={
-                "X-Amz-Target": "AmazonSQS.SendMessage", "Authorization": signature})
-            assert conn.getresponse().status == 200
+            try:
+                conn.request("POST", "/", body=b"{}", headers={
+                    "X-Amz-Target": "AmazonSQS.SendMessage", "Authorization": signature})
+                conn.getresponse().read()
+            except (ConnectionError, http.client.HTTPException):
+                pass  # the scripted reset
             conn.close()
-        assert proxy.stats.snapshot()["resends"] == {"sqs.SendMessage": 1}
+        # Only b was reset, so only its second sending counts; a's repeat does not.
+        assert proxy.stats.snapshot()["repeats_after_reset"] == {"sqs.SendMessage": 1}
