@@ -186,10 +186,6 @@ def sqs_event(*records: dict) -> dict:
     return {"Records": list(records)}
 
 
-def message_ids(event: dict) -> list[str]:
-    return [r["messageId"] for r in event["Records"]]
-
-
 # --- DynamoDB items in plain Python ----------------------------------------
 
 
@@ -502,17 +498,13 @@ def export_state_body(world: World, collection: str, shutdown="true", reprocess=
     }
 
 
-def python_title(text: str) -> str:
-    return text.title()
-
-
 def monitoring_body(world: World, status_text: str, correlation_id: str | None = None) -> dict:
     """SPEC section 6, in its key order."""
     return {
         "severity": "Critical",
         "notification_type": "Information",
         "slack_username": "Snapshot Sender",
-        "title_text": f"{python_title(world.snapshot_type)} - {status_text}",
+        "title_text": f"{world.snapshot_type.title()} - {status_text}",  # Python's str.title()
         "custom_elements": [
             {"key": "Export date", "value": world.export_date},
             {"key": "Correlation Id", "value": correlation_id or world.correlation_id},

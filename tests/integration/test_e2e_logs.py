@@ -35,7 +35,7 @@ def _drive_every_path(w: World, env: dict[str, str]) -> list:
     write, success, a rejected message, a missing row and a failing AWS call."""
     w.put_collection("db.leak.a", "Sent", exported=2, sent=2)
     w.put_collection("db.leak.b", "Sent", exported=1, sent=1)
-    runs = [
+    return [
         w.invoke(
             sqs_event(
                 record(w.message("db.leak.a", file_name="a1")),
@@ -51,11 +51,12 @@ def _drive_every_path(w: World, env: dict[str, str]) -> list:
         ),
         w.invoke(sqs_event(record(w.message("db.leak.b", file_name="b1"))), env=env),
         w.invoke(
-            sqs_event(record(w.success_message("db.leak.a")), record(w.success_message("db.leak.b"))),
+            sqs_event(
+                record(w.success_message("db.leak.a")), record(w.success_message("db.leak.b"))
+            ),
             env=env,
         ),
     ]
-    return runs
 
 
 @pytest.mark.parametrize("source", ["environment", "profile"])
