@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 import stack as stack_lib  # noqa: E402  (tests/integration/stack.py)
-from fault_proxy import AMBIGUOUS_KINDS, FAULT_KINDS, FaultPlan, FaultProxy, Route  # noqa: E402
+from fault_proxy import FAULT_KINDS, FaultPlan, FaultProxy, Route  # noqa: E402
 from generator import (  # noqa: E402
     Delivery, RunPlan, export_status_item, file_deliveries, group_id, plan_run, python_title,
     sqs_event, success_deliveries)
@@ -555,6 +555,8 @@ class ChaosRun:
             self.stop.set()
             for t in threads:
                 t.join(args.timeout_seconds + args.scrape_interval + 40)
+            for pid in self.invocations.pids():  # only after an interruption
+                self.invocations.kill(pid, "cleanup")
             proxy.stop()
         # The binary deletes the run's metrics after the scrape interval; give it time.
         time.sleep(min(2.0, args.scrape_interval))
