@@ -31,7 +31,14 @@ trap 'exit 143' TERM
 say "local stack (dynalite, moto, push gateway on 127.0.0.1)"
 bash scripts/stack.sh start
 
+# In the background and waited for, so that a signal to this script reaches the
+# traps at once and is passed on as TERM (a background job ignores INT; seed_run.py
+# then stops the emulator it started).
 .venv/bin/python scripts/seed_run.py \
   --stack-env "$STACK_DIR/env" \
   --binary "$BUILD_DIR/snapshot-sender-status-checker" \
-  --rie .tools/bin/aws-lambda-rie
+  --rie .tools/bin/aws-lambda-rie &
+seeder=$!
+trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder"; exit 130' INT
+trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder"; exit 143' TERM
+wait "$seeder"

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -392,6 +393,8 @@ def main() -> int:
         if not os.access(path, os.X_OK):
             print(f"seed_run: {path} is missing or not executable", file=sys.stderr)
             return 2
+    # A TERM ends the demo like Ctrl-C does: through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     demo = Demo(read_env_file(args.stack_env), args.binary, args.rie, args.stack_env.parent)
     demo.create_resources()
     demo.seed()
