@@ -39,6 +39,6 @@ bash scripts/stack.sh start
   --binary "$BUILD_DIR/snapshot-sender-status-checker" \
   --rie .tools/bin/aws-lambda-rie &
 seeder=$!
-trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder"; exit 130' INT
-trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder"; exit 143' TERM
+trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder" || true; exit 130' INT
+trap 'kill -TERM "$seeder" 2>/dev/null; wait "$seeder" || true; exit 143' TERM
 wait "$seeder"
