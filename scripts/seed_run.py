@@ -31,8 +31,12 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-import boto3
 import requests
+
+# The integration tests' stack helpers: reading the stack's env file, boto3 clients
+# on it, creating the tables, queue and topic, draining queues, reading the gateway.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
+import stack as stack_lib  # noqa: E402
 
 EXPORT_TABLE = "UCExportToCrownStatus"
 PRODUCT_TABLE = "data_pipeline_metadata"
@@ -51,37 +55,14 @@ RUN = {
 }
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        name, sep, value = line.strip().removeprefix("export ").partition("=")
-        if sep and not name.startswith("#"):
-            values[name] = value
-    return values
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def heading(text: str) -> None:
     print(f"\n=== {text}", flush=True)
 
 
 class Demo:
-    def __init__(self, stack: dict[str, str], binary: Path, rie: Path, log_dir: Path):
+    def __init__(self, stack: stack_lib.Stack, binary: Path, rie: Path, log_dir: Path):
         self.stack, self.binary, self.rie_path, self.log_dir = stack, binary, rie, log_dir
-        session = boto3.session.Session(
-            aws_access_key_id=stack["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=stack["AWS_SECRET_ACCESS_KEY"],
-            region_name=stack["AWS_REGION"],
-        )
-        self.dynamodb = session.client("dynamodb", endpoint_url=stack["SSC_DYNALITE_URL"])
-        self.sqs = session.client("sqs", endpoint_url=stack["SSC_MOTO_URL"])
-        self.sns = session.client("sns", endpoint_url=stack["SSC_MOTO_URL"])
-        self.gateway = stack["SSC_PUSHGATEWAY_URL"]
+        self.dynamodb, self.sqs = stack.dynalite_dynamodb, stack.sqs
         self.correlation_id = f"demo-{uuid.uuid4().hex[:8]}"
         self.export_date = date.today().isoformat()
         self.snapshot_type = "incremental"
@@ -92,44 +73,17 @@ class Demo:
 
     def create_resources(self) -> None:
         heading("Creating the tables, the export-state queue and the monitoring topic")
-        for table, hash_key, range_key in (
-            (EXPORT_TABLE, "CorrelationId", "CollectionName"),
-            (PRODUCT_TABLE, "Correlation_Id", "DataProduct"),
-        ):
-            self.dynamodb.create_table(
-                TableName=table,
-                KeySchema=[
-                    {"AttributeName": hash_key, "KeyType": "HASH"},
-                    {"AttributeName": range_key, "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": hash_key, "AttributeType": "S"},
-                    {"AttributeName": range_key, "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            while self.dynamodb.describe_table(TableName=table)["Table"]["TableStatus"] != "ACTIVE":
-                time.sleep(0.05)
-            print(f"table {table} ({hash_key}, {range_key})")
-        self.queue_url = self.sqs.create_queue(
-            QueueName=EXPORT_STATE_QUEUE,
-            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
-        )["QueueUrl"]
-        print(f"FIFO queue {self.queue_url}")
-        self.topic_arn = self.sns.create_topic(Name=MONITORING_TOPIC)["TopicArn"]
-        self.monitor_url = self.sqs.create_queue(QueueName=f"{MONITORING_TOPIC}-subscriber")[
-            "QueueUrl"
-        ]
-        monitor_arn = self.sqs.get_queue_attributes(
-            QueueUrl=self.monitor_url, AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
-        self.sns.subscribe(
-            TopicArn=self.topic_arn,
-            Protocol="sqs",
-            Endpoint=monitor_arn,
-            Attributes={"RawMessageDelivery": "true"},
+        stack_lib.create_export_status_table(self.dynamodb, EXPORT_TABLE)
+        stack_lib.create_product_table(self.dynamodb, PRODUCT_TABLE)
+        print(f"tables {EXPORT_TABLE} (CorrelationId, CollectionName) and "
+              f"{PRODUCT_TABLE} (Correlation_Id, DataProduct)")
+        # Content-based deduplication, as the export-state queue has in production.
+        self.queue_url = self.stack.create_fifo_queue(
+            EXPORT_STATE_QUEUE, ContentBasedDeduplication="true"
         )
-        print(f"topic {self.topic_arn}, read through queue {self.monitor_url}")
+        print(f"FIFO queue {self.queue_url}")
+        self.topic = self.stack.create_topic_with_queue(MONITORING_TOPIC)
+        print(f"topic {self.topic.topic_arn}, read through queue {self.topic.queue_url}")
 
     def seed(self) -> None:
         heading(f"Seeding run {self.correlation_id} as the exporter and the sender left it")
@@ -149,33 +103,22 @@ class Demo:
     # --- the binary under the emulator ---------------------------------------
 
     def binary_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ACCESS_KEY_ID=self.stack["AWS_ACCESS_KEY_ID"],
-            AWS_SECRET_ACCESS_KEY=self.stack["AWS_SECRET_ACCESS_KEY"],
-            AWS_REGION=self.stack["AWS_REGION"],
-            AWS_EC2_METADATA_DISABLED="true",
-            AWS_ENDPOINT_URL_DYNAMODB=self.stack["SSC_DYNALITE_URL"],
-            AWS_ENDPOINT_URL_SQS=self.stack["SSC_MOTO_URL"],
-            AWS_ENDPOINT_URL_SNS=self.stack["SSC_MOTO_URL"],
+        return self.stack.binary_env(
+            dynamodb="dynalite",
             AWS_LAMBDA_FUNCTION_TIMEOUT="60",
-            MONITORING_SNS_TOPIC_ARN=self.topic_arn,
+            MONITORING_SNS_TOPIC_ARN=self.topic.topic_arn,
             EXPORT_STATE_SQS_QUEUE_URL=self.queue_url,
             DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=EXPORT_TABLE,
             DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=PRODUCT_TABLE,
-            PUSHGATEWAY_HOSTNAME=self.stack["PUSHGATEWAY_HOSTNAME"],
-            PUSHGATEWAY_PORT=self.stack["PUSHGATEWAY_PORT"],
             METRICS_SCRAPE_INTERVAL_SECONDS=str(SCRAPE_INTERVAL),
             ENVIRONMENT="demo",
             APPLICATION="snapshot-sender-status-checker",
             LOG_LEVEL="INFO",
-            NO_PROXY="127.0.0.1,localhost",
         )
-        return env
 
     def start_rie(self) -> None:
         heading("Starting the binary under the Lambda Runtime Interface Emulator")
-        port, api_port = free_port(), free_port()
+        port, api_port = stack_lib.free_port(), stack_lib.free_port()
         self.rie_log = self.log_dir / "rie.log"
         self.rie_url = f"http://127.0.0.1:{port}/2015-03-31/functions/function/invocations"
         with open(self.rie_log, "wb") as log:
@@ -269,7 +212,7 @@ class Demo:
         self.print_metrics("metrics on the push gateway after the files")
 
     def deliver_success_files(self) -> None:
-        requests_for_success = self.drain(self.queue_url)
+        requests_for_success = self.stack.drain_queue(self.queue_url)
         heading(f"Export-state messages on the FIFO queue ({len(requests_for_success)}): "
                 f"the sender is asked for each collection's _success file")
         for m in requests_for_success:
@@ -316,18 +259,6 @@ class Demo:
 
     # --- reading back -------------------------------------------------------
 
-    def drain(self, url: str) -> list[dict]:
-        messages = []
-        while True:
-            batch = self.sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, AttributeNames=["All"]
-            ).get("Messages", [])
-            if not batch:
-                return messages
-            for m in batch:
-                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-            messages.extend(batch)
-
     def print_collections(self) -> None:
         items = self.dynamodb.query(
             TableName=EXPORT_TABLE,
@@ -352,14 +283,17 @@ class Demo:
         print(f"  product status ({PRODUCT_TABLE}, SNAPSHOT_SENDER): {status}")
 
     def print_notifications(self) -> None:
-        notes = self.drain(self.monitor_url)
+        notes = self.stack.drain_queue(self.topic.queue_url)
         heading(f"Notifications published to the monitoring topic ({len(notes)})")
         for n in notes:
             print(f"  {n['Body']}")
 
     def groups(self) -> list[dict]:
-        data = requests.get(f"{self.gateway}/api/v1/metrics", timeout=10).json()["data"]
-        return [g for g in data if g["labels"].get("correlation_id") == self.correlation_id]
+        return [
+            g
+            for g in self.stack.pushgateway_groups()
+            if g["labels"].get("correlation_id") == self.correlation_id
+        ]
 
     def print_metrics(self, title: str, groups: list[dict] | None = None) -> None:
         groups = self.groups() if groups is None else groups
@@ -395,7 +329,8 @@ def main() -> int:
             return 2
     # A TERM ends the demo like Ctrl-C does: through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    demo = Demo(read_env_file(args.stack_env), args.binary, args.rie, args.stack_env.parent)
+    stack = stack_lib.Stack(stack_lib.read_env_file(args.stack_env))
+    demo = Demo(stack, args.binary, args.rie, args.stack_env.parent)
     demo.create_resources()
     demo.seed()
     demo.start_rie()
