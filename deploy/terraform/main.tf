@@ -1,0 +1,133 @@
+# Example deployment of snapshot-sender-status-checker: the function (custom runtime,
+# package from scripts/package.sh), its log group, its source queue with a dead-letter
+# queue, the event source mapping with partial batch responses, and a role that may do
+# exactly what the code does (iam.tf). The tables, the export-state queue and the
+# monitoring topic belong to the neighbouring systems and are looked up by name.
+#
+# docs/deployment.md explains every number chosen here.
+
+data "aws_region" "current" {}
+
+data "aws_dynamodb_table" "export_status" {
+  name = var.export_status_table_name
+}
+
+data "aws_dynamodb_table" "product_status" {
+  name = var.product_status_table_name
+}
+
+data "aws_sqs_queue" "export_state" {
+  name = var.export_state_queue_name
+}
+
+data "aws_sns_topic" "monitoring" {
+  name = var.monitoring_topic_name
+}
+
+locals {
+  log_group_name = "/aws/lambda/${var.function_name}"
+  in_vpc         = length(var.subnet_ids) > 0
+
+  # SPEC section 8. AWS_REGION is set by Lambda itself (and reserved); credentials
+  # come from the role through Lambda's environment.
+  environment = merge(
+    {
+      MONITORING_SNS_TOPIC_ARN            = data.aws_sns_topic.monitoring.arn
+      EXPORT_STATE_SQS_QUEUE_URL          = data.aws_sqs_queue.export_state.url
+      DYNAMO_DB_EXPORT_STATUS_TABLE_NAME  = data.aws_dynamodb_table.export_status.name
+      DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME = data.aws_dynamodb_table.product_status.name
+      ENVIRONMENT                         = var.environment
+      APPLICATION                         = var.application
+      LOG_LEVEL                           = upper(var.log_level)
+      PUSHGATEWAY_PORT                    = tostring(var.pushgateway_port)
+      METRICS_SCRAPE_INTERVAL_SECONDS     = tostring(var.metrics_scrape_interval_seconds)
+    },
+    # Unset rather than empty: no host name means no pushing.
+    var.pushgateway_hostname == "" ? {} : { PUSHGATEWAY_HOSTNAME = var.pushgateway_hostname },
+    var.extra_environment,
+  )
+}
+
+# Made here (not by Lambda on first write) so that its retention is set and the role
+# needs no logs:CreateLogGroup.
+resource "aws_cloudwatch_log_group" "function" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "status_checker" {
+  function_name = var.function_name
+  description   = "Counts the files NiFi received per collection and moves snapshot sender runs on"
+  role          = aws_iam_role.function.arn
+
+  runtime          = "provided.al2023"
+  architectures    = ["x86_64"]
+  handler          = "bootstrap" # unused by a custom runtime, but the API wants a value
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
+
+  environment {
+    variables = local.environment
+  }
+
+  dynamic "vpc_config" {
+    for_each = local.in_vpc ? [1] : []
+    content {
+      subnet_ids         = var.subnet_ids
+      security_group_ids = var.security_group_ids
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      # The invocation that finishes a run waits the scrape interval once, then still
+      # has to delete the run's metrics and answer; 30 s is room for the batch's AWS
+      # calls and their retries.
+      condition     = var.timeout >= var.metrics_scrape_interval_seconds + 30
+      error_message = "timeout must be at least metrics_scrape_interval_seconds + 30 s."
+    }
+    precondition {
+      condition     = !local.in_vpc || length(var.security_group_ids) > 0
+      error_message = "A function in a VPC needs security_group_ids."
+    }
+  }
+
+  depends_on = [
+    aws_cloudwatch_log_group.function,
+    aws_iam_role_policy.function,
+  ]
+}
+
+resource "aws_lambda_event_source_mapping" "source_queue" {
+  event_source_arn = aws_sqs_queue.source.arn
+  function_name    = aws_lambda_function.status_checker.arn
+
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds
+
+  # The handler answers {"batchItemFailures": [...]} (SPEC section 5): only the
+  # failed messages return to the queue, the rest of the batch is deleted.
+  function_response_types = ["ReportBatchItemFailures"]
+
+  dynamic "scaling_config" {
+    for_each = var.maximum_concurrency == null ? [] : [var.maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+
+  lifecycle {
+    precondition {
+      # A batch of more than 10 needs a batching window (AWS rule for SQS).
+      condition     = var.batch_size <= 10 || var.maximum_batching_window_in_seconds > 0
+      error_message = "batch_size above 10 needs maximum_batching_window_in_seconds > 0."
+    }
+  }
+}

@@ -1,0 +1,185 @@
+# --- the package -----------------------------------------------------------------
+
+variable "package_path" {
+  description = "The zip made by scripts/package.sh (bootstrap at its root, provided.al2023, x86_64)."
+  type        = string
+  default     = "../../dist/snapshot-sender-status-checker-x86_64.zip"
+}
+
+variable "function_name" {
+  description = "Name of the Lambda function (also names its role, log group and queues)."
+  type        = string
+  default     = "snapshot-sender-status-checker"
+}
+
+# --- what the function talks to (owned by the neighbouring systems) ------------------
+
+variable "export_status_table_name" {
+  description = "DynamoDB export status table (SPEC section 2): counted, read and moved to Received/Success."
+  type        = string
+  default     = "UCExportToCrownStatus"
+}
+
+variable "product_status_table_name" {
+  description = "DynamoDB product status table (SPEC section 2): the SNAPSHOT_SENDER item is read and written."
+  type        = string
+  default     = "data_pipeline_metadata"
+}
+
+variable "export_state_queue_name" {
+  description = "Name of the snapshot sender's FIFO queue the function asks to send a collection's _success file (ends in .fifo)."
+  type        = string
+
+  validation {
+    condition     = endswith(var.export_state_queue_name, ".fifo")
+    error_message = "The export-state queue is a FIFO queue: its name ends in .fifo."
+  }
+}
+
+variable "monitoring_topic_name" {
+  description = "Name of the SNS topic monitoring (Slack) listens on."
+  type        = string
+}
+
+variable "kms_key_arns" {
+  description = "Customer managed KMS keys of the tables, queues or topic, if any (the role may use them for data keys only)."
+  type        = list(string)
+  default     = []
+}
+
+# --- the function ------------------------------------------------------------------
+
+variable "memory_size" {
+  description = "MB. The process needs about 20 MB; more memory buys CPU (TLS handshakes, SigV4, JSON) at little cost for short invocations."
+  type        = number
+  default     = 256
+}
+
+variable "timeout" {
+  description = "Seconds. Must cover METRICS_SCRAPE_INTERVAL_SECONDS (waited once by the invocation that finishes a run) plus the batch's AWS calls with retries."
+  type        = number
+  default     = 120
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions; null for none (the event source mapping's maximum_concurrency is the usual limit)."
+  type        = number
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's logs."
+  type        = number
+  default     = 30
+}
+
+# --- the source queue and its event source mapping ---------------------------------------
+
+variable "batch_size" {
+  description = "Messages per invocation (1-10 without a batching window). Partial batch responses make larger batches safe: only failed messages come back."
+  type        = number
+  default     = 10
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "Seconds the poller may wait to fill a batch (0: invoke at once)."
+  type        = number
+  default     = 0
+}
+
+variable "maximum_concurrency" {
+  description = "Most concurrent invocations the queue may drive (2-1000), or null for no limit. Bounds contention on a run's rows."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.maximum_concurrency == null ? true : (var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000)
+    error_message = "maximum_concurrency must be null or between 2 and 1000."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Receives before a message goes to the dead-letter queue. At least 2 so that a batch whose invocation died is delivered again (crash recovery, docs/design.md); 5 as AWS advises so throttling alone does not dead-letter messages."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_receive_count >= 2
+    error_message = "max_receive_count must be at least 2: crash recovery needs one more delivery."
+  }
+}
+
+variable "dead_letter_retention_seconds" {
+  description = "How long the dead-letter queue keeps messages (SQS's maximum, 14 days, leaves time to inspect and redrive)."
+  type        = number
+  default     = 1209600
+}
+
+# --- settings of the function (SPEC section 8) -------------------------------------------
+
+variable "environment" {
+  description = "ENVIRONMENT: goes into every log line."
+  type        = string
+  default     = "NOT_SET"
+}
+
+variable "application" {
+  description = "APPLICATION: goes into every log line."
+  type        = string
+  default     = "snapshot-sender-status-checker"
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], upper(var.log_level))
+    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  }
+}
+
+variable "pushgateway_hostname" {
+  description = "PUSHGATEWAY_HOSTNAME; empty means metrics are not pushed. The gateway usually sits in a VPC: see subnet_ids."
+  type        = string
+  default     = ""
+}
+
+variable "pushgateway_port" {
+  description = "PUSHGATEWAY_PORT."
+  type        = number
+  default     = 9091
+}
+
+variable "metrics_scrape_interval_seconds" {
+  description = "METRICS_SCRAPE_INTERVAL_SECONDS: wait before deleting a finished run's metrics, so Prometheus scrapes the final values."
+  type        = number
+  default     = 70
+}
+
+variable "extra_environment" {
+  description = "Further environment variables for the function (e.g. AWS_ENDPOINT_URL_* for VPC endpoints with private DNS off)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- network ----------------------------------------------------------------------
+
+variable "subnet_ids" {
+  description = "Private subnets to run in, to reach a push gateway inside a VPC; empty runs outside any VPC. In a VPC the function reaches DynamoDB, SQS and SNS only through a NAT gateway or VPC endpoints."
+  type        = list(string)
+  default     = []
+}
+
+variable "security_group_ids" {
+  description = "Security groups for the function's network interfaces (egress to the push gateway's port and HTTPS to AWS)."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
