@@ -13,6 +13,11 @@
 #      127.0.0.1 (a chroot shares the host's network, so the stack is reachable)
 #   5. one SQS event posted; the answer, FilesReceived, the status, the export-state
 #      message, the notification and the pushed metrics are checked with boto3
+#   6. TLS trust as on Lambda: Amazon Linux keeps its CA bundle at
+#      /etc/pki/tls/certs/ca-bundle.crt and lacks Debian's CA file, which Debian's
+#      libcurl looks for. A throwaway CA goes to Amazon's path in the root (which has
+#      no Debian CA file either) and the binary must reach an HTTPS stand-in for
+#      DynamoDB on 127.0.0.1 with the certificate verified.
 #
 # Needs root (debootstrap, chroot). Not part of CI: the first run downloads a base
 # system. Prints PASS or FAIL last; exits non-zero on FAIL.
@@ -34,9 +39,13 @@ PY=$ROOT/.venv/bin/python
 WORK=$(mktemp -d /tmp/ssc-old-glibc.XXXXXX)
 STACK_DIR=$WORK/stack
 RIE_LOG=$WORK/rie.log
+AMAZON_CA=$FS/etc/pki/tls/certs/ca-bundle.crt
 rie_pid=
+tls_pid=
 stack_started=0
 result=FAIL
+event_result=FAIL
+tls_result="FAIL (not run)"
 
 say() { printf 'old-glibc: %s\n' "$*"; }
 fail() {
@@ -44,18 +53,25 @@ fail() {
   exit 1
 }
 
+# Stops a process started with setsid, and everything in its group.
+stop_group() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
-  if [ -n "$rie_pid" ]; then
-    # The emulator runs in its own session: the group holds it and the runtime.
-    kill -TERM -- "-$rie_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$rie_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$rie_pid" 2>/dev/null || true
-    wait "$rie_pid" 2>/dev/null || true
-  fi
+  # The emulator's group holds it and the runtime it started.
+  stop_group "$rie_pid"
+  stop_group "$tls_pid"
+  rm -f "$AMAZON_CA"
   if [ "$stack_started" -eq 1 ]; then
     STACK_DIR=$STACK_DIR bash scripts/stack.sh stop >/dev/null 2>&1 || true
   fi
-  if [ "$result" != PASS ] && [ -s "$RIE_LOG" ]; then
+  if [ "$event_result" != PASS ] && [ -s "$RIE_LOG" ]; then
     echo "--- last lines of the emulator's output ($RIE_LOG) ---" >&2
     tail -n 30 "$RIE_LOG" >&2
   fi
@@ -65,7 +81,9 @@ cleanup() {
     rm -rf "$WORK"
   fi
   echo
-  echo "$result: package on $EXPECTED_GLIBC ($SUITE) under the Lambda emulator"
+  echo "SQS event on $EXPECTED_GLIBC ($SUITE) under the Lambda emulator: $event_result"
+  echo "TLS with the CA bundle at Amazon Linux's path: $tls_result"
+  echo "$result"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -73,6 +91,17 @@ trap 'exit 143' TERM
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and chroot)"
 [ -x "$PY" ] && [ -x .tools/bin/aws-lambda-rie ] || fail "run scripts/setup.sh first"
+
+# Debian packages this check uses beyond what scripts/setup.sh installs.
+missing=()
+for pair in debootstrap:debootstrap unzip:unzip openssl:openssl; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 # --- the package ------------------------------------------------------------
 
@@ -92,11 +121,6 @@ debian_mirror() {
 }
 
 make_root() {
-  command -v debootstrap >/dev/null || {
-    say "installing debootstrap"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-  }
   local mirror
   mirror=$(debian_mirror)
   if [ -z "$mirror" ]; then
@@ -164,15 +188,43 @@ source "$STACK_DIR/env"
 
 cat >"$WORK/proof.py" <<'EOF'
 """setup: tables, queues, topic and one collection row, written as shell exports;
-check: post one SQS event to the emulator and check what the binary did."""
+check: post one SQS event to the emulator and check what the binary did;
+tls-server: an HTTPS stand-in for DynamoDB that answers every request with an error
+naming TLS_MARKER, so the binary's log shows its request got through verified TLS."""
+import http.server
 import json
 import os
+import ssl
 import sys
 import time
 import uuid
 import urllib.request
 
-import boto3
+TLS_MARKER = "reached-over-verified-tls"
+
+if sys.argv[1] == "tls-server":
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps({"__type": "com.amazonaws.dynamodb.v20120810#"
+                               "ResourceNotFoundException", "message": TLS_MARKER}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    cert, key, port = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Answer)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
+
+import boto3  # noqa: E402  (the TLS server above runs without it)
 
 env = os.environ
 RUN = "old-glibc-" + uuid.uuid4().hex[:8]
@@ -341,9 +393,47 @@ done
 say "emulator in the root on 127.0.0.1:$port (runtime API 127.0.0.1:$api_port)"
 
 if "$PY" "$WORK/proof.py" check "http://127.0.0.1:$port/2015-03-31/functions/function/invocations"; then
-  result=PASS
-else
-  fail "the invocation did not do what it should"
+  event_result=PASS
 fi
 # The runtime's own log lines, as Lambda would put them in CloudWatch.
 say "runtime log lines: $(grep -c '^{' "$RIE_LOG" || true)"
+stop_group "$rie_pid"
+rie_pid=
+
+# --- TLS trust, as on Lambda ------------------------------------------------------
+
+# A throwaway self-signed certificate for 127.0.0.1, trusted only through the bundle
+# at Amazon Linux's path inside the root.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+mkdir -p "$(dirname "$AMAZON_CA")"
+cp "$WORK/tls.crt" "$AMAZON_CA"
+[ ! -e "$FS/etc/ssl/certs/ca-certificates.crt" ] || fail "the root has Debian's CA file: the TLS check would not prove anything"
+tls_port=$(free_port)
+setsid "$PY" "$WORK/proof.py" tls-server "$WORK/tls.crt" "$WORK/tls.key" "$tls_port" \
+  >"$WORK/tls-server.log" 2>&1 </dev/null &
+tls_pid=$!
+for _ in $(seq 100); do
+  "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $tls_port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+
+tls_event='{"Records": [{"messageId": "tls-1", "eventSourceARN": "arn:aws:sqs:eu-west-2:123456789012:q",
+  "body": {"correlation_id": "tls", "collection_name": "db.tls", "snapshot_type": "full",
+  "export_date": "2026-11-28", "file_name": "f"}}]}'
+# The same bootstrap as in Lambda, with nothing set but what Lambda would set.
+chroot "$FS" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin LAMBDA_TASK_ROOT=/var/task \
+  AWS_REGION=eu-west-2 AWS_ACCESS_KEY_ID=tls AWS_SECRET_ACCESS_KEY=tls-secret \
+  AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_DYNAMODB="https://127.0.0.1:$tls_port" \
+  MONITORING_SNS_TOPIC_ARN=arn:aws:sns:eu-west-2:123456789012:tls \
+  EXPORT_STATE_SQS_QUEUE_URL="https://127.0.0.1:$tls_port/123456789012/tls.fifo" \
+  /var/task/bootstrap invoke <<<"$tls_event" >"$WORK/tls.out" 2>"$WORK/tls.err" || true
+if grep -q reached-over-verified-tls "$WORK/tls.err"; then
+  tls_result=PASS
+else
+  tls_result="FAIL ($(grep -o '"error":"[^"]*' "$WORK/tls.err" | head -n 1 | cut -c10-))"
+fi
+say "TLS check: $tls_result"
+
+[ "$event_result" = PASS ] && [ "$tls_result" = PASS ] && result=PASS
+[ "$result" = PASS ] || exit 1

@@ -16,6 +16,8 @@
 #               developers' ./build)
 #   DIST_DIR    where the zip goes (default ./dist)
 #   JOBS        parallel build jobs (default 2)
+#   BINARY      package this already built binary instead of building one (the tests
+#               use it with the test build, which has the same -O2 -g flags)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,7 +37,7 @@ die() { printf 'package: ERROR: %s\n' "$*" >&2; exit 1; }
 # Lambda offers x86_64 and arm64; this script packages what it builds on, and only
 # x86_64 is set up (docs/deployment.md, "arm64").
 [ "$ARCH" = x86_64 ] || die "only x86_64 is packaged (this machine is $ARCH)"
-for tool in cmake ninja objcopy strip zip unzip; do
+for tool in cmake ninja objcopy strip readelf zip; do
   command -v "$tool" >/dev/null || die "$tool not found: run scripts/setup.sh"
 done
 
@@ -51,10 +53,17 @@ configure() {
     -DSSC_BUILD_TESTS=OFF -DSSC_BUILD_BENCH=OFF >/dev/null
 }
 
-say "building $NAME (Release) in $BUILD_DIR"
-configure
-cmake --build "$BUILD_DIR" -j "$JOBS" --target "$NAME"
-BINARY=$BUILD_DIR/$NAME
+if [ -n "${BINARY:-}" ]; then
+  [ -x "$BINARY" ] || die "BINARY=$BINARY is not an executable"
+  say "packaging the given binary $BINARY"
+  STAGE=$(mktemp -d "${TMPDIR:-/tmp}/ssc-package.XXXXXX")
+  trap 'rm -rf "$STAGE"' EXIT
+else
+  say "building $NAME (Release) in $BUILD_DIR"
+  configure
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target "$NAME"
+  BINARY=$BUILD_DIR/$NAME
+fi
 
 rm -rf "$STAGE"
 mkdir -p "$STAGE/bin" "$STAGE/lib" "$DIST_DIR"
@@ -89,11 +98,19 @@ chmod 0755 "$STAGE/lib/$LOADER"
 #                   host's (built for another glibc) can slip into the process
 # The paths come from the script's own location: Lambda runs /var/task/bootstrap,
 # and the same zip works unpacked anywhere else (the tests, a chroot).
+# SSL_CERT_FILE: Debian's libcurl looks for Debian's CA file, which Amazon Linux does
+# not have (its bundle is /etc/pki/tls/certs/ca-bundle.crt), so the script names the
+# system's bundle for the binary to hand to libcurl (docs/deployment.md, "TLS trust").
 cat >"$STAGE/bootstrap" <<EOF
 #!/bin/sh
 # Lambda custom runtime entry point of $NAME (made by scripts/package.sh).
 # Runs the binary on the glibc bundled in lib/, not the host's (see docs/deployment.md).
 case \$0 in */*) here=\${0%/*} ;; *) here=. ;; esac
+if [ -z "\${SSL_CERT_FILE:-}" ]; then
+  for bundle in /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/certs/ca-certificates.crt; do
+    if [ -f "\$bundle" ]; then SSL_CERT_FILE=\$bundle; export SSL_CERT_FILE; break; fi
+  done
+fi
 exec "\$here/lib/$LOADER" --inhibit-cache --library-path "\$here/lib" "\$here/bin/$NAME" "\$@"
 EOF
 chmod 0755 "$STAGE/bootstrap" "$STAGE/bin/$NAME"
@@ -112,7 +129,7 @@ stamp=$(git -C "$ROOT" log -1 --format=%cd --date=format:%Y%m%d%H%M.%S 2>/dev/nu
 find "$STAGE" -exec touch -h -t "$stamp" {} +
 rm -f "$ZIP"
 (cd "$STAGE" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | zip -q -X -9 "$ZIP" -@)
-unzip -l "$ZIP" | grep -q ' bootstrap$' || die "bootstrap is not at the root of $ZIP"
+zip -sf "$ZIP" | grep -qx '  bootstrap' || die "bootstrap is not at the root of $ZIP"
 
 size() { stat -c %s "$1"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
