@@ -123,12 +123,11 @@ missing=$("$STAGE/lib/$LOADER" --inhibit-cache --library-path "$STAGE/lib" --lis
 [ -z "$missing" ] || die "libraries resolved outside the package:"$'\n'"$missing"
 version=$(env -i "$STAGE/bootstrap" --version) || die "the packaged bootstrap does not start"
 
-# A reproducible zip: fixed order, fixed timestamps (the last commit's), no extra
-# attributes, so the same commit gives the same bytes (and the same Lambda code hash).
-stamp=$(git -C "$ROOT" log -1 --format=%cd --date=format:%Y%m%d%H%M.%S 2>/dev/null || echo 202001010000.00)
-find "$STAGE" -exec touch -h -t "$stamp" {} +
+# A reproducible zip: fixed order, one fixed timestamp, no extra attributes, so the
+# same files give the same bytes (and Lambda's code hash changes only with them).
+find "$STAGE" -exec env TZ=UTC touch -h -t 200001010000.00 {} +
 rm -f "$ZIP"
-(cd "$STAGE" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | zip -q -X -9 "$ZIP" -@)
+(cd "$STAGE" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | TZ=UTC zip -q -X -9 "$ZIP" -@)
 zip -sf "$ZIP" | grep -qx '  bootstrap' || die "bootstrap is not at the root of $ZIP"
 
 size() { stat -c %s "$1"; }
