@@ -90,12 +90,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and chroot)"
-[ -x "$PY" ] && [ -x .tools/bin/aws-lambda-rie ] || fail "run scripts/setup.sh first"
+[ -x "$PY" ] && [ -x .tools/bin/aws-lambda-rie ] && command -v go >/dev/null ||
+  fail "run scripts/setup.sh first (it installs the venv, the emulator and Go)"
 
-# Debian packages this check uses beyond what scripts/setup.sh installs.
+# Debian packages this check uses beyond what scripts/setup.sh installs (each package
+# is named like its command).
 missing=()
-for pair in debootstrap:debootstrap unzip:unzip openssl:openssl; do
-  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+for tool in debootstrap unzip openssl; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
