@@ -3,12 +3,28 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace ssc::core {
+
+// The pending-effects marker: set by the write that made a transition (or claimed effects
+// left behind), removed once the side effects that follow it are done. Two attributes on
+// the row: PendingEffectsUntil (N) and PendingEffectsOwner (S).
+struct PendingMark {
+  // The owner's invocation deadline (epoch ms): past it, the owner is gone and another
+  // invocation may take the effects over.
+  std::int64_t until_ms = 0;
+  // Unique to the write that set the mark (one per message of one invocation), so that an
+  // invocation whose write was applied but not answered recognises the mark as its own.
+  // Empty for a mark written before owners existed.
+  std::string owner;
+
+  friend bool operator==(const PendingMark&, const PendingMark&) = default;
+};
 
 struct CollectionKey {
   std::string correlation_id;
@@ -20,10 +36,7 @@ struct CollectionRow {
   std::string status;                          // CollectionStatus; empty when absent
   std::optional<std::int64_t> files_exported;  // FilesExported; absent stays absent
   std::int64_t files_received = 0;             // FilesReceived; absent counts as 0
-  // PendingEffectsUntil: set by the write that made a transition, removed once the side
-  // effects that follow it are done. Holds the deadline (epoch ms) of the invocation that
-  // owns them; past it, that invocation is dead and another may take the effects over.
-  std::optional<std::int64_t> pending_effects_until_ms;
+  std::optional<PendingMark> pending;          // absent when no effects are pending
 };
 
 // The collection's row does not exist; the message is failed, nothing is written.
@@ -45,37 +58,38 @@ class StatusTable {
   virtual CountResult count_file(const CollectionKey& key,
                                  const std::optional<std::string>& file_token) = 0;
   virtual std::optional<CollectionRow> read(const CollectionKey& key) = 0;
-  // Moves CollectionStatus from one of `from` to `to` and marks effects pending until
-  // `pending_until_ms`, in one conditional write. True when this call made the move.
+  // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
+  // one conditional write. True when the write was applied; false when its condition
+  // failed, which includes a repeat of a write that was applied but not answered.
   virtual bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                          const std::string& to, std::int64_t pending_until_ms) = 0;
-  // Takes over pending effects whose owner is gone: true when the marker still held
-  // `seen_until_ms` and now holds `new_until_ms`.
-  virtual bool claim_pending(const CollectionKey& key, std::int64_t seen_until_ms,
-                             std::int64_t new_until_ms) = 0;
-  // Removes the marker if it is still ours.
-  virtual void clear_pending(const CollectionKey& key, std::int64_t own_until_ms) = 0;
+                          const std::string& to, const PendingMark& mine) = 0;
+  // Takes over pending effects whose owner is gone: true when the mark still had the owner
+  // of `seen` (or, for a mark without owner, its time) and now is `mine`.
+  virtual bool claim_pending(const CollectionKey& key, const PendingMark& seen,
+                             const PendingMark& mine) = 0;
+  // Removes the mark if its owner is still `owner`; another owner's mark stays.
+  virtual void clear_pending(const CollectionKey& key, const std::string& owner) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id) = 0;
 };
 
 struct ProductRow {
   std::string status;  // Status; empty when absent
-  std::optional<std::int64_t> pending_effects_until_ms;
+  std::optional<PendingMark> pending;
 };
 
 class ProductTable {
  public:
   virtual ~ProductTable() = default;
   // Sets Status (creating the item if needed) unless it is already one of `done_statuses`;
-  // marks effects pending in the same conditional write. True when this call set it.
+  // sets the pending mark `mine` in the same conditional write. True when it was applied.
   virtual bool advance(const std::string& correlation_id, const std::string& status,
-                       const std::vector<std::string>& done_statuses,
-                       std::int64_t pending_until_ms) = 0;
+                       const std::vector<std::string>& done_statuses, const PendingMark& mine) = 0;
   virtual std::optional<ProductRow> read(const std::string& correlation_id) = 0;
-  virtual bool claim_pending(const std::string& correlation_id, std::int64_t seen_until_ms,
-                             std::int64_t new_until_ms) = 0;
-  virtual void clear_pending(const std::string& correlation_id, std::int64_t own_until_ms) = 0;
+  // As StatusTable::claim_pending and clear_pending.
+  virtual bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
+                             const PendingMark& mine) = 0;
+  virtual void clear_pending(const std::string& correlation_id, const std::string& owner) = 0;
 };
 
 class ExportStateQueue {
@@ -121,6 +135,26 @@ class Clock {
   virtual ~Clock() = default;
   virtual std::int64_t now_ms() = 0;  // epoch milliseconds
   virtual void sleep_ms(std::int64_t milliseconds) = 0;
+};
+
+// Random, unique owner tokens for pending marks: one per invocation, from a source that
+// concurrent invocations (other processes, other machines) cannot repeat.
+class OwnerTokens {
+ public:
+  virtual ~OwnerTokens() = default;
+  virtual std::string next() = 0;
+};
+
+// The time bound of the I/O the calling thread does (every AWS call and its retries, each
+// push to the gateway). The core cannot see the AWS layer; this is how it tightens the bound.
+class IoDeadline {
+ public:
+  virtual ~IoDeadline() = default;
+  // The bound now in force (epoch ms), if any.
+  virtual std::optional<std::int64_t> current_ms() = 0;
+  // Runs `work` with its I/O bounded to end by `deadline_ms`; a bound already in force that
+  // ends earlier stays.
+  virtual void run_until(std::int64_t deadline_ms, const std::function<void()>& work) = 0;
 };
 
 }  // namespace ssc::core

@@ -50,8 +50,11 @@ bool run_all_received(const std::vector<std::string>& statuses);
 bool run_all_successful(const std::vector<std::string>& statuses);
 
 // Pending side effects whose owner's deadline has passed: the owner is gone and another
-// invocation may take them over. A marker still in the future belongs to a live invocation.
-bool pending_effects_abandoned(const std::optional<std::int64_t>& pending_until_ms,
-                               std::int64_t now_ms);
+// invocation may take them over. A mark still in the future belongs to a live invocation.
+bool pending_effects_abandoned(const std::optional<PendingMark>& pending, std::int64_t now_ms);
+
+// The pending mark is `mine`: set by the caller's own write, also when that write's answer
+// was lost and its repeat refused. A mark without owner is nobody's.
+bool pending_mark_is_mine(const std::optional<PendingMark>& pending, const PendingMark& mine);
 
 }  // namespace ssc::core

@@ -1,5 +1,7 @@
 #include "core/workflow.hpp"
 
+#include <stdexcept>
+
 #include "core/payloads.hpp"
 #include "core/rules.hpp"
 #include "log/log.hpp"
@@ -13,21 +15,59 @@ std::string optional_number(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : std::string("absent");
 }
 
+void add_pending_fields(log::Fields& fields, const std::optional<PendingMark>& pending) {
+  fields["pending_effects_until"] =
+      pending ? std::to_string(pending->until_ms) : std::string("absent");
+  fields["pending_effects_owner"] =
+      !pending ? std::string("absent") : (pending->owner.empty() ? "none" : pending->owner);
+}
+
 log::Fields row_fields(const CollectionRow& row) {
-  return {{"collection_status", row.status.empty() ? "absent" : row.status},
-          {"files_received", std::to_string(row.files_received)},
-          {"files_exported", optional_number(row.files_exported)},
-          {"pending_effects_until", optional_number(row.pending_effects_until_ms)}};
+  log::Fields fields = {{"collection_status", row.status.empty() ? "absent" : row.status},
+                        {"files_received", std::to_string(row.files_received)},
+                        {"files_exported", optional_number(row.files_exported)}};
+  add_pending_fields(fields, row.pending);
+  return fields;
+}
+
+log::Fields product_fields(const char* status, const char* status_text,
+                           const std::optional<ProductRow>& row) {
+  log::Fields fields = {{"product_status", status}, {"notification", status_text}};
+  if (row) {
+    fields["product_status_found"] = row->status.empty() ? "absent" : row->status;
+    add_pending_fields(fields, row->pending);
+  }
+  return fields;
 }
 
 }  // namespace
 
-Outcome Workflow::process(const Message& message, std::int64_t deadline_ms) {
-  return message.is_success_file ? process_success_file(message, deadline_ms)
-                                 : process_file(message, deadline_ms);
+Outcome Workflow::process(const Message& message, const PendingMark& mine) {
+  // Without an owner a write whose answer was lost could not be told from another's.
+  if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
+  return message.is_success_file ? process_success_file(message, mine)
+                                 : process_file(message, mine);
 }
 
-Outcome Workflow::process_file(const Message& message, std::int64_t deadline_ms) {
+bool Workflow::make_transition(const CollectionKey& key, const std::vector<std::string>& from,
+                               const char* to, const PendingMark& mine,
+                               std::optional<CollectionRow>& row, Outcome& outcome) {
+  if (ports_.status.transition(key, from, to, mine)) return true;
+  // Refused: another invocation moved the row first, or our own write was applied and its
+  // answer lost, and what was refused is its repeat. Only the row can tell.
+  row = ports_.status.read(key);
+  if (row && row->status == to && pending_mark_is_mine(row->pending, mine)) {
+    outcome.own_write_recognised = true;
+    log::info(kModule,
+              "Status write applied though its answer was lost (the repeat was refused): the row "
+              "carries this invocation's mark, the side effects are ours",
+              row_fields(*row));
+    return true;
+  }
+  return false;
+}
+
+Outcome Workflow::process_file(const Message& message, const PendingMark& mine) {
   Outcome outcome;
   const CollectionKey key = message.key();
   // Without a file name every delivery counts, as it always did: there is nothing to
@@ -47,46 +87,44 @@ Outcome Workflow::process_file(const Message& message, std::int64_t deadline_ms)
 
   std::optional<CollectionRow> row = count.row;
   if (collection_received(count.row)) {
-    if (ports_.status.transition(key, statuses_before_received(), collection_status::kReceived,
-                                 deadline_ms)) {
+    if (make_transition(key, statuses_before_received(), collection_status::kReceived, mine, row,
+                        outcome)) {
       outcome.transitioned = true;
       ports_.metrics.collection_received(message.run_labels());
       log::info(kModule, "Collection received, status set to Received", row_fields(count.row));
-      perform_received_effects(message, deadline_ms, outcome);
+      perform_received_effects(message, mine, outcome);
       return outcome;
     }
     log::info(kModule, "Collection status changed by another invocation, no transition made");
-    // Only a marker it left behind can still concern us: read it.
-    row = ports_.status.read(key);
   } else if (count.row.status != collection_status::kReceived) {
     log::info(kModule, "Collection not received yet", row_fields(count.row));
   }
-  if (row && take_over_collection_effects(key, *row, collection_status::kReceived, deadline_ms)) {
+  if (row && take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
     outcome.effects_recovered = true;
-    perform_received_effects(message, deadline_ms, outcome);
+    perform_received_effects(message, mine, outcome);
   }
   return outcome;
 }
 
-Outcome Workflow::process_success_file(const Message& message, std::int64_t deadline_ms) {
+Outcome Workflow::process_success_file(const Message& message, const PendingMark& mine) {
   Outcome outcome;
   const CollectionKey key = message.key();
-  if (ports_.status.transition(key, statuses_before_success(), collection_status::kSuccess,
-                               deadline_ms)) {
+  std::optional<CollectionRow> row;
+  if (make_transition(key, statuses_before_success(), collection_status::kSuccess, mine, row,
+                      outcome)) {
     outcome.transitioned = true;
     ports_.metrics.collection_successful(message.run_labels());
     log::info(kModule, "Collection successful, status set to Success");
-    perform_success_effects(message, deadline_ms, outcome);
+    perform_success_effects(message, mine, outcome);
     return outcome;
   }
-  const std::optional<CollectionRow> row = ports_.status.read(key);
   if (!row) {
     throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                              " and collection " + key.collection_name);
   }
-  if (take_over_collection_effects(key, *row, collection_status::kSuccess, deadline_ms)) {
+  if (take_over_collection_effects(key, *row, collection_status::kSuccess, mine, outcome)) {
     outcome.effects_recovered = true;
-    perform_success_effects(message, deadline_ms, outcome);
+    perform_success_effects(message, mine, outcome);
   } else if (row->status == collection_status::kSuccess) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
   } else {
@@ -96,7 +134,7 @@ Outcome Workflow::process_success_file(const Message& message, std::int64_t dead
   return outcome;
 }
 
-void Workflow::perform_received_effects(const Message& message, std::int64_t deadline_ms,
+void Workflow::perform_received_effects(const Message& message, const PendingMark& mine,
                                         Outcome& outcome) {
   ports_.queue.send(export_state_body(message), export_state_group_id(message.collection_name),
                     export_state_deduplication_id(message.correlation_id, message.collection_name));
@@ -107,13 +145,12 @@ void Workflow::perform_received_effects(const Message& message, std::int64_t dea
     advance_product(
         message, product_status::kReceived, {product_status::kReceived, product_status::kCompleted},
         kAllCollectionsReceived,
-        [&] { ports_.metrics.all_collections_received(message.run_labels()); }, deadline_ms,
-        outcome);
+        [&] { ports_.metrics.all_collections_received(message.run_labels()); }, mine, outcome);
   }
-  ports_.status.clear_pending(message.key(), deadline_ms);
+  ports_.status.clear_pending(message.key(), mine.owner);
 }
 
-void Workflow::perform_success_effects(const Message& message, std::int64_t deadline_ms,
+void Workflow::perform_success_effects(const Message& message, const PendingMark& mine,
                                        Outcome& outcome) {
   if (run_all_successful(ports_.status.run_statuses(message.correlation_id))) {
     outcome.run_stage_reached = true;
@@ -122,59 +159,94 @@ void Workflow::perform_success_effects(const Message& message, std::int64_t dead
     advance_product(
         message, product_status::kCompleted, {product_status::kCompleted},
         kAllCollectionsSuccessful,
-        [&] { ports_.metrics.all_collections_successful(message.run_labels()); }, deadline_ms,
-        outcome);
+        [&] { ports_.metrics.all_collections_successful(message.run_labels()); }, mine, outcome);
   }
-  ports_.status.clear_pending(message.key(), deadline_ms);
+  ports_.status.clear_pending(message.key(), mine.owner);
 }
 
 bool Workflow::take_over_collection_effects(const CollectionKey& key, const CollectionRow& row,
-                                            const char* status, std::int64_t deadline_ms) {
-  if (row.status != status) return false;
-  if (!pending_effects_abandoned(row.pending_effects_until_ms, ports_.clock.now_ms())) {
-    if (row.pending_effects_until_ms) {
-      log::info(kModule, "Side effects pending with a live invocation, left to it",
-                row_fields(row));
-    }
+                                            const char* status, const PendingMark& mine,
+                                            Outcome& outcome) {
+  if (row.status != status || !row.pending) return false;
+  if (!pending_effects_abandoned(row.pending, ports_.clock.now_ms())) {
+    log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(row));
     return false;
   }
-  if (!ports_.status.claim_pending(key, *row.pending_effects_until_ms, deadline_ms)) {
-    log::info(kModule, "Abandoned side effects claimed by another invocation", row_fields(row));
-    return false;
+  if (ports_.status.claim_pending(key, *row.pending, mine)) {
+    log::info(kModule, "Recovering side effects abandoned by a dead invocation", row_fields(row));
+    return true;
   }
-  log::info(kModule, "Recovering side effects abandoned by a dead invocation", row_fields(row));
-  return true;
+  // The repeat of our own claim, applied but not answered, is refused as well.
+  const std::optional<CollectionRow> again = ports_.status.read(key);
+  if (again && again->status == status && pending_mark_is_mine(again->pending, mine)) {
+    outcome.own_write_recognised = true;
+    log::info(kModule,
+              "Claim applied though its answer was lost (the repeat was refused): recovering "
+              "side effects abandoned by a dead invocation",
+              row_fields(*again));
+    return true;
+  }
+  log::info(kModule, "Abandoned side effects claimed by another invocation",
+            again ? row_fields(*again) : row_fields(row));
+  return false;
 }
 
 void Workflow::advance_product(const Message& message, const char* status,
                                const std::vector<std::string>& done_statuses,
                                const char* status_text, const std::function<void()>& count_metric,
-                               std::int64_t deadline_ms, Outcome& outcome) {
+                               const PendingMark& mine, Outcome& outcome) {
   const std::string& correlation_id = message.correlation_id;
-  const log::Fields fields = {{"product_status", status}, {"notification", status_text}};
-  if (ports_.product.advance(correlation_id, status, done_statuses, deadline_ms)) {
+  bool advanced = ports_.product.advance(correlation_id, status, done_statuses, mine);
+  std::optional<ProductRow> row;
+  if (!advanced) {
+    // As for a collection's transition: a refused repeat of our own applied write shows as
+    // the target status with our mark.
+    row = ports_.product.read(correlation_id);
+    if (row && row->status == status && pending_mark_is_mine(row->pending, mine)) {
+      advanced = true;
+      outcome.own_write_recognised = true;
+      log::info(kModule,
+                "Product status write applied though its answer was lost (the repeat was "
+                "refused): the notification is ours",
+                product_fields(status, status_text, row));
+    }
+  }
+  if (advanced) {
     ports_.monitoring.publish(monitoring_message(message, status_text));
     count_metric();
-    ports_.product.clear_pending(correlation_id, deadline_ms);
+    ports_.product.clear_pending(correlation_id, mine.owner);
     outcome.notified = true;
-    log::info(kModule, "Run stage reached: product status set, notification sent", fields);
+    log::info(kModule, "Run stage reached: product status set, notification sent",
+              product_fields(status, status_text, std::nullopt));
     return;
   }
-  const std::optional<ProductRow> row = ports_.product.read(correlation_id);
   if (!row || row->status != status ||
-      !pending_effects_abandoned(row->pending_effects_until_ms, ports_.clock.now_ms())) {
-    log::info(kModule, "Run stage already handled by another invocation", fields);
+      !pending_effects_abandoned(row->pending, ports_.clock.now_ms())) {
+    log::info(kModule, "Run stage already handled by another invocation",
+              product_fields(status, status_text, row));
     return;
   }
-  if (!ports_.product.claim_pending(correlation_id, *row->pending_effects_until_ms, deadline_ms)) {
-    log::info(kModule, "Abandoned notification claimed by another invocation", fields);
+  bool claimed = ports_.product.claim_pending(correlation_id, *row->pending, mine);
+  if (!claimed) {
+    const std::optional<ProductRow> again = ports_.product.read(correlation_id);
+    claimed = again && again->status == status && pending_mark_is_mine(again->pending, mine);
+    if (claimed) {
+      outcome.own_write_recognised = true;
+      log::info(kModule, "Claim of the notification applied though its answer was lost",
+                product_fields(status, status_text, again));
+    }
+  }
+  if (!claimed) {
+    log::info(kModule, "Abandoned notification claimed by another invocation",
+              product_fields(status, status_text, row));
     return;
   }
   ports_.monitoring.publish(monitoring_message(message, status_text));
-  ports_.product.clear_pending(correlation_id, deadline_ms);
+  ports_.product.clear_pending(correlation_id, mine.owner);
   outcome.notified = true;
   outcome.effects_recovered = true;
-  log::info(kModule, "Recovered a notification abandoned by a dead invocation", fields);
+  log::info(kModule, "Recovered a notification abandoned by a dead invocation",
+            product_fields(status, status_text, std::nullopt));
 }
 
 }  // namespace ssc::core

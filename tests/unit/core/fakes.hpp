@@ -1,5 +1,7 @@
 // In-memory ports for the core's tests. The tables keep the conditional semantics of the
-// real adapters (each call is atomic under one mutex), so that races can be tested.
+// real adapters (each call is atomic under one mutex), so that races can be tested, and can
+// lose the answer of a write the way the network does: the write is applied, the answer
+// never arrives, and the repeat (libcurl's or the retry loop's) meets its own condition.
 #pragma once
 
 #include <algorithm>
@@ -21,6 +23,44 @@ inline bool one_of(const std::vector<std::string>& values, const std::string& va
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// The claim's condition as the adapters write it: same owner, or for a mark without owner,
+// no owner and the same time.
+inline bool still_seen(const std::optional<PendingMark>& current, const PendingMark& seen) {
+  if (!current) return false;
+  if (seen.owner.empty()) return current->owner.empty() && current->until_ms == seen.until_ms;
+  return current->owner == seen.owner;
+}
+
+// Which conditional writes lose their next answer.
+enum class Write { Transition, Claim, Advance };
+
+// Writes whose answer is lost, one use each: the write is applied, the caller sees only
+// what the repeat of the same request answers.
+class LostAnswers {
+ public:
+  void lose_next(Write write) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    pending_.insert(write);
+  }
+  bool take(Write write) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return pending_.erase(write) > 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::multiset<Write> pending_;
+};
+
+// Applies a conditional write; when its answer is lost, applies the very same request again
+// and answers with the repeat's outcome, as a resent request would.
+template <typename Apply>
+bool with_lost_answer(bool lose, Apply apply) {
+  const bool first = apply();
+  if (!lose) return first;
+  return apply();
+}
+
 class FakeStatusTable : public StatusTable {
  public:
   void put(const CollectionKey& key, const std::string& status,
@@ -37,9 +77,9 @@ class FakeStatusTable : public StatusTable {
     return rows_.at({key.correlation_id, key.collection_name}).row;
   }
 
-  void set_pending(const CollectionKey& key, std::optional<std::int64_t> until_ms) {
+  void set_pending(const CollectionKey& key, std::optional<PendingMark> mark) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    rows_.at({key.correlation_id, key.collection_name}).row.pending_effects_until_ms = until_ms;
+    rows_.at({key.correlation_id, key.collection_name}).row.pending = std::move(mark);
   }
 
   // Runs once, just before the next transition() takes effect: lets a test slip another
@@ -70,38 +110,42 @@ class FakeStatusTable : public StatusTable {
   }
 
   bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, std::int64_t pending_until_ms) override {
+                  const std::string& to, const PendingMark& mine) override {
     std::function<void()> hook;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       std::swap(hook, before_transition_);
     }
     if (hook) hook();
-    const std::lock_guard<std::mutex> lock(mutex_);
-    const auto found = rows_.find({key.correlation_id, key.collection_name});
-    if (found == rows_.end() || !one_of(from, found->second.row.status)) return false;
-    found->second.row.status = to;
-    found->second.row.pending_effects_until_ms = pending_until_ms;
-    ++transitions_;
-    return true;
+    return with_lost_answer(lost_answers.take(Write::Transition), [&] {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto found = rows_.find({key.correlation_id, key.collection_name});
+      if (found == rows_.end() || !one_of(from, found->second.row.status)) return false;
+      found->second.row.status = to;
+      found->second.row.pending = mine;
+      ++transitions_;
+      return true;
+    });
   }
 
-  bool claim_pending(const CollectionKey& key, std::int64_t seen_until_ms,
-                     std::int64_t new_until_ms) override {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    const auto found = rows_.find({key.correlation_id, key.collection_name});
-    if (found == rows_.end() || found->second.row.pending_effects_until_ms != seen_until_ms) {
-      return false;
-    }
-    found->second.row.pending_effects_until_ms = new_until_ms;
-    return true;
+  bool claim_pending(const CollectionKey& key, const PendingMark& seen,
+                     const PendingMark& mine) override {
+    return with_lost_answer(lost_answers.take(Write::Claim), [&] {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto found = rows_.find({key.correlation_id, key.collection_name});
+      if (found == rows_.end() || !still_seen(found->second.row.pending, seen)) return false;
+      found->second.row.pending = mine;
+      ++claims_;
+      return true;
+    });
   }
 
-  void clear_pending(const CollectionKey& key, std::int64_t own_until_ms) override {
+  void clear_pending(const CollectionKey& key, const std::string& owner) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
-    if (found != rows_.end() && found->second.row.pending_effects_until_ms == own_until_ms) {
-      found->second.row.pending_effects_until_ms.reset();
+    if (found != rows_.end() && found->second.row.pending &&
+        found->second.row.pending->owner == owner) {
+      found->second.row.pending.reset();
     }
   }
 
@@ -122,6 +166,12 @@ class FakeStatusTable : public StatusTable {
     const std::lock_guard<std::mutex> lock(mutex_);
     return transitions_;
   }
+  int claims() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return claims_;
+  }
+
+  LostAnswers lost_answers;
 
  private:
   struct Entry {
@@ -133,6 +183,7 @@ class FakeStatusTable : public StatusTable {
   std::function<void()> before_transition_;
   int reads_ = 0;
   int transitions_ = 0;
+  int claims_ = 0;
 };
 
 class FakeProductTable : public ProductTable {
@@ -144,39 +195,48 @@ class FakeProductTable : public ProductTable {
     return found->second;
   }
 
-  bool advance(const std::string& correlation_id, const std::string& status,
-               const std::vector<std::string>& done_statuses,
-               std::int64_t pending_until_ms) override {
+  void put(const std::string& correlation_id, const std::string& status,
+           std::optional<PendingMark> mark = std::nullopt) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    ProductRow& row = rows_[correlation_id];
-    if (one_of(done_statuses, row.status)) return false;
-    row.status = status;
-    row.pending_effects_until_ms = pending_until_ms;
-    return true;
+    rows_[correlation_id] = ProductRow{status, std::move(mark)};
+  }
+
+  bool advance(const std::string& correlation_id, const std::string& status,
+               const std::vector<std::string>& done_statuses, const PendingMark& mine) override {
+    return with_lost_answer(lost_answers.take(Write::Advance), [&] {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      ProductRow& row = rows_[correlation_id];
+      if (one_of(done_statuses, row.status)) return false;
+      row.status = status;
+      row.pending = mine;
+      return true;
+    });
   }
 
   std::optional<ProductRow> read(const std::string& correlation_id) override {
     return row(correlation_id);
   }
 
-  bool claim_pending(const std::string& correlation_id, std::int64_t seen_until_ms,
-                     std::int64_t new_until_ms) override {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    const auto found = rows_.find(correlation_id);
-    if (found == rows_.end() || found->second.pending_effects_until_ms != seen_until_ms) {
-      return false;
-    }
-    found->second.pending_effects_until_ms = new_until_ms;
-    return true;
+  bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
+                     const PendingMark& mine) override {
+    return with_lost_answer(lost_answers.take(Write::Claim), [&] {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto found = rows_.find(correlation_id);
+      if (found == rows_.end() || !still_seen(found->second.pending, seen)) return false;
+      found->second.pending = mine;
+      return true;
+    });
   }
 
-  void clear_pending(const std::string& correlation_id, std::int64_t own_until_ms) override {
+  void clear_pending(const std::string& correlation_id, const std::string& owner) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
-    if (found != rows_.end() && found->second.pending_effects_until_ms == own_until_ms) {
-      found->second.pending_effects_until_ms.reset();
+    if (found != rows_.end() && found->second.pending && found->second.pending->owner == owner) {
+      found->second.pending.reset();
     }
   }
+
+  LostAnswers lost_answers;
 
  private:
   std::mutex mutex_;
@@ -302,12 +362,16 @@ class FakeMetricsPublisher : public MetricsPublisher {
  public:
   void push(const std::string& correlation_id) override {
     pushed.push_back(correlation_id);
+    if (on_push) on_push();
     push_failures.maybe_fail("push");
   }
   void delete_run(const std::string& correlation_id) override {
     deleted.push_back(correlation_id);
+    if (on_delete) on_delete();
     delete_failures.maybe_fail("delete");
   }
+  std::function<void()> on_push;  // e.g. to look at the time bound a push runs under
+  std::function<void()> on_delete;
   std::vector<std::string> pushed;
   std::vector<std::string> deleted;
   FailureInjector push_failures;
@@ -339,6 +403,52 @@ class FakeClock : public Clock {
   std::atomic<std::int64_t> now_;
   std::mutex mutex_;
   std::vector<std::int64_t> sleeps_;
+};
+
+// Tokens "t1", "t2", ... in order: predictable owners for the tests.
+class FakeOwnerTokens : public OwnerTokens {
+ public:
+  std::string next() override { return "t" + std::to_string(++issued_); }
+  int issued() const { return issued_.load(); }
+
+ private:
+  std::atomic<int> issued_{0};
+};
+
+// Records the bounds the handler sets and tells whether a call happens inside one.
+class FakeIoDeadline : public IoDeadline {
+ public:
+  std::optional<std::int64_t> current_ms() override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return bounds_.empty() ? outer : std::optional<std::int64_t>(bounds_.back());
+  }
+  void run_until(std::int64_t deadline_ms, const std::function<void()>& work) override {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto current = bounds_.empty() ? outer : std::optional<std::int64_t>(bounds_.back());
+      bounds_.push_back(current ? std::min(*current, deadline_ms) : deadline_ms);
+      requested_.push_back(deadline_ms);
+    }
+    struct Pop {
+      FakeIoDeadline& self;
+      ~Pop() {
+        const std::lock_guard<std::mutex> lock(self.mutex_);
+        self.bounds_.pop_back();
+      }
+    } pop{*this};
+    work();
+  }
+  std::vector<std::int64_t> requested() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return requested_;
+  }
+
+  std::optional<std::int64_t> outer;  // the runtime's bound around handle(), if any
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::int64_t> bounds_;
+  std::vector<std::int64_t> requested_;
 };
 
 }  // namespace ssc::core::testing

@@ -13,9 +13,11 @@ namespace {
 
 using nlohmann::json;
 using testing::FakeClock;
+using testing::FakeIoDeadline;
 using testing::FakeMetrics;
 using testing::FakeMetricsPublisher;
 using testing::FakeMonitoring;
+using testing::FakeOwnerTokens;
 using testing::FakeProductTable;
 using testing::FakeQueue;
 using testing::FakeStatusTable;
@@ -64,7 +66,8 @@ class HandlerTest : public ::testing::Test {
   void SetUp() override { log::configure(log::Settings{log::Level::Critical, "t", "t"}); }
   void TearDown() override { log::configure(log::Settings{}); }
 
-  json handle(const json& event) { return handler.handle(event, clock.peek() + 60'000); }
+  // Ten minutes: room for the whole scrape wait and the reserve.
+  json handle(const json& event) { return handler.handle(event, clock.peek() + 600'000); }
   std::int64_t received(const std::string& corr, const std::string& coll) {
     return status.row({corr, coll}).files_received;
   }
@@ -76,8 +79,11 @@ class HandlerTest : public ::testing::Test {
   FakeMetrics metrics;
   FakeClock clock;
   FakeMetricsPublisher publisher;
+  FakeOwnerTokens tokens;
+  FakeIoDeadline io;
   BatchHandler handler{
-      HandlerPorts{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher},
+      HandlerPorts{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher,
+                   tokens, io},
       70};
 };
 
@@ -139,7 +145,9 @@ TEST_F(HandlerTest, AwsErrorsFailTheMessage) {
     }
   } failing;
   BatchHandler failing_handler{
-      HandlerPorts{WorkflowPorts{status, product, queue, failing, metrics, clock}, publisher}, 70};
+      HandlerPorts{WorkflowPorts{status, product, queue, failing, metrics, clock}, publisher,
+                   tokens, io},
+      70};
   status.put({"c1", "db.a.b"}, "Sent", 1);
   const json response = failing_handler.handle(
       sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), clock.peek() + 60'000);
@@ -257,6 +265,142 @@ TEST_F(HandlerTest, InfoLogsAreValidJsonAndNeverHoldTheBody) {
     EXPECT_EQ(line["message_id"], "m1");
     EXPECT_EQ(line["correlation_id"], "c1");
   }
+}
+
+// --- owners of the pending marks ---------------------------------------------------------
+
+TEST_F(HandlerTest, EachMessageMarksWithTheInvocationsTokenAndItsOwnIndex) {
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  status.put({"c1", "db.a.c"}, "Sent", 1);
+  queue.failures.fail_next(2);  // both die before their effects: their marks stay
+  const std::int64_t deadline_ms = clock.peek() + 600'000;
+  const json response = handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                                                  record("m2", body("c1", "db.a.c", "f1"))}),
+                                       deadline_ms);
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_EQ(tokens.issued(), 1);
+  EXPECT_EQ(status.row({"c1", "db.a.b"}).pending, (PendingMark{deadline_ms, "t1.0"}));
+  EXPECT_EQ(status.row({"c1", "db.a.c"}).pending, (PendingMark{deadline_ms, "t1.1"}));
+}
+
+TEST_F(HandlerTest, EveryInvocationHasItsOwnToken) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}));
+  handle(sqs_event({record("m2", body("c1", "db.a.b", "f2"))}));
+  EXPECT_EQ(tokens.issued(), 2);
+}
+
+// --- time: the work deadline and the reserve -----------------------------------------------
+
+TEST(TimeReserve, TheSmallerOfThreeSecondsAndAFifthOfTheTimeLeft) {
+  const TimeReserve reserve;
+  EXPECT_EQ(reserve.of(5'000), 1'000);
+  EXPECT_EQ(reserve.of(10'000), 2'000);
+  EXPECT_EQ(reserve.of(15'000), 3'000);
+  EXPECT_EQ(reserve.of(900'000), 3'000);
+  EXPECT_EQ(reserve.of(0), 0);
+  EXPECT_EQ(reserve.of(-50), 0);
+  EXPECT_EQ((TimeReserve{500, 0.5}).of(400), 200);
+  EXPECT_EQ((TimeReserve{500, 0.5}).of(4'000), 500);
+  EXPECT_EQ((TimeReserve{500, 7.0}).of(100), 100);  // never more than the time left
+}
+
+TEST_F(HandlerTest, MessagesRunUnderTheWorkDeadlineAndThePushUnderTheRealOne) {
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  const std::int64_t start = clock.peek();
+  std::optional<std::int64_t> bound_in_processing;
+  std::optional<std::int64_t> bound_in_push;
+  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
+  publisher.on_push = [&] { bound_in_push = io.current_ms(); };
+  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 10'000);
+  EXPECT_EQ(bound_in_processing, start + 8'000);  // 20 % of 10 s kept back
+  EXPECT_EQ(bound_in_push, start + 10'000);
+  EXPECT_EQ(io.requested(), (std::vector<std::int64_t>{start + 8'000, start + 10'000}));
+}
+
+TEST_F(HandlerTest, TheReserveIsTakenFromTheBoundAlreadyInForce) {
+  // The runtime keeps a second back for posting the answer: the handler's time ends there.
+  const std::int64_t start = clock.peek();
+  io.outer = start + 9'000;
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  queue.failures.fail_next(1);
+  std::optional<std::int64_t> bound_in_processing;
+  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
+  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 10'000);
+  EXPECT_EQ(bound_in_processing, start + 9'000 - 1'800);
+  // The mark still carries Lambda's deadline: the invocation may live until then.
+  EXPECT_EQ(status.row({"c1", "db.a.b"}).pending->until_ms, start + 10'000);
+}
+
+TEST_F(HandlerTest, ALongInvocationKeepsThreeSecondsBack) {
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  const std::int64_t start = clock.peek();
+  std::optional<std::int64_t> bound_in_processing;
+  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
+  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 900'000);
+  EXPECT_EQ(bound_in_processing, start + 897'000);
+}
+
+TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
+  // A request held until the work deadline (the AWS layer gives up there): the message
+  // fails, its counts so far are pushed all the same, within the reserve.
+  status.put({"c1", "db.a.b"}, "Exported", 2);
+  status.put({"c1", "db.a.c"}, "Sent", 1);
+  const std::int64_t start = clock.peek();
+  std::optional<std::int64_t> bound_in_push;
+  status.before_next_transition([&] {
+    clock.set(*io.current_ms());
+    throw std::runtime_error("DeadlineExceeded: the invocation deadline passed");
+  });
+  publisher.on_push = [&] { bound_in_push = io.current_ms(); };
+  const json response = handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                                                  record("m2", body("c1", "db.a.c", "f1"))}),
+                                       start + 5'000);
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m2"});
+  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+  EXPECT_EQ(bound_in_push, start + 5'000);
+  EXPECT_GE(*bound_in_push - clock.peek(), 1'000);  // the reserve is intact
+  EXPECT_EQ(metrics.count("file_received"), 2);
+}
+
+TEST_F(HandlerTest, TheScrapeWaitIsShortenedToKeepTheReserveWithAWarning) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  const std::int64_t start = clock.peek();
+  std::optional<std::int64_t> bound_in_delete;
+  publisher.on_delete = [&] { bound_in_delete = io.current_ms(); };
+  log::configure(log::Settings{log::Level::Warning, "t", "t"});
+  ::testing::internal::CaptureStderr();
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), start + 10'000);
+  const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
+  EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{8'000});  // up to the reserve, not 70 s
+  EXPECT_EQ(publisher.deleted, std::vector<std::string>{"c1"});
+  EXPECT_EQ(bound_in_delete, start + 10'000);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["log_level"], "WARNING");
+  EXPECT_NE(lines[0]["message"].get<std::string>().find("Scrape wait shortened"),
+            std::string::npos);
+  EXPECT_EQ(lines[0]["wait_ms"], "8000");
+  EXPECT_EQ(lines[0]["scrape_interval_seconds"], "70");
+}
+
+TEST_F(HandlerTest, NoTimeLeftForTheScrapeWaitStillDeletes) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  const std::int64_t start = clock.peek();
+  // Processing runs into the reserve.
+  status.before_next_transition([&] { clock.set(start + 9'500); });
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), start + 10'000);
+  EXPECT_TRUE(clock.sleeps().empty());
+  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+  EXPECT_EQ(publisher.deleted, std::vector<std::string>{"c1"});
+}
+
+TEST_F(HandlerTest, AFullScrapeWaitThatFitsIsNotShortened) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  log::configure(log::Settings{log::Level::Warning, "t", "t"});
+  ::testing::internal::CaptureStderr();
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), clock.peek() + 74'000);
+  EXPECT_TRUE(::testing::internal::GetCapturedStderr().empty());
+  EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{70'000});
 }
 
 }  // namespace

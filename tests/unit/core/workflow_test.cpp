@@ -17,6 +17,7 @@ using testing::FakeMonitoring;
 using testing::FakeProductTable;
 using testing::FakeQueue;
 using testing::FakeStatusTable;
+using testing::Write;
 
 constexpr const char* kCorr = "corr-1";
 constexpr const char* kColl = "db.database.collection";
@@ -45,10 +46,13 @@ class WorkflowTest : public ::testing::Test {
 
   // This invocation's deadline: a minute after "now".
   std::int64_t deadline() const { return clock.peek() + 60'000; }
-  Outcome run(const Message& m) { return workflow.process(m, deadline()); }
-  Outcome run(const Message& m, std::int64_t deadline_ms) {
-    return workflow.process(m, deadline_ms);
+  // A mark with an owner no other call uses, as the handler gives each message.
+  PendingMark mark() { return mark(deadline()); }
+  PendingMark mark(std::int64_t deadline_ms) {
+    return {deadline_ms, "owner-" + std::to_string(++marks_made_)};
   }
+  Outcome run(const Message& m) { return workflow.process(m, mark()); }
+  Outcome run(const Message& m, const PendingMark& mine) { return workflow.process(m, mine); }
 
   FakeStatusTable status;
   FakeProductTable product;
@@ -57,6 +61,9 @@ class WorkflowTest : public ::testing::Test {
   FakeMetrics metrics;
   FakeClock clock;
   Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}};
+
+ private:
+  std::atomic<int> marks_made_{0};
 };
 
 TEST_F(WorkflowTest, FileCountedCollectionNotComplete) {
@@ -79,7 +86,7 @@ TEST_F(WorkflowTest, CompleteFromExportedSendsExportStateMessage) {
   EXPECT_TRUE(outcome.transitioned);
   const CollectionRow row = status.row(key(kColl));
   EXPECT_EQ(row.status, "Received");
-  EXPECT_EQ(row.pending_effects_until_ms, std::nullopt);  // effects done, marker cleared
+  EXPECT_EQ(row.pending, std::nullopt);  // effects done, mark cleared
   ASSERT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(queue.sent()[0].body, export_state_body(file(kColl, "f2")));
   EXPECT_EQ(queue.sent()[0].group_id, "db_database_collection");
@@ -160,7 +167,7 @@ TEST_F(WorkflowTest, LastCollectionReceivedNotifiesAndSetsProductReceived) {
             monitoring_message(file(kColl, "f1"), kAllCollectionsReceived));
   ASSERT_TRUE(product.row(kCorr));
   EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
-  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
   EXPECT_EQ(metrics.count("all_collections_received"), 1);
 }
 
@@ -187,7 +194,7 @@ TEST_F(WorkflowTest, SuccessFromReceivedAndFromSent) {
   EXPECT_TRUE(first.transitioned);
   EXPECT_FALSE(first.run_finished);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   const Outcome second = run(success_file(kOther));
   EXPECT_TRUE(second.transitioned);
   EXPECT_EQ(status.row(key(kOther)).status, "Success");
@@ -219,14 +226,13 @@ TEST_F(WorkflowTest, LastSuccessCompletesTheRun) {
   EXPECT_EQ(monitoring.published()[0],
             monitoring_message(success_file(kColl), kAllCollectionsSuccessful));
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
-  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
   EXPECT_EQ(metrics.count("all_collections_successful"), 1);
 }
 
 TEST_F(WorkflowTest, RunFinishedEvenWhenAnotherInvocationNotified) {
   status.put(key(kColl), "Received", 1, 1);
-  product.advance(kCorr, "COMPLETED", {"COMPLETED"}, 0);
-  product.clear_pending(kCorr, 0);
+  product.put(kCorr, "COMPLETED");
   const Outcome outcome = run(success_file(kColl));
   EXPECT_TRUE(outcome.run_finished);
   EXPECT_FALSE(outcome.notified);
@@ -235,71 +241,72 @@ TEST_F(WorkflowTest, RunFinishedEvenWhenAnotherInvocationNotified) {
 
 TEST_F(WorkflowTest, ReceivedStageDoesNotUndoCompleted) {
   status.put(key(kColl), "Sent", 1, 0);
-  product.advance(kCorr, "COMPLETED", {"COMPLETED"}, 0);
-  product.clear_pending(kCorr, 0);
+  product.put(kCorr, "COMPLETED");
   EXPECT_FALSE(run(file(kColl, "f1")).notified);
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
 }
 
 TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
   status.put(key(kColl), "Exported", 1, 0);
-  const std::int64_t first_deadline = deadline();
+  const PendingMark first = mark();
   queue.failures.fail_next(1);  // the invocation dies before its side effect
-  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
+  EXPECT_THROW(run(file(kColl, "f1"), first), std::runtime_error);
   EXPECT_EQ(status.row(key(kColl)).status, "Received");
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, first_deadline);
+  EXPECT_EQ(status.row(key(kColl)).pending, first);
   EXPECT_TRUE(queue.sent().empty());
 
-  clock.set(first_deadline + 1);  // SQS redelivers after the visibility timeout
+  clock.set(first.until_ms + 1);  // SQS redelivers after the visibility timeout
   const Outcome retry = run(file(kColl, "f1"));
   EXPECT_FALSE(retry.counted);
   EXPECT_TRUE(retry.effects_recovered);
+  EXPECT_FALSE(retry.own_write_recognised);
   ASSERT_EQ(queue.sent().size(), 1u);
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);
   EXPECT_EQ(monitoring.published().size(), 1u);  // the only collection: run received
 }
 
 TEST_F(WorkflowTest, LiveMarkerIsLeftToItsOwner) {
   status.put(key(kColl), "Exported", 2, 0);
-  const std::int64_t owner_deadline = deadline();
+  const PendingMark owner = mark();
   queue.failures.fail_next(1);
   run(file(kColl, "f1"));
-  EXPECT_THROW(run(file(kColl, "f2"), owner_deadline), std::runtime_error);
+  EXPECT_THROW(run(file(kColl, "f2"), owner), std::runtime_error);
 
-  clock.set(owner_deadline);  // not yet past: the owner may still be running
-  const Outcome other = run(file(kColl, "f2"));
+  clock.set(owner.until_ms);  // not yet past: the owner may still be running
+  // Even another invocation whose deadline is the very same millisecond is not the owner.
+  const Outcome other = run(file(kColl, "f2"), mark(owner.until_ms));
   EXPECT_FALSE(other.effects_recovered);
   EXPECT_TRUE(queue.sent().empty());
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, owner_deadline);
+  EXPECT_EQ(status.row(key(kColl)).pending, owner);
 }
 
 TEST_F(WorkflowTest, AnyLaterFileOfTheCollectionRecoversTheEffects) {
   status.put(key(kColl), "Exported", 1, 0);
-  const std::int64_t first_deadline = deadline();
+  const PendingMark first = mark();
   queue.failures.fail_next(1);
-  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
-  clock.set(first_deadline + 1);
+  EXPECT_THROW(run(file(kColl, "f1"), first), std::runtime_error);
+  clock.set(first.until_ms + 1);
   EXPECT_TRUE(run(file(kColl, "late-extra-file")).effects_recovered);
   EXPECT_EQ(queue.sent().size(), 1u);
 }
 
 TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
   status.put(key(kColl), "Sent", 1, 0);
-  const std::int64_t first_deadline = deadline();
+  const PendingMark first = mark();
   monitoring.failures.fail_next(1);
-  EXPECT_THROW(run(file(kColl, "f1"), first_deadline), std::runtime_error);
+  EXPECT_THROW(run(file(kColl, "f1"), first), std::runtime_error);
   EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
-  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, first_deadline);
+  EXPECT_EQ(product.row(kCorr)->pending, first);
   EXPECT_EQ(queue.sent().size(), 1u);
 
-  clock.set(first_deadline + 1);
+  clock.set(first.until_ms + 1);
   const Outcome retry = run(file(kColl, "f1"));
   EXPECT_TRUE(retry.effects_recovered);
   EXPECT_TRUE(retry.notified);
   ASSERT_EQ(monitoring.published().size(), 1u);
-  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   // The export-state message goes again, with the same deduplication id for SQS to absorb.
   ASSERT_EQ(queue.sent().size(), 2u);
   EXPECT_EQ(queue.sent()[0].deduplication_id, queue.sent()[1].deduplication_id);
@@ -307,9 +314,9 @@ TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
 
 TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
   status.put(key(kColl), "Received", 1, 1);
-  const std::int64_t first_deadline = deadline();
+  const PendingMark first = mark();
   monitoring.failures.fail_next(1);
-  EXPECT_THROW(run(success_file(kColl), first_deadline), std::runtime_error);
+  EXPECT_THROW(run(success_file(kColl), first), std::runtime_error);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
 
@@ -317,23 +324,27 @@ TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
   EXPECT_FALSE(run(success_file(kColl)).effects_recovered);
   EXPECT_TRUE(monitoring.published().empty());
 
-  clock.set(first_deadline + 1);
+  clock.set(first.until_ms + 1);
   const Outcome retry = run(success_file(kColl));
   EXPECT_TRUE(retry.effects_recovered);
   EXPECT_TRUE(retry.notified);
   EXPECT_TRUE(retry.run_finished);
   EXPECT_EQ(monitoring.published().size(), 1u);
-  EXPECT_EQ(product.row(kCorr)->pending_effects_until_ms, std::nullopt);
-  EXPECT_EQ(status.row(key(kColl)).pending_effects_until_ms, std::nullopt);
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);  // counted by the first call only
 }
 
 TEST_F(WorkflowTest, AbandonedEffectsAreClaimedOnlyOnce) {
   status.put(key(kColl), "Received", 1, 1);
-  status.set_pending(key(kColl), clock.peek() - 5);
+  const PendingMark dead{clock.peek() - 5, "dead-invocation"};
+  status.set_pending(key(kColl), dead);
   // Another invocation claims first, between our read and our claim.
-  EXPECT_TRUE(status.claim_pending(key(kColl), clock.peek() - 5, deadline()));
+  const PendingMark other = mark();
+  EXPECT_TRUE(status.claim_pending(key(kColl), dead, other));
   EXPECT_FALSE(run(file(kColl, "f2")).effects_recovered);
   EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(status.row(key(kColl)).pending, other);
 }
 
 TEST_F(WorkflowTest, RacingTransitionsPerformTheEffectsOnce) {
@@ -357,13 +368,18 @@ TEST_F(WorkflowTest, RacingTransitionsPerformTheEffectsOnce) {
 
 TEST_F(WorkflowTest, RacingTransitionWhileTheWinnerIsStillWorkingLeavesItAlone) {
   status.put(key(kColl), "Sent", 1, 0);
-  // The loser's re-read sees the winner's live marker (the winner has not finished).
+  // The loser's re-read sees the winner's live mark (the winner has not finished). Both
+  // invocations have the same deadline millisecond: only the owner tells them apart.
+  const PendingMark winner = mark();
   status.before_next_transition(
-      [&] { status.transition(key(kColl), {"Sent"}, "Received", deadline()); });
-  const Outcome first = run(file(kColl, "f1"));
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner); });
+  const Outcome first = run(file(kColl, "f1"), mark(winner.until_ms));
   EXPECT_FALSE(first.transitioned);
   EXPECT_FALSE(first.effects_recovered);
+  EXPECT_FALSE(first.own_write_recognised);
   EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(metrics.count("collection_received"), 0);
+  EXPECT_EQ(status.row(key(kColl)).pending, winner);
 }
 
 TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
@@ -386,7 +402,7 @@ TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
   const std::int64_t shared_deadline = deadline();
   auto worker = [&] {
     for (std::size_t i = next++; i < deliveries.size(); i = next++) {
-      workflow.process(deliveries[i], shared_deadline);
+      workflow.process(deliveries[i], mark(shared_deadline));
     }
   };
   std::vector<std::thread> threads;
@@ -396,7 +412,7 @@ TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
   for (const auto& c : collections) {
     EXPECT_EQ(status.row(key(c)).status, "Received");
     EXPECT_EQ(status.row(key(c)).files_received, kFilesEach);
-    EXPECT_EQ(status.row(key(c)).pending_effects_until_ms, std::nullopt);
+    EXPECT_EQ(status.row(key(c)).pending, std::nullopt);
   }
   EXPECT_EQ(queue.sent().size(), static_cast<std::size_t>(kCollections));
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -418,6 +434,138 @@ TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
   EXPECT_EQ(metrics.count("collection_successful"), kCollections);
   EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+}
+
+// --- writes applied but not answered ---------------------------------------------------
+// The fakes apply the write, lose its answer and answer with what the repeated request
+// meets: its own condition, now false. That is what libcurl's silent resend or the retry
+// loop turn a reset connection into.
+
+TEST_F(WorkflowTest, TransitionAppliedButNotAnsweredStillPerformsTheEffects) {
+  status.put(key(kColl), "Exported", 1, 0);
+  status.lost_answers.lose_next(Write::Transition);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_FALSE(outcome.effects_recovered);
+  EXPECT_EQ(status.transitions(), 1);  // applied once; the repeat was refused
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+  ASSERT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(monitoring.published().size(), 1u);  // the only collection: run received
+  EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
+}
+
+TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.lost_answers.lose_next(Write::Transition);
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_TRUE(outcome.notified);
+  EXPECT_TRUE(outcome.run_finished);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+}
+
+TEST_F(WorkflowTest, ClaimAppliedButNotAnsweredStillRecoversTheEffects) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{clock.peek() - 1, "dead-invocation"});
+  status.lost_answers.lose_next(Write::Claim);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(file(kColl, "f1"), mine);
+  EXPECT_TRUE(outcome.effects_recovered);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_EQ(status.claims(), 1);
+  ASSERT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+}
+
+TEST_F(WorkflowTest, AdvanceAppliedButNotAnsweredStillNotifies) {
+  status.put(key(kOther), "Received", 1, 1);
+  status.put(key(kColl), "Sent", 1, 0);
+  product.lost_answers.lose_next(Write::Advance);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_TRUE(outcome.notified);
+  ASSERT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(monitoring.published()[0],
+            monitoring_message(file(kColl, "f1"), kAllCollectionsReceived));
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+  EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
+}
+
+TEST_F(WorkflowTest, ProductClaimAppliedButNotAnsweredStillNotifies) {
+  // A dead invocation moved the collection and the product, and notified nobody.
+  const PendingMark dead{clock.peek() - 1, "dead-invocation"};
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), dead);
+  product.put(kCorr, "RECEIVED", dead);
+  product.lost_answers.lose_next(Write::Claim);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.effects_recovered);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_TRUE(outcome.notified);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+  EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+}
+
+TEST_F(WorkflowTest, RefusedWriteWithAnotherOwnersMarkIsNotTakenForOurs) {
+  // The other invocation's write lands first and its effects are still under way; our
+  // write's answer is lost as well. Our repeat is refused, and the mark is not ours.
+  status.put(key(kColl), "Sent", 1, 0);
+  const PendingMark winner = mark();
+  status.before_next_transition(
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner); });
+  status.lost_answers.lose_next(Write::Transition);
+  const Outcome outcome = run(file(kColl, "f1"), mark(winner.until_ms));
+  EXPECT_FALSE(outcome.transitioned);
+  EXPECT_FALSE(outcome.own_write_recognised);
+  EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(status.row(key(kColl)).pending, winner);
+}
+
+TEST_F(WorkflowTest, AnEarlierMessagesMarkInTheSameInvocationIsNotThisMessagesWrite) {
+  // Two deliveries of one _success file in one batch: the first moves the collection and
+  // fails before its effects; the second must neither count the transition again nor take
+  // over effects whose owner (the first message's call) is still within its deadline.
+  status.put(key(kColl), "Received", 1, 1);
+  const std::int64_t invocation_deadline = deadline();
+  monitoring.failures.fail_next(1);
+  EXPECT_THROW(run(success_file(kColl), PendingMark{invocation_deadline, "inv.0"}),
+               std::runtime_error);
+  const Outcome second = run(success_file(kColl), PendingMark{invocation_deadline, "inv.1"});
+  EXPECT_FALSE(second.transitioned);
+  EXPECT_FALSE(second.effects_recovered);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  EXPECT_TRUE(monitoring.published().empty());
+  EXPECT_EQ(status.row(key(kColl)).pending, (PendingMark{invocation_deadline, "inv.0"}));
+}
+
+TEST_F(WorkflowTest, AMarkWithoutOwnerFromBeforeOwnersIsTakenOverByTime) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{clock.peek() + 10, ""});
+  EXPECT_FALSE(run(file(kColl, "f1")).effects_recovered);  // still live
+  clock.set(clock.peek() + 11);
+  const PendingMark mine = mark();
+  EXPECT_TRUE(run(file(kColl, "f2"), mine).effects_recovered);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
+}
+
+TEST_F(WorkflowTest, AMarkNeedsAnOwner) {
+  status.put(key(kColl), "Exported", 1, 0);
+  EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), ""}), std::invalid_argument);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 0);
 }
 
 }  // namespace
