@@ -1,5 +1,7 @@
 #include "adapters/conditional_write.hpp"
 
+#include <stdexcept>
+
 namespace ssc::adapters {
 
 bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request) {
@@ -11,28 +13,58 @@ bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request) {
   }
 }
 
+std::string set_pending_clause() {
+  return std::string(kPendingEffectsUntil) + " = :until, " + kPendingEffectsOwner + " = :owner";
+}
+
+void add_pending_values(nlohmann::json& values, const core::PendingMark& mark) {
+  if (mark.owner.empty()) {
+    throw std::invalid_argument("a pending-effects mark needs an owner token");
+  }
+  values[":until"] = aws::ddb::N(mark.until_ms);
+  values[":owner"] = aws::ddb::S(mark.owner);
+}
+
+std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item) {
+  const auto until = aws::ddb::get_int64(item, kPendingEffectsUntil);
+  auto owner = aws::ddb::get_string(item, kPendingEffectsOwner);
+  if (!until && !owner) return std::nullopt;
+  // An owner without a time is not something this system writes; a time of 0 lets it be
+  // claimed at once rather than block the effects for ever.
+  return core::PendingMark{until.value_or(0), std::move(owner).value_or("")};
+}
+
 bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, std::int64_t seen_until_ms,
-                          std::int64_t new_until_ms) {
-  return update_if(client,
-                   {{"TableName", table},
-                    {"Key", key},
-                    {"UpdateExpression", "SET PendingEffectsUntil = :new"},
-                    {"ConditionExpression", "PendingEffectsUntil = :seen"},
-                    {"ExpressionAttributeValues",
-                     {{":new", aws::ddb::N(new_until_ms)}, {":seen", aws::ddb::N(seen_until_ms)}}},
-                    {"ReturnValues", "NONE"}});
+                          const nlohmann::json& key, const core::PendingMark& seen,
+                          const core::PendingMark& mine) {
+  nlohmann::json values = nlohmann::json::object();
+  add_pending_values(values, mine);
+  std::string condition;
+  if (seen.owner.empty()) {
+    condition = "attribute_not_exists(PendingEffectsOwner) AND PendingEffectsUntil = :seen_until";
+    values[":seen_until"] = aws::ddb::N(seen.until_ms);
+  } else {
+    condition = "PendingEffectsOwner = :seen_owner";
+    values[":seen_owner"] = aws::ddb::S(seen.owner);
+  }
+  return update_if(client, {{"TableName", table},
+                            {"Key", key},
+                            {"UpdateExpression", "SET " + set_pending_clause()},
+                            {"ConditionExpression", condition},
+                            {"ExpressionAttributeValues", std::move(values)},
+                            {"ReturnValues", "NONE"}});
 }
 
 void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, std::int64_t own_until_ms) {
-  // A refused condition means another invocation has claimed the effects since: the
-  // marker is theirs now and must stay.
+                          const nlohmann::json& key, const std::string& owner) {
+  if (owner.empty()) throw std::invalid_argument("clearing a pending-effects mark needs its owner");
+  // A refused condition means another invocation has claimed the effects since (the mark is
+  // theirs now and must stay), or this clear was applied before and is being repeated.
   update_if(client, {{"TableName", table},
                      {"Key", key},
-                     {"UpdateExpression", "REMOVE PendingEffectsUntil"},
-                     {"ConditionExpression", "PendingEffectsUntil = :own"},
-                     {"ExpressionAttributeValues", {{":own", aws::ddb::N(own_until_ms)}}},
+                     {"UpdateExpression", "REMOVE PendingEffectsUntil, PendingEffectsOwner"},
+                     {"ConditionExpression", "PendingEffectsOwner = :owner"},
+                     {"ExpressionAttributeValues", {{":owner", aws::ddb::S(owner)}}},
                      {"ReturnValues", "NONE"}});
 }
 

@@ -1,29 +1,43 @@
 // Helpers shared by the DynamoDB adapters: conditional writes whose refusal is an answer,
-// not an error, and the pending-effects marker that both tables carry.
+// not an error, and the pending-effects mark that both tables carry.
 #pragma once
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "aws/dynamodb.hpp"
+#include "core/ports.hpp"
 
 namespace ssc::adapters {
 
+// The pending mark is two attributes, set and removed together. The owner is what claims
+// and clears are conditional on; the time says when the owner is gone.
 inline constexpr const char* kPendingEffectsUntil = "PendingEffectsUntil";
+inline constexpr const char* kPendingEffectsOwner = "PendingEffectsOwner";
 
 // UpdateItem: true when it was applied, false when its ConditionExpression did not hold.
 // Every other error is thrown.
 bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request);
 
-// SET PendingEffectsUntil = new_until_ms when it still holds seen_until_ms.
-bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, std::int64_t seen_until_ms,
-                          std::int64_t new_until_ms);
+// "PendingEffectsUntil = :until, PendingEffectsOwner = :owner", for an UpdateExpression's
+// SET clause, and the two values it names (added to `values`). Throws
+// std::invalid_argument for a mark without owner: nobody could recognise it as theirs.
+std::string set_pending_clause();
+void add_pending_values(nlohmann::json& values, const core::PendingMark& mark);
 
-// REMOVE PendingEffectsUntil when it still holds own_until_ms; someone else's marker (or
-// none) is left alone.
+// The mark an item carries, if any. An item with PendingEffectsUntil but no owner was
+// marked before owners existed: its owner reads as empty.
+std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item);
+
+// Sets the mark to `mine` when it is still `seen`: same owner, or for a mark without owner,
+// no owner and the same time.
+bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
+                          const nlohmann::json& key, const core::PendingMark& seen,
+                          const core::PendingMark& mine);
+
+// Removes the mark when its owner is `owner`; someone else's mark (or none) is left alone.
 void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, std::int64_t own_until_ms);
+                          const nlohmann::json& key, const std::string& owner);
 
 }  // namespace ssc::adapters

@@ -16,13 +16,13 @@ nlohmann::json DynamoProductTable::key_of(const std::string& correlation_id) {
 
 bool DynamoProductTable::advance(const std::string& correlation_id, const std::string& status,
                                  const std::vector<std::string>& done_statuses,
-                                 std::int64_t pending_until_ms) {
+                                 const core::PendingMark& mine) {
   // "Status" is a DynamoDB reserved word: it is always written as #s.
-  nlohmann::json values = {{":status", aws::ddb::S(status)},
-                           {":until", aws::ddb::N(pending_until_ms)}};
+  nlohmann::json values = {{":status", aws::ddb::S(status)}};
+  add_pending_values(values, mine);
   nlohmann::json request = {{"TableName", table_},
                             {"Key", key_of(correlation_id)},
-                            {"UpdateExpression", "SET #s = :status, PendingEffectsUntil = :until"},
+                            {"UpdateExpression", "SET #s = :status, " + set_pending_clause()},
                             {"ExpressionAttributeNames", {{"#s", "Status"}}},
                             {"ReturnValues", "NONE"}};
   if (!done_statuses.empty()) {
@@ -40,15 +40,16 @@ bool DynamoProductTable::advance(const std::string& correlation_id, const std::s
 }
 
 std::optional<core::ProductRow> DynamoProductTable::read(const std::string& correlation_id) {
-  const auto item = client_.get_item({{"TableName", table_},
-                                      {"Key", key_of(correlation_id)},
-                                      {"ConsistentRead", true},
-                                      {"ProjectionExpression", "#s, PendingEffectsUntil"},
-                                      {"ExpressionAttributeNames", {{"#s", "Status"}}}});
+  const auto item =
+      client_.get_item({{"TableName", table_},
+                        {"Key", key_of(correlation_id)},
+                        {"ConsistentRead", true},
+                        {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
+                        {"ExpressionAttributeNames", {{"#s", "Status"}}}});
   if (!item) return std::nullopt;
   try {
     return core::ProductRow{aws::ddb::get_string(*item, "Status").value_or(""),
-                            aws::ddb::get_int64(*item, kPendingEffectsUntil)};
+                            pending_mark_of(*item)};
   } catch (const aws::AwsError& error) {
     throw aws::AwsError(
         error.code(),
@@ -58,13 +59,14 @@ std::optional<core::ProductRow> DynamoProductTable::read(const std::string& corr
 }
 
 bool DynamoProductTable::claim_pending(const std::string& correlation_id,
-                                       std::int64_t seen_until_ms, std::int64_t new_until_ms) {
-  return claim_pending_marker(client_, table_, key_of(correlation_id), seen_until_ms, new_until_ms);
+                                       const core::PendingMark& seen,
+                                       const core::PendingMark& mine) {
+  return claim_pending_marker(client_, table_, key_of(correlation_id), seen, mine);
 }
 
 void DynamoProductTable::clear_pending(const std::string& correlation_id,
-                                       std::int64_t own_until_ms) {
-  clear_pending_marker(client_, table_, key_of(correlation_id), own_until_ms);
+                                       const std::string& owner) {
+  clear_pending_marker(client_, table_, key_of(correlation_id), owner);
 }
 
 }  // namespace ssc::adapters

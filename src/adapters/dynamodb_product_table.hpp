@@ -2,7 +2,6 @@
 // (Correlation_Id, DataProduct = "SNAPSHOT_SENDER"), its attribute Status.
 #pragma once
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,11 +21,11 @@ class DynamoProductTable final : public core::ProductTable {
 
   bool advance(const std::string& correlation_id, const std::string& status,
                const std::vector<std::string>& done_statuses,
-               std::int64_t pending_until_ms) override;
+               const core::PendingMark& mine) override;
   std::optional<core::ProductRow> read(const std::string& correlation_id) override;
-  bool claim_pending(const std::string& correlation_id, std::int64_t seen_until_ms,
-                     std::int64_t new_until_ms) override;
-  void clear_pending(const std::string& correlation_id, std::int64_t own_until_ms) override;
+  bool claim_pending(const std::string& correlation_id, const core::PendingMark& seen,
+                     const core::PendingMark& mine) override;
+  void clear_pending(const std::string& correlation_id, const std::string& owner) override;
 
  private:
   [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);

@@ -11,7 +11,7 @@ namespace ssc::adapters {
 namespace {
 
 constexpr const char* kRowAttributes =
-    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil";
+    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner";
 constexpr const char* kTokens = "ReceivedFileTokens";
 
 // A refused count whose cause could not be read off the answer is settled by reading the
@@ -47,7 +47,7 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
     row.status = aws::ddb::get_string(item, "CollectionStatus").value_or("");
     row.files_exported = aws::ddb::get_int64(item, "FilesExported");
     row.files_received = aws::ddb::get_int64(item, "FilesReceived").value_or(0);
-    row.pending_effects_until_ms = aws::ddb::get_int64(item, kPendingEffectsUntil);
+    row.pending = pending_mark_of(item);
     return row;
   } catch (const aws::AwsError& error) {
     throw aws::AwsError(error.code(),
@@ -134,31 +134,32 @@ std::optional<core::CollectionRow> DynamoStatusTable::read(const core::Collectio
 
 bool DynamoStatusTable::transition(const core::CollectionKey& key,
                                    const std::vector<std::string>& from, const std::string& to,
-                                   std::int64_t pending_until_ms) {
+                                   const core::PendingMark& mine) {
   if (from.empty()) return false;  // nothing to move from: no write can succeed
-  nlohmann::json values = {{":to", aws::ddb::S(to)}, {":until", aws::ddb::N(pending_until_ms)}};
+  nlohmann::json values = {{":to", aws::ddb::S(to)}};
+  add_pending_values(values, mine);
   std::string in_list;
   for (std::size_t i = 0; i < from.size(); ++i) {
     const std::string name = ":f" + std::to_string(i);
     in_list += (i == 0 ? "" : ", ") + name;
     values[name] = aws::ddb::S(from[i]);
   }
-  return update_if(
-      client_, {{"TableName", table_},
-                {"Key", key_of(key)},
-                {"UpdateExpression", "SET CollectionStatus = :to, PendingEffectsUntil = :until"},
-                {"ConditionExpression", "CollectionStatus IN (" + in_list + ")"},
-                {"ExpressionAttributeValues", std::move(values)},
-                {"ReturnValues", "NONE"}});
+  return update_if(client_,
+                   {{"TableName", table_},
+                    {"Key", key_of(key)},
+                    {"UpdateExpression", "SET CollectionStatus = :to, " + set_pending_clause()},
+                    {"ConditionExpression", "CollectionStatus IN (" + in_list + ")"},
+                    {"ExpressionAttributeValues", std::move(values)},
+                    {"ReturnValues", "NONE"}});
 }
 
-bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, std::int64_t seen_until_ms,
-                                      std::int64_t new_until_ms) {
-  return claim_pending_marker(client_, table_, key_of(key), seen_until_ms, new_until_ms);
+bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
+                                      const core::PendingMark& mine) {
+  return claim_pending_marker(client_, table_, key_of(key), seen, mine);
 }
 
-void DynamoStatusTable::clear_pending(const core::CollectionKey& key, std::int64_t own_until_ms) {
-  clear_pending_marker(client_, table_, key_of(key), own_until_ms);
+void DynamoStatusTable::clear_pending(const core::CollectionKey& key, const std::string& owner) {
+  clear_pending_marker(client_, table_, key_of(key), owner);
 }
 
 std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {

@@ -2,7 +2,6 @@
 // something is one conditional UpdateItem on the collection's row (docs/design.md).
 #pragma once
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,10 +21,10 @@ class DynamoStatusTable final : public core::StatusTable {
                                const std::optional<std::string>& file_token) override;
   std::optional<core::CollectionRow> read(const core::CollectionKey& key) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, std::int64_t pending_until_ms) override;
-  bool claim_pending(const core::CollectionKey& key, std::int64_t seen_until_ms,
-                     std::int64_t new_until_ms) override;
-  void clear_pending(const core::CollectionKey& key, std::int64_t own_until_ms) override;
+                  const std::string& to, const core::PendingMark& mine) override;
+  bool claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
+                     const core::PendingMark& mine) override;
+  void clear_pending(const core::CollectionKey& key, const std::string& owner) override;
   std::vector<std::string> run_statuses(const std::string& correlation_id) override;
 
  private:

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "adapters/aws_io_deadline.hpp"
 #include "adapters/dynamodb_product_table.hpp"
 #include "adapters/dynamodb_status_table.hpp"
+#include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
 #include "aws/credentials.hpp"
@@ -68,10 +70,10 @@ struct Application::Parts {
         queue(sqs, config.export_state_sqs_queue_url),
         monitoring(sns, config.monitoring_sns_topic_arn),
         publisher(metrics, http, pushgateway_settings(config)),
-        handler(
-            core::HandlerPorts{
-                core::WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher},
-            config.metrics_scrape_interval_seconds) {}
+        handler(core::HandlerPorts{core::WorkflowPorts{status, product, queue, monitoring, metrics,
+                                                       clock},
+                                   publisher, owner_tokens, io_deadline},
+                config.metrics_scrape_interval_seconds) {}
 
   aws::CurlTransport http;
   std::unique_ptr<aws::CredentialsProvider> credentials;
@@ -85,6 +87,8 @@ struct Application::Parts {
   metrics::RunMetrics metrics;
   metrics::PushGatewayPublisher publisher;
   SystemClock clock;
+  adapters::RandomOwnerTokens owner_tokens;
+  adapters::AwsIoDeadline io_deadline;
   core::BatchHandler handler;
 };
 

@@ -14,8 +14,11 @@ emulators. They differ where it matters:
 from __future__ import annotations
 
 import json
+import sys
 import threading
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ import stack as stack_lib
 from probe_client import Probe, key, probe_env
 
 BACKENDS = ["dynalite", "moto"]
+CHAOS_DIR = Path(__file__).resolve().parent.parent / "chaos"
 PRODUCT = "SNAPSHOT_SENDER"
 
 
@@ -93,8 +97,7 @@ def test_count_file_adds_one_per_new_file(backend, status_table):
     first = count(probe, status_table, "tok-a")
     assert first == {
         "counted": True,
-        "row": {"status": "Sent", "files_exported": 3, "files_received": 1,
-                "pending_effects_until_ms": None},
+        "row": {"status": "Sent", "files_exported": 3, "files_received": 1, "pending": None},
     }
     assert count(probe, status_table, "tok-b")["row"]["files_received"] == 2
     item = stored(client, status_table)
@@ -113,8 +116,7 @@ def test_duplicate_token_is_not_counted(backend, status_table):
     used = probe.requests() - before
     assert again == {
         "counted": False,
-        "row": {"status": "Exported", "files_exported": 5, "files_received": 3,
-                "pending_effects_until_ms": None},
+        "row": {"status": "Exported", "files_exported": 5, "files_received": 3, "pending": None},
     }
     assert stored(client, status_table)["FilesReceived"] == {"N": "3"}
     # moto hands back the old item with the refusal; dynalite does not, so the adapter
@@ -184,11 +186,12 @@ def test_concurrent_counts_count_each_file_once(backend, status_table, stack, pr
 def test_read_returns_the_row_and_nothing_for_a_missing_one(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Received", FilesExported=4, FilesReceived=4,
-            PendingEffectsUntil=1_700_000_000_123, FilesSent=4, TimeToExist=1_800_000_000)
+            PendingEffectsUntil=1_700_000_000_123, PendingEffectsOwner="tok.1", FilesSent=4,
+            TimeToExist=1_800_000_000)
     assert probe.result("status.read", table=status_table, correlation_id="corr",
                         collection_name="db.a.b") == {
         "row": {"status": "Received", "files_exported": 4, "files_received": 4,
-                "pending_effects_until_ms": 1_700_000_000_123}
+                "pending": {"until_ms": 1_700_000_000_123, "owner": "tok.1"}}
     }
     assert probe.result("status.read", table=status_table, correlation_id="corr",
                         collection_name="nope") == {"row": None}
@@ -199,8 +202,7 @@ def test_read_of_a_bare_row_uses_defaults(backend, status_table):
     put_row(client, status_table)
     assert probe.result("status.read", table=status_table, correlation_id="corr",
                         collection_name="db.a.b") == {
-        "row": {"status": "", "files_exported": None, "files_received": 0,
-                "pending_effects_until_ms": None}
+        "row": {"status": "", "files_exported": None, "files_received": 0, "pending": None}
     }
 
 
@@ -220,30 +222,37 @@ def test_malformed_number_is_a_clear_error(backend, status_table):
     assert status_table in error["message"]
 
 
-# --- transitions and the pending-effects marker -------------------------------------
+# --- transitions and the pending-effects mark ------------------------------------------
 
 
-def transition(probe, table, source, to, until, collection="db.a.b") -> bool:
+def transition(probe, table, source, to, until, owner="tok.0", collection="db.a.b") -> bool:
     return probe.result("status.transition", table=table, correlation_id="corr",
-                        collection_name=collection, to=to, until=until, **{"from": source})["moved"]
+                        collection_name=collection, to=to, until=until, owner=owner,
+                        **{"from": source})["moved"]
+
+
+def mark_of(item: dict) -> tuple[str | None, str | None]:
+    return (item.get("PendingEffectsUntil", {}).get("N"), item.get("PendingEffectsOwner", {}).get("S"))
 
 
 def test_transition_moves_only_from_allowed_statuses_and_only_once(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Sent", FilesExported=2, FilesReceived=2)
-    assert transition(probe, status_table, ["Exported", "Sent"], "Received", 1000) is True
+    assert transition(probe, status_table, ["Exported", "Sent"], "Received", 1000, "a.0") is True
     item = stored(client, status_table)
     assert item["CollectionStatus"] == {"S": "Received"}
-    assert item["PendingEffectsUntil"] == {"N": "1000"}
+    assert mark_of(item) == ("1000", "a.0")
     assert item["FilesReceived"] == {"N": "2"}
 
     # The same move again (a concurrent or redelivered message) is refused.
-    assert transition(probe, status_table, ["Exported", "Sent"], "Received", 2000) is False
-    assert stored(client, status_table)["PendingEffectsUntil"] == {"N": "1000"}
+    assert transition(probe, status_table, ["Exported", "Sent"], "Received", 2000, "b.0") is False
+    assert mark_of(stored(client, status_table)) == ("1000", "a.0")
     # A status not in the list is refused.
-    assert transition(probe, status_table, ["Exporting"], "Success", 3000) is False
-    assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000) is True
-    assert stored(client, status_table)["CollectionStatus"] == {"S": "Success"}
+    assert transition(probe, status_table, ["Exporting"], "Success", 3000, "c.0") is False
+    assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000, "d.0") is True
+    item = stored(client, status_table)
+    assert item["CollectionStatus"] == {"S": "Success"}
+    assert mark_of(item) == ("4000", "d.0")
 
 
 def test_transition_of_a_missing_row_creates_nothing(backend, status_table):
@@ -260,58 +269,81 @@ def test_transition_of_a_row_without_status_is_refused(backend, status_table):
 
 
 def test_concurrent_transitions_have_one_winner(backend, status_table, stack, probe_binary):
+    """Four invocations with the same deadline: the owner says which one won."""
     name, client, _ = backend
     put_row(client, status_table, CollectionStatus="Sent")
-    results: list[bool] = []
+    results: dict[str, bool] = {}
     barrier = threading.Barrier(4)
 
-    def race(until: int) -> None:
+    def race(owner: str) -> None:
         with Probe(probe_binary, probe_env(stack, name)) as own:
             own.result("probe.stats")  # start-up done before the race
             barrier.wait(timeout=30)
-            results.append(transition(own, status_table, ["Exported", "Sent"], "Received", until))
+            results[owner] = transition(own, status_table, ["Exported", "Sent"], "Received",
+                                        1000, owner)
 
-    threads = [threading.Thread(target=race, args=(1000 + i,)) for i in range(4)]
+    owners = [f"inv-{i}.0" for i in range(4)]
+    threads = [threading.Thread(target=race, args=(owner,)) for owner in owners]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False, False, False, True]
+    assert sorted(results.values()) == [False, False, False, True]
+    winner = next(owner for owner, won in results.items() if won)
     item = stored(client, status_table)
     assert item["CollectionStatus"] == {"S": "Received"}
-    assert int(item["PendingEffectsUntil"]["N"]) in range(1000, 1004)
+    assert mark_of(item) == ("1000", winner)
 
 
-def test_claim_and_clear_pending(backend, status_table):
+def test_claim_and_clear_pending_go_by_the_owner(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Sent")
-    assert transition(probe, status_table, ["Sent"], "Received", 100) is True
+    assert transition(probe, status_table, ["Sent"], "Received", 100, "dead.0") is True
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
 
-    assert probe.result("status.claim_pending", seen=99, new=500, **where) == {"claimed": False}
-    assert probe.result("status.claim_pending", seen=100, new=200, **where) == {"claimed": True}
-    # A second claimant that saw the same expired marker loses.
-    assert probe.result("status.claim_pending", seen=100, new=300, **where) == {"claimed": False}
-    assert stored(client, status_table)["PendingEffectsUntil"] == {"N": "200"}
+    claim = "status.claim_pending"
+    assert probe.result(claim, seen_until=100, seen_owner="other.0", until=500, owner="a.0",
+                        **where) == {"claimed": False}
+    assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=200, owner="a.0",
+                        **where) == {"claimed": True}
+    # A second claimant that saw the same expired mark loses.
+    assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=300, owner="b.0",
+                        **where) == {"claimed": False}
+    assert mark_of(stored(client, status_table)) == ("200", "a.0")
 
-    # The first owner's clear no longer applies: the marker is the claimant's now.
-    assert probe.result("status.clear_pending", own=100, **where) == {}
-    assert stored(client, status_table)["PendingEffectsUntil"] == {"N": "200"}
-    assert probe.result("status.clear_pending", own=200, **where) == {}
+    # The first owner's clear no longer applies: the mark is the claimant's now.
+    assert probe.result("status.clear_pending", owner="dead.0", **where) == {}
+    assert mark_of(stored(client, status_table)) == ("200", "a.0")
+    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
     item = stored(client, status_table)
-    assert "PendingEffectsUntil" not in item
+    assert mark_of(item) == (None, None)
     assert item["CollectionStatus"] == {"S": "Received"}
-    # Clearing again, or claiming a marker that is gone, changes nothing and fails nothing.
-    assert probe.result("status.clear_pending", own=200, **where) == {}
-    assert probe.result("status.claim_pending", seen=200, new=300, **where) == {"claimed": False}
-    assert "PendingEffectsUntil" not in stored(client, status_table)
+    # Clearing again, or claiming a mark that is gone, changes nothing and fails nothing.
+    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
+    assert probe.result(claim, seen_until=200, seen_owner="a.0", until=300, owner="b.0",
+                        **where) == {"claimed": False}
+    assert mark_of(stored(client, status_table)) == (None, None)
+
+
+def test_a_mark_from_before_owners_is_claimed_by_its_time(backend, status_table):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100)
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    assert probe.result("status.read", **where)["row"]["pending"] == {"until_ms": 100, "owner": ""}
+    claim = "status.claim_pending"
+    assert probe.result(claim, seen_until=99, until=200, owner="a.0", **where) == {"claimed": False}
+    assert probe.result(claim, seen_until=100, until=200, owner="a.0", **where) == {"claimed": True}
+    assert mark_of(stored(client, status_table)) == ("200", "a.0")
+    # Now it has an owner: a claim by time alone no longer matches.
+    assert probe.result(claim, seen_until=200, until=300, owner="b.0", **where) == {"claimed": False}
 
 
 def test_clear_and_claim_on_a_missing_row_create_nothing(backend, status_table):
     _, client, probe = backend
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    assert probe.result("status.clear_pending", own=1, **where) == {}
-    assert probe.result("status.claim_pending", seen=1, new=2, **where) == {"claimed": False}
+    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
+    assert probe.result("status.claim_pending", seen_until=1, seen_owner="x.0", until=2,
+                        owner="a.0", **where) == {"claimed": False}
     assert stored(client, status_table) is None
 
 
@@ -360,35 +392,36 @@ def test_run_statuses_of_an_unknown_run_is_empty(backend, status_table):
 # --- the product status table ----------------------------------------------------
 
 
-def advance(probe, table, status, done, until, correlation_id="corr") -> bool:
+def advance(probe, table, status, done, until, owner="tok.0", correlation_id="corr") -> bool:
     return probe.result("product.advance", table=table, correlation_id=correlation_id,
-                        status=status, done=done, until=until)["advanced"]
+                        status=status, done=done, until=until, owner=owner)["advanced"]
 
 
 def test_advance_creates_the_item(backend, product_table):
     _, client, probe = backend
-    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 111) is True
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 111, "a.3") is True
     assert stored_product(client, product_table) == {
         **product_key("corr"),
         "Status": {"S": "RECEIVED"},
         "PendingEffectsUntil": {"N": "111"},
+        "PendingEffectsOwner": {"S": "a.3"},
     }
     assert probe.result("product.read", table=product_table, correlation_id="corr") == {
-        "row": {"status": "RECEIVED", "pending_effects_until_ms": 111}
+        "row": {"status": "RECEIVED", "pending": {"until_ms": 111, "owner": "a.3"}}
     }
 
 
 def test_advance_refuses_a_done_status(backend, product_table):
     _, client, probe = backend
-    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1) is True
-    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 2) is False
-    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 3) is True
-    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 4) is False
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1, "a.0") is True
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 2, "b.0") is False
+    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 3, "c.0") is True
+    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 4, "d.0") is False
     # RECEIVED arriving late never moves a completed run back.
-    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 5) is False
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 5, "e.0") is False
     item = stored_product(client, product_table)
     assert item["Status"] == {"S": "COMPLETED"}
-    assert item["PendingEffectsUntil"] == {"N": "3"}
+    assert mark_of(item) == ("3", "c.0")
 
 
 def test_advance_keeps_what_others_wrote(backend, product_table):
@@ -410,16 +443,96 @@ def test_product_read_of_a_missing_item(backend, product_table):
 
 def test_product_claim_and_clear(backend, product_table):
     _, client, probe = backend
-    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10) is True
+    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10, "dead.0") is True
     where = {"table": product_table, "correlation_id": "corr"}
-    assert probe.result("product.claim_pending", seen=9, new=20, **where) == {"claimed": False}
-    assert probe.result("product.claim_pending", seen=10, new=20, **where) == {"claimed": True}
-    assert probe.result("product.clear_pending", own=10, **where) == {}
-    assert stored_product(client, product_table)["PendingEffectsUntil"] == {"N": "20"}
-    assert probe.result("product.clear_pending", own=20, **where) == {}
+    claim = "product.claim_pending"
+    assert probe.result(claim, seen_until=10, seen_owner="x.0", until=20, owner="a.0",
+                        **where) == {"claimed": False}
+    assert probe.result(claim, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
+                        **where) == {"claimed": True}
+    assert probe.result("product.clear_pending", owner="dead.0", **where) == {}
+    assert mark_of(stored_product(client, product_table)) == ("20", "a.0")
+    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
     item = stored_product(client, product_table)
-    assert "PendingEffectsUntil" not in item
+    assert mark_of(item) == (None, None)
     assert item["Status"] == {"S": "COMPLETED"}
+
+
+# --- writes applied but not answered ------------------------------------------------------
+# The fault proxy of the chaos test stands between the probe and the emulator and resets
+# the connection instead of passing on the answer to the first matching request, after the
+# emulator applied it. The request is sent again (by libcurl, or by the client's retry) and
+# its repeat is refused: the adapter answers "refused". The row then carries the mark with
+# the caller's own owner: what the workflow reads to know the write was its own.
+
+
+@pytest.fixture
+def lossy_probe(backend, stack, probe_binary):
+    """A probe whose first answer to a request that `drop` picks is lost."""
+    sys.path.insert(0, str(CHAOS_DIR))
+    import fault_proxy  # noqa: PLC0415 - the chaos tools are not a package
+
+    name, client, _ = backend
+    upstream = urllib.parse.urlparse(stack.dynalite_url if name == "dynalite" else stack.moto_url)
+    dropped: list[str] = []
+    picks: list[Callable[[dict], bool]] = []
+
+    def hook(info, request, response) -> bool:
+        if dropped or not picks or not response.start_line.split(" ")[1].startswith("2"):
+            return False
+        body = json.loads(request.body or b"{}")
+        if picks[0](body):
+            dropped.append(body.get("UpdateExpression", ""))
+            return True
+        return False
+
+    route = fault_proxy.Route("dynamodb", upstream.hostname, upstream.port)
+    with fault_proxy.FaultProxy([route], fault_proxy.FaultPlan(rate=0.0), hook=hook) as proxy:
+        env = probe_env(stack, name, AWS_ENDPOINT_URL_DYNAMODB=proxy.url("dynamodb"))
+        with Probe(probe_binary, env) as probe:
+            def arm(pick: Callable[[dict], bool]) -> list[str]:
+                picks.append(pick)
+                return dropped
+            yield client, probe, arm
+
+
+def sets(what: str) -> Callable[[dict], bool]:
+    return lambda body: body.get("UpdateExpression", "").startswith("SET " + what)
+
+
+def test_transition_applied_but_not_answered(lossy_probe, status_table):
+    client, probe, arm = lossy_probe
+    put_row(client, status_table, CollectionStatus="Sent", FilesExported=1, FilesReceived=1)
+    dropped = arm(sets("CollectionStatus"))
+    assert transition(probe, status_table, ["Exported", "Sent"], "Received", 1000, "mine.0") is False
+    assert len(dropped) == 1
+    row = probe.result("status.read", table=status_table, correlation_id="corr",
+                       collection_name="db.a.b")["row"]
+    assert row["status"] == "Received"
+    assert row["pending"] == {"until_ms": 1000, "owner": "mine.0"}
+
+
+def test_claim_applied_but_not_answered(lossy_probe, status_table):
+    client, probe, arm = lossy_probe
+    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=5,
+            PendingEffectsOwner="dead.0")
+    dropped = arm(sets("PendingEffectsUntil"))
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    assert probe.result("status.claim_pending", seen_until=5, seen_owner="dead.0", until=900,
+                        owner="mine.0", **where) == {"claimed": False}
+    assert len(dropped) == 1
+    assert probe.result("status.read", **where)["row"]["pending"] == {"until_ms": 900,
+                                                                       "owner": "mine.0"}
+
+
+def test_advance_applied_but_not_answered(lossy_probe, product_table):
+    client, probe, arm = lossy_probe
+    dropped = arm(sets("#s"))
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 700, "mine.0") is False
+    assert len(dropped) == 1
+    assert probe.result("product.read", table=product_table, correlation_id="corr") == {
+        "row": {"status": "RECEIVED", "pending": {"until_ms": 700, "owner": "mine.0"}}
+    }
 
 
 # --- the export-state queue and monitoring -------------------------------------------
@@ -471,14 +584,14 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
     for op, extra in [
         ("status.count_file", {"file_token": "t"}),
         ("status.read", {}),
-        ("status.transition", {"from": ["Sent"], "to": "Received", "until": 1}),
-        ("status.claim_pending", {"seen": 1, "new": 2}),
-        ("status.clear_pending", {"own": 1}),
+        ("status.transition", {"from": ["Sent"], "to": "Received", "until": 1, "owner": "a.0"}),
+        ("status.claim_pending", {"seen_until": 1, "seen_owner": "x.0", "until": 2, "owner": "a.0"}),
+        ("status.clear_pending", {"owner": "a.0"}),
         ("status.run_statuses", {}),
     ]:
         error = probe.error(op, **where, **extra)
         assert error["code"] == "ResourceNotFoundException", (op, error)
         assert error["retryable"] is False
     error = probe.error("product.advance", table="no-such-table", correlation_id="c",
-                        status="RECEIVED", done=["RECEIVED"], until=1)
+                        status="RECEIVED", done=["RECEIVED"], until=1, owner="a.0")
     assert error["code"] == "ResourceNotFoundException"

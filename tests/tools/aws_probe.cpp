@@ -82,11 +82,27 @@ json optional_number(const std::optional<std::int64_t>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
+json pending_json(const std::optional<core::PendingMark>& pending) {
+  if (!pending) return nullptr;
+  return {{"until_ms", pending->until_ms}, {"owner", pending->owner}};
+}
+
 json row_json(const core::CollectionRow& row) {
   return {{"status", row.status},
           {"files_exported", optional_number(row.files_exported)},
           {"files_received", row.files_received},
-          {"pending_effects_until_ms", optional_number(row.pending_effects_until_ms)}};
+          {"pending", pending_json(row.pending)}};
+}
+
+// The caller's own mark: "until" and "owner".
+core::PendingMark mark(const json& command) {
+  return {number(command, "until"), text(command, "owner")};
+}
+
+// The mark a claim expects to find: "seen_until" and "seen_owner" (empty for a mark written
+// before owners existed).
+core::PendingMark seen_mark(const json& command) {
+  return {number(command, "seen_until"), text_or(command, "seen_owner", "")};
 }
 
 core::CollectionKey collection_key(const json& command) {
@@ -278,14 +294,14 @@ class Probe {
     }
     if (action == "transition") {
       return {{"moved", table.transition(collection_key(command), texts(command, "from"),
-                                         text(command, "to"), number(command, "until"))}};
+                                         text(command, "to"), mark(command))}};
     }
     if (action == "claim_pending") {
-      return {{"claimed", table.claim_pending(collection_key(command), number(command, "seen"),
-                                              number(command, "new"))}};
+      return {{"claimed",
+               table.claim_pending(collection_key(command), seen_mark(command), mark(command))}};
     }
     if (action == "clear_pending") {
-      table.clear_pending(collection_key(command), number(command, "own"));
+      table.clear_pending(collection_key(command), text(command, "owner"));
       return json::object();
     }
     if (action == "run_statuses") {
@@ -299,21 +315,18 @@ class Probe {
     const std::string correlation_id = text(command, "correlation_id");
     if (action == "advance") {
       return {{"advanced", table.advance(correlation_id, text(command, "status"),
-                                         texts(command, "done"), number(command, "until"))}};
+                                         texts(command, "done"), mark(command))}};
     }
     if (action == "read") {
       const auto row = table.read(correlation_id);
       if (!row) return {{"row", nullptr}};
-      return {{"row",
-               {{"status", row->status},
-                {"pending_effects_until_ms", optional_number(row->pending_effects_until_ms)}}}};
+      return {{"row", {{"status", row->status}, {"pending", pending_json(row->pending)}}}};
     }
     if (action == "claim_pending") {
-      return {{"claimed", table.claim_pending(correlation_id, number(command, "seen"),
-                                              number(command, "new"))}};
+      return {{"claimed", table.claim_pending(correlation_id, seen_mark(command), mark(command))}};
     }
     if (action == "clear_pending") {
-      table.clear_pending(correlation_id, number(command, "own"));
+      table.clear_pending(correlation_id, text(command, "owner"));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

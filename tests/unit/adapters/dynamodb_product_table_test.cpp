@@ -7,6 +7,7 @@
 using nlohmann::json;
 using ssc::adapters::DynamoProductTable;
 using ssc::aws::DynamoDbClient;
+using ssc::core::PendingMark;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 
@@ -31,16 +32,19 @@ class ProductTableTest : public ::testing::Test {
 
 TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, 99));
+  EXPECT_TRUE(
+      table.advance("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, PendingMark{99, "tok.2"}));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "Products"},
                   {"Key", kKeyJson},
-                  {"UpdateExpression", "SET #s = :status, PendingEffectsUntil = :until"},
+                  {"UpdateExpression",
+                   "SET #s = :status, PendingEffectsUntil = :until, PendingEffectsOwner = :owner"},
                   {"ConditionExpression", "attribute_not_exists(#s) OR NOT (#s IN (:d0, :d1))"},
                   {"ExpressionAttributeNames", {{"#s", "Status"}}},
                   {"ExpressionAttributeValues",
                    {{":status", {{"S", "RECEIVED"}}},
                     {":until", {{"N", "99"}}},
+                    {":owner", {{"S", "tok.2"}}},
                     {":d0", {{"S", "RECEIVED"}}},
                     {":d1", {{"S", "COMPLETED"}}}}},
                   {"ReturnValues", "NONE"}}));
@@ -48,27 +52,37 @@ TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
 
 TEST_F(ProductTableTest, AdvanceRefusedIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, 1));
+  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+}
+
+TEST_F(ProductTableTest, AdvanceWhoseAnswerWasLostIsRefusedOnTheRepeat) {
+  transport.reset_connection();
+  transport.reply_json(400, condition_failed());
+  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+  EXPECT_EQ(transport.requests.size(), 2u);
 }
 
 TEST_F(ProductTableTest, AdvanceWithNoDoneStatusesIsUnconditional) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {}, 1));
+  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {}, PendingMark{1, "tok.0"}));
   EXPECT_FALSE(transport.body(0).contains("ConditionExpression"));
 }
 
 TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
-  transport.reply_json(
-      200, {{"Item", {{"Status", {{"S", "RECEIVED"}}}, {"PendingEffectsUntil", {{"N", "5"}}}}}});
+  transport.reply_json(200, {{"Item",
+                              {{"Status", {{"S", "RECEIVED"}}},
+                               {"PendingEffectsUntil", {{"N", "5"}}},
+                               {"PendingEffectsOwner", {{"S", "tok.1"}}}}}});
   const auto row = table.read("corr-1");
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "RECEIVED");
-  EXPECT_EQ(row->pending_effects_until_ms, 5);
-  EXPECT_EQ(transport.body(0), (json{{"TableName", "Products"},
-                                     {"Key", kKeyJson},
-                                     {"ConsistentRead", true},
-                                     {"ProjectionExpression", "#s, PendingEffectsUntil"},
-                                     {"ExpressionAttributeNames", {{"#s", "Status"}}}}));
+  EXPECT_EQ(row->pending, (PendingMark{5, "tok.1"}));
+  EXPECT_EQ(transport.body(0),
+            (json{{"TableName", "Products"},
+                  {"Key", kKeyJson},
+                  {"ConsistentRead", true},
+                  {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
+                  {"ExpressionAttributeNames", {{"#s", "Status"}}}}));
 }
 
 TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
@@ -79,12 +93,14 @@ TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
 TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.claim_pending("corr-1", 1, 2));
-  table.clear_pending("corr-1", 2);
+  EXPECT_TRUE(table.claim_pending("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
+  table.clear_pending("corr-1", "tok.0");
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
-  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsUntil = :seen");
+  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);
-  EXPECT_EQ(transport.body(1)["UpdateExpression"], "REMOVE PendingEffectsUntil");
+  EXPECT_EQ(transport.body(1)["UpdateExpression"],
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner");
+  EXPECT_EQ(transport.body(1)["ConditionExpression"], "PendingEffectsOwner = :owner");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ using ssc::aws::AwsError;
 using ssc::aws::DynamoDbClient;
 using ssc::core::CollectionKey;
 using ssc::core::CollectionNotFound;
+using ssc::core::PendingMark;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 
@@ -52,7 +53,7 @@ TEST_F(StatusTableTest, CountWithTokenIsOneConditionalAdd) {
   EXPECT_EQ(result.row.status, "Sent");
   EXPECT_EQ(result.row.files_received, 2);
   EXPECT_EQ(result.row.files_exported, 3);
-  EXPECT_FALSE(result.row.pending_effects_until_ms.has_value());
+  EXPECT_FALSE(result.row.pending.has_value());
 
   ASSERT_EQ(transport.requests.size(), 1u);
   EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
@@ -117,7 +118,7 @@ TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheRowToFindTheDuplicate) {
   EXPECT_EQ(result.row.files_received, 7);
   EXPECT_EQ(transport.body(1)["ProjectionExpression"],
             "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "ReceivedFileTokens");
+            "PendingEffectsOwner, ReceivedFileTokens");
 }
 
 TEST_F(StatusTableTest, RowThatAppearedAfterTheRefusalIsCountedAgain) {
@@ -137,7 +138,8 @@ TEST_F(StatusTableTest, TokenlessRefusalWithRowPresentCountsAgain) {
   transport.reply_json(200, {{"Attributes", row_item("Exporting", 1, {})}});
   EXPECT_TRUE(table.count_file(kKey, std::nullopt).counted);
   EXPECT_EQ(transport.body(1)["ProjectionExpression"],
-            "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil");
+            "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
+            "PendingEffectsOwner");
 }
 
 TEST_F(StatusTableTest, GivesUpAfterRepeatedInconsistentRefusals) {
@@ -163,17 +165,26 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   json item = row_item("Received", 3, {});
   item.erase("ReceivedFileTokens");
   item["PendingEffectsUntil"] = {{"N", "1700000000000"}};
+  item["PendingEffectsOwner"] = {{"S", "tok.3"}};
   transport.reply_json(200, {{"Item", item}});
   const auto row = table.read(kKey);
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "Received");
-  EXPECT_EQ(row->pending_effects_until_ms, 1700000000000);
+  EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "ExportStatus"},
                   {"Key", kKeyJson},
                   {"ConsistentRead", true},
                   {"ProjectionExpression",
-                   "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil"}}));
+                   "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
+                   "PendingEffectsOwner"}}));
+}
+
+TEST_F(StatusTableTest, AMarkFromBeforeOwnersReadsWithAnEmptyOwner) {
+  json item = row_item("Received", 3, {});
+  item["PendingEffectsUntil"] = {{"N", "17"}};
+  transport.reply_json(200, {{"Item", item}});
+  EXPECT_EQ(table.read(kKey)->pending, (PendingMark{17, ""}));
 }
 
 TEST_F(StatusTableTest, ReadOfAMissingRowIsNullopt) {
@@ -188,6 +199,7 @@ TEST_F(StatusTableTest, AbsentAttributesReadAsDefaults) {
   EXPECT_EQ(row->status, "");
   EXPECT_EQ(row->files_received, 0);
   EXPECT_FALSE(row->files_exported.has_value());
+  EXPECT_FALSE(row->pending.has_value());
 }
 
 TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
@@ -207,56 +219,100 @@ TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
   }
 }
 
-TEST_F(StatusTableTest, TransitionIsOneConditionalSet) {
+TEST_F(StatusTableTest, TransitionIsOneConditionalSetOfStatusAndMark) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", 1234));
-  EXPECT_EQ(transport.body(0),
-            (json{{"TableName", "ExportStatus"},
-                  {"Key", kKeyJson},
-                  {"UpdateExpression", "SET CollectionStatus = :to, PendingEffectsUntil = :until"},
-                  {"ConditionExpression", "CollectionStatus IN (:f0, :f1)"},
-                  {"ExpressionAttributeValues",
-                   {{":to", {{"S", "Received"}}},
-                    {":until", {{"N", "1234"}}},
-                    {":f0", {{"S", "Exported"}}},
-                    {":f1", {{"S", "Sent"}}}}},
-                  {"ReturnValues", "NONE"}}));
+  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", PendingMark{1234, "tok.0"}));
+  EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
+                                     {"Key", kKeyJson},
+                                     {"UpdateExpression",
+                                      "SET CollectionStatus = :to, PendingEffectsUntil = :until, "
+                                      "PendingEffectsOwner = :owner"},
+                                     {"ConditionExpression", "CollectionStatus IN (:f0, :f1)"},
+                                     {"ExpressionAttributeValues",
+                                      {{":to", {{"S", "Received"}}},
+                                       {":until", {{"N", "1234"}}},
+                                       {":owner", {{"S", "tok.0"}}},
+                                       {":f0", {{"S", "Exported"}}},
+                                       {":f1", {{"S", "Sent"}}}}},
+                                     {"ReturnValues", "NONE"}}));
 }
 
 TEST_F(StatusTableTest, RefusedTransitionIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.transition(kKey, {"Received"}, "Success", 1));
+  EXPECT_FALSE(table.transition(kKey, {"Received"}, "Success", PendingMark{1, "tok.0"}));
+}
+
+TEST_F(StatusTableTest, TransitionWhoseAnswerWasLostIsRefusedOnTheRepeat) {
+  // The write reached the table and the connection was reset; the retry meets the
+  // condition the first write made false. The adapter can only say "refused": the core
+  // reads the row and finds its own mark.
+  transport.reset_connection();
+  transport.reply_json(400, condition_failed());
+  EXPECT_FALSE(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, "tok.0"}));
+  ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(transport.requests[0].body, transport.requests[1].body);
 }
 
 TEST_F(StatusTableTest, TransitionFromNothingWritesNothing) {
-  EXPECT_FALSE(table.transition(kKey, {}, "Success", 1));
+  EXPECT_FALSE(table.transition(kKey, {}, "Success", PendingMark{1, "tok.0"}));
   EXPECT_TRUE(transport.requests.empty());
 }
 
-TEST_F(StatusTableTest, ClaimPendingIsConditionalOnTheSeenValue) {
-  transport.reply(200, "{}");
-  transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.claim_pending(kKey, 100, 200));
-  EXPECT_FALSE(table.claim_pending(kKey, 100, 300));
-  EXPECT_EQ(transport.body(0)["UpdateExpression"], "SET PendingEffectsUntil = :new");
-  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsUntil = :seen");
-  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
-            (json{{":new", {{"N", "200"}}}, {":seen", {{"N", "100"}}}}));
+TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
+  EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, ""}),
+               std::invalid_argument);
+  EXPECT_THROW(table.claim_pending(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
+               std::invalid_argument);
+  EXPECT_THROW(table.clear_pending(kKey, ""), std::invalid_argument);
+  EXPECT_TRUE(transport.requests.empty());
 }
 
-TEST_F(StatusTableTest, ClearPendingIgnoresAMarkerThatIsNotOurs) {
+TEST_F(StatusTableTest, ClaimPendingIsConditionalOnTheOwnerSeen) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  table.clear_pending(kKey, 100);
-  EXPECT_NO_THROW(table.clear_pending(kKey, 100));
-  EXPECT_EQ(transport.body(0)["UpdateExpression"], "REMOVE PendingEffectsUntil");
-  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsUntil = :own");
-  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":own", {{"N", "100"}}}}));
+  EXPECT_TRUE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
+  EXPECT_FALSE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{300, "tok.5"}));
+  EXPECT_EQ(transport.body(0)["UpdateExpression"],
+            "SET PendingEffectsUntil = :until, PendingEffectsOwner = :owner");
+  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
+  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
+            (json{{":until", {{"N", "200"}}},
+                  {":owner", {{"S", "tok.0"}}},
+                  {":seen_owner", {{"S", "dead.1"}}}}));
+}
+
+TEST_F(StatusTableTest, ClaimOfAMarkWithoutOwnerIsConditionalOnItsTime) {
+  transport.reply(200, "{}");
+  EXPECT_TRUE(table.claim_pending(kKey, PendingMark{100, ""}, PendingMark{200, "tok.0"}));
+  EXPECT_EQ(transport.body(0)["ConditionExpression"],
+            "attribute_not_exists(PendingEffectsOwner) AND PendingEffectsUntil = :seen_until");
+  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
+            (json{{":until", {{"N", "200"}}},
+                  {":owner", {{"S", "tok.0"}}},
+                  {":seen_until", {{"N", "100"}}}}));
+}
+
+TEST_F(StatusTableTest, ClaimWhoseAnswerWasLostIsRefusedOnTheRepeat) {
+  transport.reset_connection();
+  transport.reply_json(400, condition_failed());
+  EXPECT_FALSE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
+  EXPECT_EQ(transport.requests.size(), 2u);
+}
+
+TEST_F(StatusTableTest, ClearPendingRemovesBothAttributesOnlyForItsOwner) {
+  transport.reply(200, "{}");
+  transport.reply_json(400, condition_failed());
+  table.clear_pending(kKey, "tok.0");
+  EXPECT_NO_THROW(table.clear_pending(kKey, "tok.0"));
+  EXPECT_EQ(transport.body(0)["UpdateExpression"],
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner");
+  EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
+  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":owner", {{"S", "tok.0"}}}}));
 }
 
 TEST_F(StatusTableTest, ClearPendingPassesOtherErrorsOn) {
   transport.reply_json(400, {{"__type", "x#ValidationException"}, {"message", "bad"}});
-  EXPECT_THROW(table.clear_pending(kKey, 100), AwsError);
+  EXPECT_THROW(table.clear_pending(kKey, "tok.0"), AwsError);
 }
 
 TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {

@@ -26,8 +26,15 @@ class ScriptedTransport : public aws::HttpTransport {
     if (responses.empty()) throw aws::TransportError("no scripted answer left", request.url);
     aws::HttpResponse response = responses.front();
     responses.pop_front();
+    if (response.status == kConnectionReset) {
+      throw aws::TransportError("Connection reset by peer (scripted)", request.url);
+    }
     return response;
   }
+
+  // The request reached the server (which may have applied it) but the connection was reset
+  // instead of answered.
+  void reset_connection() { responses.push_back({kConnectionReset, {}, ""}); }
 
   void reply(long status, const std::string& body, aws::Headers headers = {}) {
     responses.push_back({status, std::move(headers), body});
@@ -54,6 +61,9 @@ class ScriptedTransport : public aws::HttpTransport {
 
   std::deque<aws::HttpResponse> responses;
   std::vector<aws::HttpRequest> requests;
+
+ private:
+  static constexpr long kConnectionReset = -1;
 };
 
 class FixedCredentials : public aws::CredentialsProvider {

@@ -1,0 +1,18 @@
+// Owner tokens for the pending-effects marks: 16 bytes from OpenSSL's CSPRNG, base64url
+// (22 characters). Invocations run in many processes on many machines at once; 128 random
+// bits make two equal tokens practically impossible without any coordination.
+#pragma once
+
+#include <string>
+
+#include "core/ports.hpp"
+
+namespace ssc::adapters {
+
+class RandomOwnerTokens final : public core::OwnerTokens {
+ public:
+  // Throws std::runtime_error when the random generator cannot deliver.
+  std::string next() override;
+};
+
+}  // namespace ssc::adapters
