@@ -50,7 +50,7 @@ variable "kms_key_arns" {
 # --- the function ------------------------------------------------------------------
 
 variable "memory_size" {
-  description = "MB. The process needs about 20 MB; more memory buys CPU (TLS handshakes, SigV4, JSON) at little cost for short invocations."
+  description = "MB. The process peaks near 50 MB (a batch of 10 that finishes a run stage); more memory buys CPU (TLS handshakes, SigV4, JSON) at little cost for short invocations."
   type        = number
   default     = 256
 }
