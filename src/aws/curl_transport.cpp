@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -137,6 +138,11 @@ HttpResponse CurlTransport::send(const HttpRequest& request, const HttpTimeouts&
   set(curl, CURLOPT_TIMEOUT_MS, to_millis(timeouts.total), safe_url);
   set(curl, CURLOPT_SSL_VERIFYPEER, 1L, safe_url);
   set(curl, CURLOPT_SSL_VERIFYHOST, 2L, safe_url);
+  // Debian's libcurl looks for its CA bundle at Debian's path only; Lambda's Amazon Linux
+  // keeps it elsewhere, and the package's bootstrap names it in SSL_CERT_FILE.
+  if (const char* ca = std::getenv("SSL_CERT_FILE"); ca != nullptr && *ca != '\0') {
+    set(curl, CURLOPT_CAINFO, ca, safe_url);
+  }
   set(curl, CURLOPT_TCP_KEEPALIVE, 1L, safe_url);
   set(curl, CURLOPT_FOLLOWLOCATION, 0L, safe_url);
   set(curl, CURLOPT_PROTOCOLS_STR, "http,https", safe_url);
