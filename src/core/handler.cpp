@@ -51,6 +51,7 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
   nlohmann::json failures = nlohmann::json::array();
   std::exception_ptr invocation_failure;
   bool fifo_stopped = false;
+  bool out_of_time = false;
 
   ports_.io_deadline.run_until(work_end_ms, [&] {
     std::size_t index = 0;
@@ -59,6 +60,18 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
       if (fifo_stopped) {
         // AWS requires a FIFO batch's failures to be a suffix: these come back, in order.
         failures.push_back({{"itemIdentifier", record.message_id.value_or("")}});
+        continue;
+      }
+      if (record.message_id && !out_of_time && clock.now_ms() >= work_end_ms) {
+        // Every AWS call would fail at once; one line instead of an ERROR per message.
+        out_of_time = true;
+        log::warning(kModule,
+                     "Work deadline reached: the rest of the batch is returned unprocessed, "
+                     "for redelivery",
+                     {{"messages_returned", std::to_string(records.size() - index + 1)}});
+      }
+      if (out_of_time && record.message_id) {
+        failures.push_back({{"itemIdentifier", *record.message_id}});
         continue;
       }
       try {

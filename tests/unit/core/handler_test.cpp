@@ -353,14 +353,44 @@ TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
     throw std::runtime_error("DeadlineExceeded: the invocation deadline passed");
   });
   publisher.on_push = [&] { bound_in_push = io.current_ms(); };
-  const json response = handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
-                                                  record("m2", body("c1", "db.a.c", "f1"))}),
-                                       start + 5'000);
-  EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m2"});
+  log::configure(log::Settings{log::Level::Warning, "t", "t"});
+  ::testing::internal::CaptureStderr();
+  const json response = handler.handle(
+      sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.c", "f1")),
+                 record("m3", body("c1", "db.a.b", "f2")),
+                 record("m4", body("c1", "db.a.b", "f3"))}),
+      start + 5'000);
+  const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
+  // m3 and m4 are returned without a try: every AWS call would fail at once.
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
   EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
   EXPECT_EQ(bound_in_push, start + 5'000);
   EXPECT_GE(*bound_in_push - clock.peek(), 1'000);  // the reserve is intact
   EXPECT_EQ(metrics.count("file_received"), 2);
+  EXPECT_EQ(metrics.processing_times().size(), 2u);  // m3 and m4 were not processed
+  ASSERT_EQ(lines.size(), 2u);                       // m2's ERROR, then one WARNING for the rest
+  EXPECT_EQ(lines[0]["log_level"], "ERROR");
+  EXPECT_EQ(lines[1]["log_level"], "WARNING");
+  EXPECT_EQ(lines[1]["messages_returned"], "2");
+}
+
+TEST_F(HandlerTest, OutOfTimeFifoBatchIsReturnedWholeInOrder) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  const json response =
+      handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"), kFifoArn),
+                                record("m2", body("c1", "db.a.b", "f2"), kFifoArn)}),
+                     clock.peek());
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 0);
+}
+
+TEST_F(HandlerTest, OutOfTimeSingleMessageEventIsStillTriedAndFailsTheInvocation) {
+  // Without a message id there is no item to return: the invocation's own failure says it.
+  status.before_next_transition([] { throw std::runtime_error("DeadlineExceeded"); });
+  status.put({"c1", "db.a.b"}, "Sent", 1);
+  EXPECT_THROW(handler.handle(body("c1", "db.a.b", "f1"), clock.peek()), std::runtime_error);
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
 }
 
 TEST_F(HandlerTest, TheScrapeWaitIsShortenedToKeepTheReserveWithAWarning) {
