@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kRowAttributes =
     "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner";
 constexpr const char* kTokens = "ReceivedFileTokens";
+constexpr const char* kLastCountOwner = "LastCountOwner";
 
 // A refused count whose cause could not be read off the answer is settled by reading the
 // row; if the row shows the count should have gone through (it appeared in between), the
@@ -57,18 +58,28 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
 }
 
 nlohmann::json DynamoStatusTable::count_request(const core::CollectionKey& key,
-                                                const std::optional<std::string>& token) const {
+                                                const std::optional<std::string>& token,
+                                                const std::string& owner) const {
   nlohmann::json request = {{"TableName", table_},
                             {"Key", key_of(key)},
                             {"ReturnValues", "ALL_NEW"},
                             {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}};
   if (token) {
-    request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
     request["ConditionExpression"] =
         "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)";
     request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)},
                                             {":tokens", aws::ddb::SS({*token})},
                                             {":token", aws::ddb::S(*token)}};
+    // Only the last count's owner is kept (one short string per row, not one per file): it
+    // is enough to recognise the repeat of a count whose answer was lost, unless another
+    // count on the row came in between (docs/design.md).
+    if (owner.empty()) {
+      request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
+    } else {
+      request["UpdateExpression"] =
+          "SET LastCountOwner = :owner ADD FilesReceived :one, ReceivedFileTokens :tokens";
+      request["ExpressionAttributeValues"][":owner"] = aws::ddb::S(owner);
+    }
   } else {
     request["UpdateExpression"] = "ADD FilesReceived :one";
     request["ConditionExpression"] = "attribute_exists(CorrelationId)";
@@ -84,22 +95,30 @@ std::optional<nlohmann::json> DynamoStatusTable::read_for_count(const core::Coll
        {"Key", key_of(key)},
        {"ConsistentRead", true},
        {"ProjectionExpression",
-        std::string(kRowAttributes) + (with_tokens ? ", ReceivedFileTokens" : "")}});
+        std::string(kRowAttributes) +
+            (with_tokens ? std::string(", ") + kTokens + ", " + kLastCountOwner : "")}});
 }
 
 core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
                                                 const std::optional<std::string>& file_token) {
+  return count_file_as(key, file_token, std::string());
+}
+
+core::CountResult DynamoStatusTable::count_file_as(const core::CollectionKey& key,
+                                                   const std::optional<std::string>& file_token,
+                                                   const std::string& owner) {
   // A file without a name cannot be told apart from another one: it is always counted.
   std::optional<std::string> token = file_token;
   if (token && token->empty()) token.reset();
 
-  const nlohmann::json request = count_request(key, token);
+  const nlohmann::json request = count_request(key, token, owner);
   for (int attempt = 1;; ++attempt) {
     try {
       const nlohmann::json answer = client_.update_item(request);
       const auto attributes = answer.find("Attributes");
       return {true,
-              row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key)};
+              row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key),
+              std::string()};
     } catch (const aws::ConditionalCheckFailed& refused) {
       // With the old item (ALL_OLD) the row existed, so the token was already there.
       // Without it the row was missing, or the service does not send old items: read it.
@@ -114,7 +133,10 @@ core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
           throw core::CollectionNotFound("no row in table " + table_ + " for " + describe(key));
         }
       }
-      if (holds_token(*item, token)) return {false, row_of(*item, key)};
+      if (holds_token(*item, token)) {
+        return {false, row_of(*item, key),
+                aws::ddb::get_string(*item, kLastCountOwner).value_or("")};
+      }
       // The row is there and does not hold this file: it appeared after the write was
       // refused. Counting again is right; giving up after a few tries leaves the message
       // to be retried rather than report a file as counted that was not.

@@ -19,6 +19,9 @@ class DynamoStatusTable final : public core::StatusTable {
 
   core::CountResult count_file(const core::CollectionKey& key,
                                const std::optional<std::string>& file_token) override;
+  core::CountResult count_file_as(const core::CollectionKey& key,
+                                  const std::optional<std::string>& file_token,
+                                  const std::string& owner) override;
   std::optional<core::CollectionRow> read(const core::CollectionKey& key) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
                   const std::string& to, const core::PendingMark& mine) override;
@@ -32,7 +35,8 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] core::CollectionRow row_of(const nlohmann::json& item,
                                            const core::CollectionKey& key) const;
   nlohmann::json count_request(const core::CollectionKey& key,
-                               const std::optional<std::string>& token) const;
+                               const std::optional<std::string>& token,
+                               const std::string& owner) const;
   std::optional<nlohmann::json> read_for_count(const core::CollectionKey& key, bool with_tokens);
 
   aws::DynamoDbClient& client_;

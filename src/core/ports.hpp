@@ -48,6 +48,10 @@ class CollectionNotFound : public std::runtime_error {
 struct CountResult {
   bool counted = false;  // false: this file had been counted before (a redelivery)
   CollectionRow row;     // the row after the write (or as it stands, when not counted)
+  // When not counted: LastCountOwner as the row holds it, the owner of the last count
+  // applied with one (count_file_as). Equal to ours, the refusal was the repeat of our own
+  // count, applied but not answered. Empty when absent.
+  std::string last_count_owner;
 };
 
 class StatusTable {
@@ -57,6 +61,15 @@ class StatusTable {
   // collection is not counted again. Throws CollectionNotFound.
   virtual CountResult count_file(const CollectionKey& key,
                                  const std::optional<std::string>& file_token) = 0;
+  // As count_file, and a count that is applied also records `owner` (the message's owner
+  // token, as in PendingMark) in LastCountOwner, so that the repeat of a count whose answer
+  // was lost can be recognised. A table that cannot record it counts without it.
+  virtual CountResult count_file_as(const CollectionKey& key,
+                                    const std::optional<std::string>& file_token,
+                                    const std::string& owner) {
+    static_cast<void>(owner);
+    return count_file(key, file_token);
+  }
   virtual std::optional<CollectionRow> read(const CollectionKey& key) = 0;
   // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
   // one conditional write. True when the write was applied; false when its condition

@@ -76,14 +76,23 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
       message.file_name == kFileNameNotSet
           ? std::nullopt
           : std::optional<std::string>(file_token(message.file_name));
-  const CountResult count = ports_.status.count_file(key, token);
+  const CountResult count = ports_.status.count_file_as(key, token, mine.owner);
   outcome.counted = count.counted;
   if (count.counted) {
-    ports_.metrics.file_received(message.run_labels(), message.collection_name);
     log::info(kModule, "File counted", row_fields(count.row));
+  } else if (token && count.last_count_owner == mine.owner) {
+    // The owner is unique to this message of this invocation: a refusal that finds it on
+    // the row refused the repeat of our own count, applied but not answered.
+    outcome.counted = true;
+    outcome.own_write_recognised = true;
+    log::info(kModule,
+              "File count applied though its answer was lost (the repeat was refused): the row "
+              "names this message as the last count's owner, the file is ours to report",
+              row_fields(count.row));
   } else {
     log::info(kModule, "File already counted, duplicate delivery ignored", row_fields(count.row));
   }
+  if (outcome.counted) ports_.metrics.file_received(message.run_labels(), message.collection_name);
 
   std::optional<CollectionRow> row = count.row;
   if (collection_received(count.row)) {

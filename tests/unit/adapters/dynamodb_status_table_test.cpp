@@ -118,7 +118,57 @@ TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheRowToFindTheDuplicate) {
   EXPECT_EQ(result.row.files_received, 7);
   EXPECT_EQ(transport.body(1)["ProjectionExpression"],
             "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "PendingEffectsOwner, ReceivedFileTokens");
+            "PendingEffectsOwner, ReceivedFileTokens, LastCountOwner");
+}
+
+TEST_F(StatusTableTest, CountWithOwnerRecordsItAsTheLastCountsOwner) {
+  transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok"})}});
+  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+  EXPECT_TRUE(result.counted);
+  EXPECT_EQ(result.last_count_owner, "");
+  const json body = transport.body(0);
+  EXPECT_EQ(body["UpdateExpression"],
+            "SET LastCountOwner = :owner ADD FilesReceived :one, ReceivedFileTokens :tokens");
+  EXPECT_EQ(body["ConditionExpression"],
+            "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)");
+  EXPECT_EQ(body["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}},
+                                                     {":tokens", {{"SS", {"tok"}}}},
+                                                     {":token", {{"S", "tok"}}},
+                                                     {":owner", {{"S", "inv.4"}}}}));
+}
+
+TEST_F(StatusTableTest, CountWithoutTokenRecordsNoOwner) {
+  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
+  EXPECT_TRUE(table.count_file_as(kKey, std::nullopt, "inv.4").counted);
+  EXPECT_EQ(transport.body(0)["UpdateExpression"], "ADD FilesReceived :one");
+  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}}}));
+}
+
+TEST_F(StatusTableTest, RefusalWithOldItemReportsTheLastCountsOwner) {
+  json item = row_item("Sent", 5, {"tok"});
+  item["LastCountOwner"] = {{"S", "inv.4"}};
+  transport.reply_json(400, condition_failed(item));
+  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+  EXPECT_FALSE(result.counted);
+  EXPECT_EQ(result.last_count_owner, "inv.4");
+  EXPECT_EQ(transport.requests.size(), 1u);
+}
+
+TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheLastCountsOwner) {
+  json item = row_item("Sent", 5, {"tok"});
+  item["LastCountOwner"] = {{"S", "inv.4"}};
+  transport.reply_json(400, condition_failed());
+  transport.reply_json(200, {{"Item", item}});
+  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+  EXPECT_FALSE(result.counted);
+  EXPECT_EQ(result.last_count_owner, "inv.4");
+  ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(target(1), "DynamoDB_20120810.GetItem");
+}
+
+TEST_F(StatusTableTest, RefusalOfARowWithoutLastCountOwnerReportsNone) {
+  transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok"})));
+  EXPECT_EQ(table.count_file_as(kKey, std::string("tok"), "inv.4").last_count_owner, "");
 }
 
 TEST_F(StatusTableTest, RowThatAppearedAfterTheRefusalIsCountedAgain) {

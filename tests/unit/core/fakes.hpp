@@ -32,7 +32,7 @@ inline bool still_seen(const std::optional<PendingMark>& current, const PendingM
 }
 
 // Which conditional writes lose their next answer.
-enum class Write { Transition, Claim, Advance };
+enum class Write { Transition, Claim, Advance, Count };
 
 // Writes whose answer is lost, one use each: the write is applied, the caller sees only
 // what the repeat of the same request answers.
@@ -89,16 +89,51 @@ class FakeStatusTable : public StatusTable {
     before_transition_ = std::move(hook);
   }
 
+  // Runs once, between a count whose answer is lost (Write::Count) and its repeat: lets a
+  // test slip another count on the same row in between.
+  void before_next_count_repeat(std::function<void()> hook) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    before_count_repeat_ = std::move(hook);
+  }
+
   CountResult count_file(const CollectionKey& key,
                          const std::optional<std::string>& file_token) override {
+    return count_file_as(key, file_token, std::string());
+  }
+
+  // As the adapter: the token check and the count in one write, which also records the
+  // owner in LastCountOwner; a refusal answers with the row as it stands.
+  CountResult count_file_as(const CollectionKey& key, const std::optional<std::string>& file_token,
+                            const std::string& owner) override {
+    const auto apply = [&] {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto found = rows_.find({key.correlation_id, key.collection_name});
+      if (found == rows_.end()) throw CollectionNotFound("no row for " + key.collection_name);
+      Entry& entry = found->second;
+      if (file_token && entry.tokens.count(*file_token) > 0) {
+        return CountResult{false, entry.row, entry.last_count_owner};
+      }
+      ++entry.row.files_received;
+      if (file_token) {
+        entry.tokens.insert(*file_token);
+        if (!owner.empty()) entry.last_count_owner = owner;
+      }
+      return CountResult{true, entry.row, std::string()};
+    };
+    const CountResult first = apply();
+    if (!lost_answers.take(Write::Count)) return first;
+    std::function<void()> hook;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      std::swap(hook, before_count_repeat_);
+    }
+    if (hook) hook();
+    return apply();
+  }
+
+  std::string last_count_owner(const CollectionKey& key) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    const auto found = rows_.find({key.correlation_id, key.collection_name});
-    if (found == rows_.end()) throw CollectionNotFound("no row for " + key.collection_name);
-    Entry& entry = found->second;
-    if (file_token && entry.tokens.count(*file_token) > 0) return {false, entry.row};
-    ++entry.row.files_received;
-    if (file_token) entry.tokens.insert(*file_token);
-    return {true, entry.row};
+    return rows_.at({key.correlation_id, key.collection_name}).last_count_owner;
   }
 
   std::optional<CollectionRow> read(const CollectionKey& key) override {
@@ -177,10 +212,12 @@ class FakeStatusTable : public StatusTable {
   struct Entry {
     CollectionRow row;
     std::set<std::string> tokens;
+    std::string last_count_owner;
   };
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Entry> rows_;
   std::function<void()> before_transition_;
+  std::function<void()> before_count_repeat_;
   int reads_ = 0;
   int transitions_ = 0;
   int claims_ = 0;

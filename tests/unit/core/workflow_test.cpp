@@ -458,6 +458,55 @@ TEST_F(WorkflowTest, TransitionAppliedButNotAnsweredStillPerformsTheEffects) {
   EXPECT_EQ(product.row(kCorr)->status, "RECEIVED");
 }
 
+TEST_F(WorkflowTest, CountAppliedButNotAnsweredIsStillReportedOnce) {
+  status.put(key(kColl), "Exported", 3, 0);
+  status.lost_answers.lose_next(Write::Count);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(file(kColl, "f1"), mine);
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 1);  // applied once; the repeat was refused
+  EXPECT_EQ(status.last_count_owner(key(kColl)), mine.owner);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  // A real redelivery, under another owner, is still refused and not reported.
+  const Outcome again = run(file(kColl, "f1"));
+  EXPECT_FALSE(again.counted);
+  EXPECT_FALSE(again.own_write_recognised);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+}
+
+TEST_F(WorkflowTest, CountAppliedButNotAnsweredThatCompletesTheCollectionTransitionsIt) {
+  status.put(key(kColl), "Exported", 1, 0);
+  status.lost_answers.lose_next(Write::Count);
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(queue.sent().size(), 1u);
+}
+
+// The window left (docs/design.md): another count on the row between our applied count and
+// its repeat names its own owner, so our file is not reported. The table stays right.
+TEST_F(WorkflowTest, CountLostAnswerWithAnotherCountInBetweenMissesOnlyThatFilesMetric) {
+  status.put(key(kColl), "Exported", 3, 0);
+  status.lost_answers.lose_next(Write::Count);
+  status.before_next_count_repeat([&] { EXPECT_TRUE(run(file(kColl, "f2")).counted); });
+  const Outcome outcome = run(file(kColl, "f1"));
+  EXPECT_FALSE(outcome.counted);
+  EXPECT_FALSE(outcome.own_write_recognised);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 2);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+}
+
+TEST_F(WorkflowTest, AFileWithoutNameIsCountedOnEveryDeliveryAndRecordsNoOwner) {
+  status.put(key(kColl), "Exported", 3, 0);
+  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 2);
+  EXPECT_EQ(status.last_count_owner(key(kColl)), "");
+}
+
 TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
   status.put(key(kColl), "Received", 1, 1);
   status.lost_answers.lose_next(Write::Transition);
