@@ -525,6 +525,26 @@ def test_claim_applied_but_not_answered(lossy_probe, status_table):
                                                                        "owner": "mine.0"}
 
 
+def test_count_applied_but_not_answered(lossy_probe, status_table):
+    client, probe, arm = lossy_probe
+    put_row(client, status_table, CollectionStatus="Exported", FilesExported=3)
+    dropped = arm(sets("LastCountOwner"))
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    result = probe.result("status.count_file", file_token="f1", owner="mine.0", **where)
+    assert len(dropped) == 1
+    # The repeat is refused, and the row names us as the last count's owner: the workflow
+    # reports the file (tests/unit/core/workflow_test.cpp).
+    assert result["counted"] is False
+    assert result["last_count_owner"] == "mine.0"
+    assert result["row"]["files_received"] == 1
+    item = stored(client, status_table)
+    assert item["FilesReceived"] == {"N": "1"}
+    assert item["LastCountOwner"] == {"S": "mine.0"}
+    # A redelivery under another owner sees the first owner: not its own count.
+    again = probe.result("status.count_file", file_token="f1", owner="other.0", **where)
+    assert again == {**again, "counted": False, "last_count_owner": "mine.0"}
+
+
 def test_advance_applied_but_not_answered(lossy_probe, product_table):
     client, probe, arm = lossy_probe
     dropped = arm(sets("#s"))

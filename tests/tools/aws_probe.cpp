@@ -5,7 +5,7 @@
 //
 //   {"op": "dynamodb.UpdateItem", "request": {...}}
 //   {"op": "status.count_file", "table": "T", "correlation_id": "c", "collection_name": "n",
-//    "file_token": "t"}
+//    "file_token": "t"}   (with "owner": "o", count_file_as: also answers last_count_owner)
 //
 // An optional "id" is echoed back, so that a test can match answers to commands.
 #include <cstdint>
@@ -284,6 +284,13 @@ class Probe {
       std::optional<std::string> token;
       if (command.contains("file_token") && !command["file_token"].is_null()) {
         token = text(command, "file_token");
+      }
+      if (command.contains("owner")) {
+        const auto result =
+            table.count_file_as(collection_key(command), token, text(command, "owner"));
+        return {{"counted", result.counted},
+                {"row", row_json(result.row)},
+                {"last_count_owner", result.last_count_owner}};
       }
       const auto result = table.count_file(collection_key(command), token);
       return {{"counted", result.counted}, {"row", row_json(result.row)}};
