@@ -144,6 +144,8 @@ void write(Level level, std::string_view module, std::string_view message, const
   write_line(format_line(level, module, message, extra));
 }
 
+Fields current_context() { return t_context; }
+
 LogContext::LogContext(Fields fields) : previous_(t_context) {
   // Nested contexts add to the outer one; the destructor puts the outer one back.
   for (auto& [key, value] : fields) t_context[key] = std::move(value);

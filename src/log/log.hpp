@@ -50,6 +50,10 @@ inline void critical(std::string_view module, std::string_view message, const Fi
 std::string format_line(Level level, std::string_view module, std::string_view message,
                         const Fields& extra = {});
 
+// The context fields in force on this thread: what a thread that works for this one (a
+// batch's worker) sets as its own context, so its lines say whose work they are.
+Fields current_context();
+
 // Sets the message context for this thread while it lives.
 class LogContext {
  public:
