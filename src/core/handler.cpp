@@ -1,7 +1,9 @@
 #include "core/handler.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
+#include <thread>
 
 #include "core/message.hpp"
 #include "log/log.hpp"
@@ -46,51 +48,55 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
   // Each message's marks get their own owner (token.index): a refused repeat of one
   // message's write is then never mistaken for an earlier message's write.
   const std::string invocation_token = ports_.owner_tokens.next();
+  std::vector<PendingMark> marks;
+  marks.reserve(records.size());
+  for (std::size_t index = 0; index < records.size(); ++index) {
+    marks.push_back({deadline_ms, invocation_token + "." + std::to_string(index)});
+  }
+  const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
+  const Batch batch{records, marks, work_end_ms};
+  std::vector<RecordOutcome> outcomes(records.size());
+  ports_.io_deadline.run_until(work_end_ms, [&] {
+    if (fifo || max_concurrency_ == 1 || records.size() == 1) {
+      process_in_order(batch, fifo, outcomes);
+    } else {
+      process_concurrently(batch, outcomes);
+    }
+  });
 
   BatchState state;
   nlohmann::json failures = nlohmann::json::array();
   std::exception_ptr invocation_failure;
-  bool fifo_stopped = false;
-  bool out_of_time = false;
-
-  ports_.io_deadline.run_until(work_end_ms, [&] {
-    std::size_t index = 0;
-    for (const EventRecord& record : records) {
-      const PendingMark mine{deadline_ms, invocation_token + "." + std::to_string(index++)};
-      if (fifo_stopped) {
-        // AWS requires a FIFO batch's failures to be a suffix: these come back, in order.
-        failures.push_back({{"itemIdentifier", record.message_id.value_or("")}});
-        continue;
-      }
-      if (record.message_id && !out_of_time && clock.now_ms() >= work_end_ms) {
-        // Every AWS call would fail at once; one line instead of an ERROR per message.
-        out_of_time = true;
-        log::warning(kModule,
-                     "Work deadline reached: the rest of the batch is returned unprocessed, "
-                     "for redelivery",
-                     {{"messages_returned", std::to_string(records.size() - index + 1)}});
-      }
-      if (out_of_time && record.message_id) {
-        failures.push_back({{"itemIdentifier", *record.message_id}});
-        continue;
-      }
-      try {
-        process_record(record, mine, state);
-      } catch (const std::exception&) {
-        if (!record.message_id) {
-          invocation_failure = std::current_exception();
-          continue;
-        }
-        failures.push_back({{"itemIdentifier", *record.message_id}});
-        if (from_fifo_queue(record)) {
-          fifo_stopped = true;
-          log::warning(kModule,
-                       "FIFO source: the rest of the batch is returned unprocessed, in order",
-                       {{"message_id", *record.message_id}});
-        }
-      }
+  std::size_t out_of_time = 0;
+  for (std::size_t index = 0; index < records.size(); ++index) {
+    const RecordOutcome& outcome = outcomes[index];
+    if (outcome.correlation_id) remember(state.correlation_ids, *outcome.correlation_id);
+    if (outcome.state == RecordOutcome::State::Succeeded) continue;
+    if (outcome.state == RecordOutcome::State::OutOfTime) ++out_of_time;
+    if (!records[index].message_id) {
+      invocation_failure = outcome.error;
+      continue;
     }
-  });
+    // Failed, or not tried: after a FIFO batch's failure (AWS requires a FIFO batch's
+    // failures to be a suffix: these come back, in order), or after the work deadline.
+    failures.push_back({{"itemIdentifier", *records[index].message_id}});
+  }
+  if (out_of_time > 0) {
+    // Every AWS call would have failed at once: one line instead of an ERROR per message.
+    log::warning(kModule,
+                 "Work deadline reached: the rest of the batch is returned unprocessed, for "
+                 "redelivery",
+                 {{"messages_returned", std::to_string(out_of_time)}});
+  }
+  // Runs finished by any message, in the order the runs first appear: the same, however
+  // the messages interleaved.
+  for (const std::string& correlation_id : state.correlation_ids) {
+    if (std::any_of(outcomes.begin(), outcomes.end(), [&](const RecordOutcome& outcome) {
+          return outcome.run_finished && outcome.correlation_id == correlation_id;
+        })) {
+      state.finished_runs.push_back(correlation_id);
+    }
+  }
 
   // Whatever processing did with its time, the reserve is still there for these.
   ports_.io_deadline.run_until(end_ms, [&] { publish_metrics(state, work_end_ms); });
@@ -98,8 +104,84 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
   return {{"batchItemFailures", failures}};
 }
 
+void BatchHandler::process_in_order(const Batch& batch, bool stop_at_failure,
+                                    std::vector<RecordOutcome>& outcomes) {
+  for (std::size_t index = 0; index < batch.records.size(); ++index) {
+    if (!process_into(batch, index, outcomes[index])) {
+      // Out of time: so are the records after it, and a FIFO batch stays a suffix.
+      for (std::size_t rest = index + 1; rest < batch.records.size(); ++rest) {
+        outcomes[rest].state = RecordOutcome::State::OutOfTime;
+      }
+      return;
+    }
+    if (stop_at_failure && outcomes[index].state == RecordOutcome::State::Failed) {
+      log::warning(kModule, "FIFO source: the rest of the batch is returned unprocessed, in order",
+                   {{"message_id", message_id_text(batch.records[index])}});
+      return;
+    }
+  }
+}
+
+void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes) {
+  // Thread-locals do not cross threads: each worker sets the caller's log context (the
+  // invocation's request id) and the I/O bound again on its own thread.
+  const log::Fields context = log::current_context();
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    try {
+      const log::LogContext inherited(context);
+      ports_.io_deadline.run_until(batch.work_end_ms, [&] {
+        for (std::size_t index = next++; index < batch.records.size(); index = next++) {
+          process_into(batch, index, outcomes[index]);
+        }
+      });
+    } catch (const std::exception& e) {
+      // Only setting up the context can get here; the records this worker did not reach
+      // stay NotProcessed and are reported as failed, so they come back.
+      log::error(kModule, "A batch worker stopped", {{"error", e.what()}});
+    }
+  };
+  const std::size_t threads = std::min(max_concurrency_, batch.records.size());
+  std::vector<std::jthread> helpers;
+  helpers.reserve(threads - 1);
+  for (std::size_t started = 1; started < threads; ++started) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::exception& e) {
+      // Fewer threads only make the batch slower: the ones running take every record.
+      log::warning(kModule, "Could not start another batch worker; going on with fewer",
+                   {{"workers", std::to_string(helpers.size() + 1)}, {"error", e.what()}});
+      break;
+    }
+  }
+  work();
+  // The helpers join when `helpers` goes out of scope; nothing reads the outcomes before.
+}
+
+bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
+  const EventRecord& record = batch.records[index];
+  if (record.message_id && ports_.workflow.clock.now_ms() >= batch.work_end_ms) {
+    outcome.state = RecordOutcome::State::OutOfTime;
+    return false;
+  }
+  try {
+    process_record(record, batch.marks[index], outcome);
+    outcome.state = RecordOutcome::State::Succeeded;
+  } catch (const std::exception&) {
+    outcome.state = RecordOutcome::State::Failed;
+    outcome.error = std::current_exception();
+  } catch (...) {
+    // Not from this program's code; on a worker thread it would end the process.
+    log::error(kModule, "Message failed with an exception of unknown type",
+               {{"message_id", message_id_text(record)}});
+    outcome.state = RecordOutcome::State::Failed;
+    outcome.error = std::current_exception();
+  }
+  return true;
+}
+
 void BatchHandler::process_record(const EventRecord& record, const PendingMark& mine,
-                                  BatchState& state) {
+                                  RecordOutcome& outcome) {
   // Failures are logged here, inside the message's log context, so that the ERROR line says
   // which message (and, as far as known, which run and collection) it was.
   log::LogContext message_context(log::Fields{{"message_id", message_id_text(record)}});
@@ -116,7 +198,7 @@ void BatchHandler::process_record(const EventRecord& record, const PendingMark& 
   }
   log::LogContext body_context(message_log_context(body));
   try {
-    run_workflow(parse_message(body), mine, state);
+    run_workflow(parse_message(body), mine, outcome);
   } catch (const InvalidMessage& e) {
     log_rejected(e);
     throw;
@@ -127,23 +209,23 @@ void BatchHandler::process_record(const EventRecord& record, const PendingMark& 
 }
 
 void BatchHandler::run_workflow(const Message& message, const PendingMark& mine,
-                                BatchState& state) {
-  remember(state.correlation_ids, message.correlation_id);
+                                RecordOutcome& outcome) {
+  outcome.correlation_id = message.correlation_id;
   Clock& clock = ports_.workflow.clock;
   const std::int64_t started_ms = clock.now_ms();
   auto record_processing_time = [&] {
     ports_.workflow.metrics.processing_time(
         message.run_labels(), static_cast<double>(clock.now_ms() - started_ms) / 1000.0);
   };
-  Outcome outcome;
+  Outcome result;
   try {
-    outcome = workflow_.process(message, mine);
+    result = workflow_.process(message, mine);
   } catch (...) {
     record_processing_time();
     throw;
   }
   record_processing_time();
-  if (outcome.run_finished) remember(state.finished_runs, message.correlation_id);
+  outcome.run_finished = result.run_finished;
 }
 
 void BatchHandler::publish_metrics(const BatchState& state, std::int64_t wait_until_ms) {

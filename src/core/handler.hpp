@@ -5,10 +5,19 @@
 // Time: every AWS attempt may wait for as long as the invocation has left, so the messages
 // are processed under an earlier work deadline. What is kept back (the reserve) lets the
 // metrics be pushed whether processing succeeded or not, and the answer be given.
+//
+// Concurrency: the messages of a standard queue's batch are independent (SPEC section 5
+// makes every write conditional, so any order gives the same outcome), and each waits
+// mostly on AWS round trips, so they are processed at once on a few threads. A FIFO
+// queue's batch must stop at its first failure, so it is processed in order.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +46,16 @@ struct TimeReserve {
 
 class BatchHandler {
  public:
-  BatchHandler(HandlerPorts ports, std::int64_t scrape_interval_seconds, TimeReserve reserve = {})
+  // `max_concurrency`: how many messages of a standard queue's batch are processed at once,
+  // each on a thread of its own for the length of the batch (the calling thread is one of
+  // them). 1 processes them one after the other. A FIFO batch is always processed in order.
+  BatchHandler(HandlerPorts ports, std::int64_t scrape_interval_seconds, TimeReserve reserve = {},
+               std::size_t max_concurrency = 1)
       : ports_(ports),
         workflow_(ports.workflow),
         scrape_interval_seconds_(scrape_interval_seconds),
-        reserve_(reserve) {}
+        reserve_(reserve),
+        max_concurrency_(std::max<std::size_t>(1, max_concurrency)) {}
 
   // Returns {"batchItemFailures": [{"itemIdentifier": "<messageId>"}, ...]}. For an event
   // that is itself the message, a failure is rethrown (after the metrics are pushed) so
@@ -56,9 +70,39 @@ class BatchHandler {
     std::vector<std::string> finished_runs;    // metrics to delete after the scrape
   };
 
+  // What became of one record. Each record has its own, so that concurrent workers share
+  // nothing while they run; the batch's answer and its metrics are put together from these
+  // in input order once every worker is done.
+  struct RecordOutcome {
+    // NotProcessed: after a FIFO batch's first failure. OutOfTime: reached after the work
+    // deadline, when every AWS call would fail at once. Both come back for redelivery.
+    enum class State { NotProcessed, OutOfTime, Succeeded, Failed };
+    State state = State::NotProcessed;
+    std::exception_ptr error;
+    std::optional<std::string> correlation_id;  // known once the message was found valid
+    bool run_finished = false;
+  };
+
+  // The records of one batch, their marks, and when their work must end.
+  struct Batch {
+    const std::vector<EventRecord>& records;
+    const std::vector<PendingMark>& marks;
+    std::int64_t work_end_ms;
+  };
+
+  // One after the other. FIFO (`stop_at_failure`): the first failure stops the batch, the
+  // records after it stay NotProcessed.
+  void process_in_order(const Batch& batch, bool stop_at_failure,
+                        std::vector<RecordOutcome>& outcomes);
+  // Up to max_concurrency_ threads take the records one by one. Each re-establishes on its
+  // own thread what the handler's caller set on the calling thread (log context, I/O bound).
+  void process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes);
+  // Never throws: the record's failure ends up in `outcome`. False when the record was not
+  // tried because the work deadline had passed (an event without Records is always tried).
+  bool process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome);
   // Logs its own failure (with the message's log context) and rethrows it.
-  void process_record(const EventRecord& record, const PendingMark& mine, BatchState& state);
-  void run_workflow(const Message& message, const PendingMark& mine, BatchState& state);
+  void process_record(const EventRecord& record, const PendingMark& mine, RecordOutcome& outcome);
+  void run_workflow(const Message& message, const PendingMark& mine, RecordOutcome& outcome);
   // `wait_until_ms`: the scrape wait ends by then at the latest.
   void publish_metrics(const BatchState& state, std::int64_t wait_until_ms);
   void wait_for_scrape(std::int64_t wait_until_ms);
@@ -67,6 +111,7 @@ class BatchHandler {
   Workflow workflow_;
   std::int64_t scrape_interval_seconds_;
   TimeReserve reserve_;
+  std::size_t max_concurrency_;
 };
 
 }  // namespace ssc::core

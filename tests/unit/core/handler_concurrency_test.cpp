@@ -1,0 +1,373 @@
+// The batch handler with more than one worker: the messages of a standard queue's batch
+// overlap (a latch proves it: it opens only when every message is inside the table at
+// once), on no more threads than allowed, each with the invocation's log context and I/O
+// deadline; failures are still reported, in input order; a FIFO batch stays one at a time.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/aws_io_deadline.hpp"
+#include "core/handler.hpp"
+#include "fakes.hpp"
+#include "log/log.hpp"
+
+namespace ssc::core {
+namespace {
+
+using nlohmann::json;
+using testing::FakeClock;
+using testing::FakeMetrics;
+using testing::FakeMetricsPublisher;
+using testing::FakeMonitoring;
+using testing::FakeOwnerTokens;
+using testing::FakeProductTable;
+using testing::FakeQueue;
+using testing::FakeStatusTable;
+
+constexpr const char* kFifoArn = "arn:aws:sqs:eu-west-2:123456789012:files.fifo";
+constexpr const char* kStandardArn = "arn:aws:sqs:eu-west-2:123456789012:files";
+
+// Opens when `expected` threads have arrived. A caller that waits longer than `limit`
+// breaks it open for everyone: a handler that runs the messages one at a time then fails
+// the test once, instead of hanging it or making every message wait out the limit.
+class TimedLatch {
+ public:
+  explicit TimedLatch(int expected) : expected_(expected) {}
+
+  // True when every expected thread arrived within the limit.
+  bool arrive_and_wait(std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    std::unique_lock lock(mutex_);
+    ++arrived_;
+    opened_.notify_all();
+    if (opened_.wait_for(lock, limit, [&] { return broken_ || arrived_ >= expected_; })) {
+      return !broken_;
+    }
+    broken_ = true;
+    opened_.notify_all();
+    return false;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable opened_;
+  int expected_;
+  int arrived_ = 0;
+  bool broken_ = false;
+};
+
+// The fake table, with a gate in front of count_file: records what happens there (threads,
+// order, how many at once, the I/O bound in force) and may hold callers at a latch.
+class GatedStatusTable : public StatusTable {
+ public:
+  explicit GatedStatusTable(FakeStatusTable& table) : table_(table) {}
+
+  CountResult count_file(const CollectionKey& key,
+                         const std::optional<std::string>& file_token) override {
+    return count_file_as(key, file_token, std::string());
+  }
+
+  CountResult count_file_as(const CollectionKey& key, const std::optional<std::string>& file_token,
+                            const std::string& owner) override {
+    struct InFlight {
+      GatedStatusTable& self;
+      explicit InFlight(GatedStatusTable& s) : self(s) {
+        const std::lock_guard lock(self.mutex_);
+        self.max_in_flight_ = std::max(self.max_in_flight_, ++self.in_flight_);
+      }
+      ~InFlight() {
+        const std::lock_guard lock(self.mutex_);
+        --self.in_flight_;
+      }
+    } in_flight(*this);
+    {
+      const std::lock_guard lock(mutex_);
+      collections_.push_back(key.collection_name);
+      threads_.insert(std::this_thread::get_id());
+      // The bound in force on this thread, as the AWS layer would apply it.
+      bounds_.push_back(io_.current_ms());
+    }
+    if (latch && !latch->arrive_and_wait()) {
+      const std::lock_guard lock(mutex_);
+      latch_timed_out_ = true;
+    }
+    return table_.count_file_as(key, file_token, owner);
+  }
+
+  std::optional<CollectionRow> read(const CollectionKey& key) override { return table_.read(key); }
+  bool transition(const CollectionKey& key, const std::vector<std::string>& from,
+                  const std::string& to, const PendingMark& mine) override {
+    return table_.transition(key, from, to, mine);
+  }
+  bool claim_pending(const CollectionKey& key, const PendingMark& seen,
+                     const PendingMark& mine) override {
+    return table_.claim_pending(key, seen, mine);
+  }
+  void clear_pending(const CollectionKey& key, const std::string& owner) override {
+    table_.clear_pending(key, owner);
+  }
+  std::vector<std::string> run_statuses(const std::string& correlation_id) override {
+    return table_.run_statuses(correlation_id);
+  }
+
+  int max_in_flight() {
+    const std::lock_guard lock(mutex_);
+    return max_in_flight_;
+  }
+  bool latch_timed_out() {
+    const std::lock_guard lock(mutex_);
+    return latch_timed_out_;
+  }
+  std::vector<std::string> collections() {
+    const std::lock_guard lock(mutex_);
+    return collections_;
+  }
+  std::size_t thread_count() {
+    const std::lock_guard lock(mutex_);
+    return threads_.size();
+  }
+  std::vector<std::optional<std::int64_t>> bounds() {
+    const std::lock_guard lock(mutex_);
+    return bounds_;
+  }
+
+  std::unique_ptr<TimedLatch> latch;  // set before handle(), when callers must meet
+
+ private:
+  FakeStatusTable& table_;
+  adapters::AwsIoDeadline io_;
+  std::mutex mutex_;
+  int in_flight_ = 0;
+  int max_in_flight_ = 0;
+  bool latch_timed_out_ = false;
+  std::vector<std::string> collections_;
+  std::set<std::thread::id> threads_;
+  std::vector<std::optional<std::int64_t>> bounds_;
+};
+
+json body(const std::string& corr, const std::string& coll, const std::string& file_name) {
+  return {{"correlation_id", corr},
+          {"collection_name", coll},
+          {"snapshot_type", "incremental"},
+          {"export_date", "2020-01-01"},
+          {"file_name", file_name}};
+}
+
+json success_body(const std::string& corr, const std::string& coll) {
+  json b = body(corr, coll, coll + "/_success");
+  b["is_success_file"] = "true";
+  return b;
+}
+
+json record(const std::string& id, const json& message_body, const char* arn = kStandardArn) {
+  return {{"messageId", id}, {"eventSourceARN", arn}, {"body", message_body}};
+}
+
+std::vector<std::string> failed_ids(const json& response) {
+  std::vector<std::string> ids;
+  for (const auto& failure : response.at("batchItemFailures")) {
+    ids.push_back(failure.at("itemIdentifier"));
+  }
+  return ids;
+}
+
+std::string collection(int i) { return "db.c." + std::to_string(i); }
+
+std::int64_t epoch_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class HandlerConcurrencyTest : public ::testing::Test {
+ protected:
+  static constexpr std::size_t kWorkers = 10;
+
+  void SetUp() override { log::configure(log::Settings{log::Level::Critical, "t", "t"}); }
+  void TearDown() override { log::configure(log::Settings{}); }
+
+  // `count` independent files of one run, each in its own collection (Exported, far from
+  // received: counting is all they do).
+  json standard_batch(int count, const char* arn = kStandardArn) {
+    std::vector<json> records;
+    for (int i = 0; i < count; ++i) {
+      status.put({"c1", collection(i)}, "Exported", 1000);
+      records.push_back(record("m" + std::to_string(i), body("c1", collection(i), "f"), arn));
+    }
+    return {{"Records", records}};
+  }
+
+  json handle(const json& event) { return handler.handle(event, clock.peek() + 600'000); }
+
+  FakeStatusTable status;
+  GatedStatusTable gated{status};
+  FakeProductTable product;
+  FakeQueue queue;
+  FakeMonitoring monitoring;
+  FakeMetrics metrics;
+  // Real time: the real IoDeadline below converts the handler's epoch bounds to the steady
+  // clock the AWS layer keeps them on.
+  FakeClock clock{epoch_now_ms()};
+  FakeMetricsPublisher publisher;
+  FakeOwnerTokens tokens;
+  adapters::AwsIoDeadline io;
+  BatchHandler handler{
+      HandlerPorts{WorkflowPorts{gated, product, queue, monitoring, metrics, clock}, publisher,
+                   tokens, io},
+      70, TimeReserve{}, kWorkers};
+};
+
+TEST_F(HandlerConcurrencyTest, TheMessagesOfAStandardBatchOverlap) {
+  gated.latch = std::make_unique<TimedLatch>(10);
+  const json response = handle(standard_batch(10));
+  EXPECT_FALSE(gated.latch_timed_out()) << "the ten messages were never in the table at once";
+  EXPECT_EQ(gated.max_in_flight(), 10);
+  EXPECT_EQ(gated.thread_count(), 10u);
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(status.row({"c1", collection(i)}).files_received, 1);
+}
+
+TEST_F(HandlerConcurrencyTest, NoMoreThreadsThanTheBoundHowBigTheBatch) {
+  BatchHandler four{HandlerPorts{WorkflowPorts{gated, product, queue, monitoring, metrics, clock},
+                                 publisher, tokens, io},
+                    70, TimeReserve{}, 4};
+  gated.latch = std::make_unique<TimedLatch>(4);  // the first four meet, the rest pass
+  const json response = four.handle(standard_batch(25), clock.peek() + 600'000);
+  EXPECT_FALSE(gated.latch_timed_out());
+  EXPECT_EQ(gated.max_in_flight(), 4);
+  EXPECT_LE(gated.thread_count(), 4u);
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  EXPECT_EQ(metrics.count("file_received"), 25);
+}
+
+TEST_F(HandlerConcurrencyTest, FailuresAreStillReportedInInputOrder) {
+  json event = standard_batch(8);
+  // Unknown collection (CollectionNotFound), invalid message, body that is no JSON: each
+  // fails only itself, wherever it ran.
+  event["Records"][1] = record("m1", body("c1", "db.unknown", "f"));
+  event["Records"][4] = record("m4", json{{"correlation_id", "c1"}});
+  event["Records"][6] = record("m6", "{not json");
+  gated.latch = std::make_unique<TimedLatch>(6);  // the six that reach the table
+  const json response = handle(event);
+  EXPECT_FALSE(gated.latch_timed_out());
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m4", "m6"}));
+  for (int i : {0, 2, 3, 5, 7}) EXPECT_EQ(status.row({"c1", collection(i)}).files_received, 1);
+  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+}
+
+TEST_F(HandlerConcurrencyTest, AFifoBatchStaysOneAtATimeAndStopsAtTheFirstFailure) {
+  json event = standard_batch(6, kFifoArn);
+  event["Records"][2] = record("m2", body("c1", "db.unknown", "f"), kFifoArn);
+  const json response = handle(event);
+  EXPECT_EQ(gated.max_in_flight(), 1);
+  EXPECT_EQ(gated.collections(),
+            (std::vector<std::string>{collection(0), collection(1), "db.unknown"}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4", "m5"}));
+  for (int i : {3, 4, 5}) EXPECT_EQ(status.row({"c1", collection(i)}).files_received, 0);
+}
+
+TEST_F(HandlerConcurrencyTest, EveryWorkerLogsWithTheInvocationsContext) {
+  log::configure(log::Settings{log::Level::Error, "e", "a"});
+  json event = standard_batch(5);
+  for (int i = 0; i < 5; ++i) {  // every message fails, in the table, all at once
+    event["Records"][i] =
+        record("m" + std::to_string(i), body("c1", "db.x" + std::to_string(i), "f"));
+  }
+  gated.latch = std::make_unique<TimedLatch>(5);
+  ::testing::internal::CaptureStderr();
+  {
+    const log::LogContext invocation(log::Fields{{"aws_request_id", "req-42"}});
+    handle(event);
+  }
+  std::istringstream text(::testing::internal::GetCapturedStderr());
+  std::set<std::string> message_ids;
+  std::set<long long> threads;
+  std::string line;
+  while (std::getline(text, line)) {
+    const json entry = json::parse(line);
+    EXPECT_EQ(entry["aws_request_id"], "req-42") << line;
+    EXPECT_EQ(entry["correlation_id"], "c1") << line;
+    message_ids.insert(entry["message_id"].get<std::string>());
+    threads.insert(entry["thread"].get<long long>());
+  }
+  EXPECT_FALSE(gated.latch_timed_out());
+  EXPECT_EQ(message_ids, (std::set<std::string>{"m0", "m1", "m2", "m3", "m4"}));
+  EXPECT_EQ(threads.size(), 5u);
+}
+
+TEST_F(HandlerConcurrencyTest, EveryWorkerRunsUnderTheWorkDeadline) {
+  gated.latch = std::make_unique<TimedLatch>(10);
+  const std::int64_t deadline_ms = clock.peek() + 600'000;
+  handler.handle(standard_batch(10), deadline_ms);
+  const std::int64_t work_deadline_ms = deadline_ms - 3'000;  // the reserve kept back
+  const auto bounds = gated.bounds();
+  ASSERT_EQ(bounds.size(), 10u);
+  for (const auto& bound : bounds) {
+    ASSERT_TRUE(bound.has_value()) << "a worker ran without the invocation's I/O deadline";
+    EXPECT_NEAR(static_cast<double>(*bound), static_cast<double>(work_deadline_ms), 50.0);
+  }
+}
+
+TEST_F(HandlerConcurrencyTest, EachMessageKeepsItsOwnMarkIndex) {
+  std::vector<json> records;
+  for (int i = 0; i < 6; ++i) {
+    status.put({"c1", collection(i)}, "Sent", 1);
+    records.push_back(record("m" + std::to_string(i), body("c1", collection(i), "f")));
+  }
+  queue.failures.fail_next(6);  // every one dies before its effect: the marks stay
+  const std::int64_t deadline_ms = clock.peek() + 600'000;
+  const json response = handler.handle({{"Records", records}}, deadline_ms);
+  EXPECT_EQ(failed_ids(response).size(), 6u);
+  EXPECT_EQ(tokens.issued(), 1);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(status.row({"c1", collection(i)}).pending,
+              (PendingMark{deadline_ms, "t1." + std::to_string(i)}));
+  }
+}
+
+TEST_F(HandlerConcurrencyTest, PushesOncePerRunAfterEveryMessageInOrderOfFirstAppearance) {
+  std::vector<json> records;
+  for (int i = 0; i < 9; ++i) {
+    const std::string run = i % 3 == 0 ? "c3" : (i % 3 == 1 ? "c1" : "c2");
+    status.put({run, collection(i)}, "Exported", 1000);
+    records.push_back(record("m" + std::to_string(i), body(run, collection(i), "f")));
+  }
+  int counted_at_push = -1;
+  publisher.on_push = [&] {
+    if (counted_at_push < 0) counted_at_push = metrics.count("file_received");
+  };
+  gated.latch = std::make_unique<TimedLatch>(9);
+  handle({{"Records", records}});
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c3", "c1", "c2"}));
+  EXPECT_EQ(counted_at_push, 9);
+}
+
+TEST_F(HandlerConcurrencyTest, OneRunFinishedByTwoConcurrentSuccessFilesIsDeletedOnce) {
+  status.put({"c1", "db.a.b"}, "Received", 1, 1);
+  status.put({"c2", "db.a.b"}, "Received", 1, 1);
+  const json response = handle(
+      {{"Records",
+        {record("m1", success_body("c2", "db.a.b")), record("m2", success_body("c1", "db.a.b")),
+         record("m3", success_body("c2", "db.a.b"))}}});
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  EXPECT_EQ(clock.sleeps().size(), 1u);
+  EXPECT_EQ(publisher.deleted, (std::vector<std::string>{"c2", "c1"}));
+  EXPECT_EQ(monitoring.published().size(), 2u);  // one "all successful" per run
+}
+
+TEST_F(HandlerConcurrencyTest, AnEventThatIsItselfTheMessageStillFailsTheInvocation) {
+  EXPECT_THROW(handle(body("c1", "db.unknown", "f")), CollectionNotFound);
+  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+}
+
+}  // namespace
+}  // namespace ssc::core
