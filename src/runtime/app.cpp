@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -54,6 +55,14 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
 // last AWS call or metrics push gave up.
 constexpr std::chrono::milliseconds kResponseMargin{1000};
 
+// Messages of a standard queue's batch processed at once: SQS hands Lambda up to 10 per
+// batch by default, and each spends most of its time waiting on DynamoDB.
+constexpr std::size_t kBatchConcurrency = 10;
+// Idle HTTP handles (each keeps its connections open) kept between invocations: one per
+// concurrent message, and a few for the metrics push and the credentials endpoint, so that
+// the connections a batch opened are there for the next one.
+constexpr std::size_t kIdleHttpHandles = kBatchConcurrency + 4;
+
 // Members in dependency order: each refers only to those above it, and they are destroyed
 // in reverse.
 struct Application::Parts {
@@ -73,9 +82,9 @@ struct Application::Parts {
         handler(core::HandlerPorts{core::WorkflowPorts{status, product, queue, monitoring, metrics,
                                                        clock},
                                    publisher, owner_tokens, io_deadline},
-                config.metrics_scrape_interval_seconds) {}
+                config.metrics_scrape_interval_seconds, core::TimeReserve{}, kBatchConcurrency) {}
 
-  aws::CurlTransport http;
+  aws::CurlTransport http{kIdleHttpHandles};
   std::unique_ptr<aws::CredentialsProvider> credentials;
   aws::DynamoDbClient dynamodb;
   aws::SqsClient sqs;
