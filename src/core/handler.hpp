@@ -6,10 +6,11 @@
 // are processed under an earlier work deadline. What is kept back (the reserve) lets the
 // metrics be pushed whether processing succeeded or not, and the answer be given.
 //
-// Concurrency: the messages of a standard queue's batch are independent (SPEC section 5
-// makes every write conditional, so any order gives the same outcome), and each waits
-// mostly on AWS round trips, so they are processed at once on a few threads. A FIFO
-// queue's batch must stop at its first failure, so it is processed in order.
+// Concurrency: a standard queue promises no order, and the workflow is already safe against
+// other invocations processing the same run at the same time (SPEC section 5), so the
+// messages of one batch may just as well be processed at once. Each spends most of its
+// time waiting on AWS, so a few threads cut the batch's time to about that of its slowest
+// message. A FIFO queue's batch must stop at its first failure, so it is processed in order.
 #pragma once
 
 #include <algorithm>
