@@ -4,13 +4,13 @@
 #include <utility>
 
 #include "aws/error_parsers.hpp"
+#include "aws/json_protocol.hpp"
 
 namespace ssc::aws {
 namespace {
 
 constexpr const char* kService = "dynamodb";
 constexpr const char* kTargetPrefix = "DynamoDB_20120810.";
-constexpr const char* kContentType = "application/x-amz-json-1.0";
 
 AwsError malformed_item(const std::string& name, const std::string& what) {
   return make_service_error(kMalformedResponse, "dynamodb item attribute " + name + " " + what, "",
@@ -136,20 +136,7 @@ DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& cr
     : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts) {}
 
 nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
-  HttpRequest http;
-  http.method = "POST";
-  http.url = "/";
-  http.headers = {{"Content-Type", kContentType},
-                  {"X-Amz-Target", kTargetPrefix + std::string(operation)}};
-  http.body = request.dump();
-  const HttpResponse response = client_.call(std::move(http));
-  if (response.body.empty()) return nlohmann::json::object();
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    throw malformed_response(kService, response,
-                             "a JSON object (answer to " + std::string(operation) + ")");
-  }
-  return body;
+  return call_json_protocol(client_, kService, kTargetPrefix, operation, request);
 }
 
 std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request) {

@@ -3,13 +3,13 @@
 #include <utility>
 
 #include "aws/error_parsers.hpp"
+#include "aws/json_protocol.hpp"
 
 namespace ssc::aws {
 namespace {
 
 constexpr const char* kService = "sqs";
 constexpr const char* kTargetPrefix = "AmazonSQS.";
-constexpr const char* kContentType = "application/x-amz-json-1.0";
 
 std::string string_field(const nlohmann::json& object, const char* name) {
   const auto found = object.find(name);
@@ -32,20 +32,7 @@ SqsClient::SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
               timeouts) {}
 
 nlohmann::json SqsClient::call(std::string_view operation, const nlohmann::json& request) {
-  HttpRequest http;
-  http.method = "POST";
-  http.url = "/";
-  http.headers = {{"Content-Type", kContentType},
-                  {"X-Amz-Target", kTargetPrefix + std::string(operation)}};
-  http.body = request.dump();
-  const HttpResponse response = client_.call(std::move(http));
-  if (response.body.empty()) return nlohmann::json::object();
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    throw malformed_response(kService, response,
-                             "a JSON object (answer to " + std::string(operation) + ")");
-  }
-  return body;
+  return call_json_protocol(client_, kService, kTargetPrefix, operation, request);
 }
 
 SendMessageResult SqsClient::send_message(const SendMessageRequest& request) {

@@ -1,0 +1,19 @@
+// The AWS JSON 1.0 protocol that DynamoDB and SQS both speak: one POST to "/", the
+// operation named in X-Amz-Target, a JSON object each way.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "aws/aws_client.hpp"
+
+namespace ssc::aws {
+
+// Calls `target_prefix + operation`; an empty answer is an empty object. Throws AwsError,
+// MalformedResponse when the answer is not a JSON object.
+nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
+                                  std::string_view target_prefix, std::string_view operation,
+                                  const nlohmann::json& request);
+
+}  // namespace ssc::aws
