@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <thread>
 
 #include "core/message.hpp"
 #include "log/log.hpp"
@@ -135,27 +134,13 @@ void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOu
           process_into(batch, index, outcomes[index]);
         }
       });
-    } catch (const std::exception& e) {
+    } catch (...) {
       // Only setting up the context can get here; the records this worker did not reach
       // stay NotProcessed and are reported as failed, so they come back.
-      log::error(kModule, "A batch worker stopped", {{"error", e.what()}});
+      log::error(kModule, "A batch worker stopped");
     }
   };
-  const std::size_t threads = std::min(max_concurrency_, batch.records.size());
-  std::vector<std::jthread> helpers;
-  helpers.reserve(threads - 1);
-  for (std::size_t started = 1; started < threads; ++started) {
-    try {
-      helpers.emplace_back(work);
-    } catch (const std::exception& e) {
-      // Fewer threads only make the batch slower: the ones running take every record.
-      log::warning(kModule, "Could not start another batch worker; going on with fewer",
-                   {{"workers", std::to_string(helpers.size() + 1)}, {"error", e.what()}});
-      break;
-    }
-  }
-  work();
-  // The helpers join when `helpers` goes out of scope; nothing reads the outcomes before.
+  workers_.run(std::min(max_concurrency_, batch.records.size()) - 1, work);
 }
 
 bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome) {

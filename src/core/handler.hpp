@@ -24,6 +24,7 @@
 
 #include "core/event.hpp"
 #include "core/ports.hpp"
+#include "core/worker_pool.hpp"
 #include "core/workflow.hpp"
 
 namespace ssc::core {
@@ -48,15 +49,17 @@ struct TimeReserve {
 class BatchHandler {
  public:
   // `max_concurrency`: how many messages of a standard queue's batch are processed at once,
-  // each on a thread of its own for the length of the batch (the calling thread is one of
-  // them). 1 processes them one after the other. A FIFO batch is always processed in order.
+  // each on a thread of its own: the calling thread and pool threads, which stay for the
+  // next batch. 1 processes them one after the other. A FIFO batch is always processed in
+  // order.
   BatchHandler(HandlerPorts ports, std::int64_t scrape_interval_seconds, TimeReserve reserve = {},
                std::size_t max_concurrency = 1)
       : ports_(ports),
         workflow_(ports.workflow),
         scrape_interval_seconds_(scrape_interval_seconds),
         reserve_(reserve),
-        max_concurrency_(std::max<std::size_t>(1, max_concurrency)) {}
+        max_concurrency_(std::max<std::size_t>(1, max_concurrency)),
+        workers_(max_concurrency_ - 1) {}
 
   // Returns {"batchItemFailures": [{"itemIdentifier": "<messageId>"}, ...]}. For an event
   // that is itself the message, a failure is rethrown (after the metrics are pushed) so
@@ -113,6 +116,7 @@ class BatchHandler {
   std::int64_t scrape_interval_seconds_;
   TimeReserve reserve_;
   std::size_t max_concurrency_;
+  WorkerPool workers_;  // the threads besides the calling one
 };
 
 }  // namespace ssc::core

@@ -236,6 +236,18 @@ TEST_F(HandlerConcurrencyTest, TheMessagesOfAStandardBatchOverlap) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(status.row({"c1", collection(i)}).files_received, 1);
 }
 
+TEST_F(HandlerConcurrencyTest, TheThreadsStayForTheNextBatch) {
+  gated.latch = std::make_unique<TimedLatch>(10);
+  handle(standard_batch(10));
+  gated.latch = std::make_unique<TimedLatch>(10);
+  json second = standard_batch(10);
+  for (auto& r : second["Records"]) r["body"]["file_name"] = "second";
+  handle(second);
+  EXPECT_FALSE(gated.latch_timed_out());
+  EXPECT_EQ(gated.thread_count(), 10u);  // the same ten threads twice
+  EXPECT_EQ(metrics.count("file_received"), 20);
+}
+
 TEST_F(HandlerConcurrencyTest, NoMoreThreadsThanTheBoundHowBigTheBatch) {
   BatchHandler four{HandlerPorts{WorkflowPorts{gated, product, queue, monitoring, metrics, clock},
                                  publisher, tokens, io},
