@@ -532,14 +532,16 @@ class Benchmark:
 
     def profile(self, messages: int) -> None:
         """callgrind on `invoke` with one event of `messages` normal file messages (the CLI
-        takes any batch size), twice: the whole process, and only the event's handling
-        (Application::handle), which is where the per-message cost is."""
+        takes any batch size), twice: the whole process, and only the messages' processing
+        (BatchHandler::process_into, on whichever thread runs it), which is where the
+        per-message cost is."""
         say(f"profile: callgrind on `invoke` with a batch of {messages} new files, whole "
-            f"process and the handling only")
+            f"process and the messages only")
         reports: dict[str, str] = {}
         totals: dict[str, int] = {}
         for scope, extra in (("process", []),
-                             ("handling", ["--toggle-collect=ssc::runtime::Application::handle*"])):
+                             ("messages",
+                              ["--toggle-collect=ssc::core::BatchHandler::process_into*"])):
             # A fresh run each time: a file seen before takes the redelivery path.
             correlation_id, names = self.world.seed_run(10)
             event_path = self.work_dir / f"profile-event-{scope}.json"
@@ -568,8 +570,8 @@ class Benchmark:
         self.results.raw["profile_instructions"] = totals
         self.results.notes.append(
             f"profile: {totals.get('process', 0):,} instructions for the whole `invoke` of "
-            f"{messages} messages, {totals.get('handling', 0):,} of them in handling the event "
-            f"(~{totals.get('handling', 0) // max(messages, 1):,} per message); listings in "
+            f"{messages} messages, {totals.get('messages', 0):,} of them in processing the "
+            f"messages (~{totals.get('messages', 0) // max(messages, 1):,} per message); listings in "
             f"{self.work_dir}/callgrind-*.txt")
         self.profile_text = reports
 
