@@ -289,6 +289,8 @@ class Benchmark:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.api = FakeRuntimeApi().start()
         self.binary = Binary([str(args.binary)], self.api, self.work_dir / "binary.log")
+        self.baseline = (Binary([str(args.baseline_binary)], self.api,
+                                self.work_dir / "baseline.log") if args.baseline_binary else None)
         self.results = Results()
         self.profile_text: dict[str, str] = {}
         self.lat20: dict[str, Figure] = {}
@@ -296,6 +298,8 @@ class Benchmark:
 
     def close(self) -> None:
         self.binary.kill()
+        if self.baseline:
+            self.baseline.kill()
         self.api.stop()
 
     def proxy(self, latency: float = 0.0) -> CountingProxy:
@@ -357,38 +361,64 @@ class Benchmark:
     def memory_and_cpu(self) -> None:
         batches, repeats = self.args.cpu_batches, self.args.cpu_repeats
         messages = batches * 10
+        binaries = {"": self.binary}
+        if self.baseline:
+            binaries["baseline"] = self.baseline
         say(f"memory and CPU: {repeats} x (a process serving nothing, and one serving "
-            f"{batches} batches of 10)")
-        idle, loaded = [], []
+            f"{batches} batches of 10)" + (", alternating with the baseline binary"
+                                           if self.baseline else ""))
+        idle: dict[str, list[ProcessRun]] = {name: [] for name in binaries}
+        loaded: dict[str, list[ProcessRun]] = {name: [] for name in binaries}
         for _ in range(repeats):
-            idle.append(self.binary.run(self.world.binary_env()))
-            correlation_id, names = self.world.seed_run(10)
+            # Interleaved, so that both binaries meet the same load on a shared machine.
+            for name, binary in binaries.items():
+                idle[name].append(binary.run(self.world.binary_env()))
+                correlation_id, names = self.world.seed_run(10)
 
-            def work() -> None:
-                for _ in range(batches):
-                    invoke_ok(self.api, self.world.event(correlation_id, names))
+                def work() -> None:
+                    for _ in range(batches):
+                        invoke_ok(self.api, self.world.event(correlation_id, names))
 
-            loaded.append(self.binary.run(self.world.binary_env(), work))
-            counted = self.world.files_received(correlation_id)
-            if counted != messages:
-                raise RuntimeError(f"expected {messages} files counted, the table says {counted}")
-        idle_cpu = statistics.median(r.cpu_seconds for r in idle)
-        per_message = Figure([(r.cpu_seconds - idle_cpu) / messages * 1e6 for r in loaded])
-        rss = Figure([r.vm_hwm_kb / 1024 for r in loaded])
+                loaded[name].append(binary.run(self.world.binary_env(), work))
+                counted = self.world.files_received(correlation_id)
+                if counted != messages:
+                    raise RuntimeError(
+                        f"expected {messages} files counted, the table says {counted}")
+        figures = {}
+        for name in binaries:
+            idle_cpu = statistics.median(r.cpu_seconds for r in idle[name])
+            figures[name] = (
+                Figure([(r.cpu_seconds - idle_cpu) / messages * 1e6 for r in loaded[name]]),
+                Figure([r.vm_hwm_kb / 1024 for r in loaded[name]]))
+        per_message, rss = figures[""]
+        base_cpu, base_rss = figures.get("baseline", (None, None))
         self.results.rows.append(Row(
             "peak_rss_mib", "peak resident memory, batches of 10", "<= 12 MB",
             f"{rss.median:.1f} MiB", fmt_spread(rss), *verdict_upper(rss.median, 12.0, "MiB")))
+        if base_rss:
+            self.results.rows.append(Row(
+                "baseline_peak_rss_mib", "  (the baseline binary, runs interleaved)", "<= 12 MB",
+                f"{base_rss.median:.1f} MiB", fmt_spread(base_rss),
+                *verdict_upper(base_rss.median, 12.0, "MiB")))
+            self.results.raw["baseline_peak_rss_mib"] = base_rss.as_json()
         self.results.rows.append(Row(
             "cpu_us_per_message", "CPU per normal file message (user+sys)", "<= 150 us",
             f"{per_message.median:.0f} us", fmt_spread(per_message, fmt="{:.0f}"),
             *verdict_upper(per_message.median, 150.0, "us", "{:.0f}")))
+        if base_cpu:
+            self.results.rows.append(Row(
+                "baseline_cpu_us_per_message", "  (the baseline binary, runs interleaved)",
+                "<= 150 us", f"{base_cpu.median:.0f} us", fmt_spread(base_cpu, fmt="{:.0f}"),
+                *verdict_upper(base_cpu.median, 150.0, "us", "{:.0f}")))
+            self.results.raw["baseline_cpu_us_per_message"] = base_cpu.as_json()
         self.results.raw["peak_rss_mib"] = rss.as_json()
         self.results.raw["cpu_us_per_message"] = per_message.as_json()
-        self.results.raw["cpu_idle_run_ms"] = Figure([r.cpu_seconds * 1e3 for r in idle]).as_json()
+        self.results.raw["cpu_idle_run_ms"] = Figure(
+            [r.cpu_seconds * 1e3 for r in idle[""]]).as_json()
         self.results.raw["cpu_loaded_run_ms"] = Figure(
-            [r.cpu_seconds * 1e3 for r in loaded]).as_json()
+            [r.cpu_seconds * 1e3 for r in loaded[""]]).as_json()
         user = statistics.median((r.user_seconds - statistics.median(
-            i.user_seconds for i in idle)) / messages * 1e6 for r in loaded)
+            i.user_seconds for i in idle[""])) / messages * 1e6 for r in loaded[""])
         self.results.notes.append(
             f"CPU: ({batches} invocations x 10 messages, minus a run that served none) / "
             f"{messages}; of the median {per_message.median:.0f} us, about {user:.0f} us is "
@@ -655,6 +685,8 @@ def main() -> int:
     p.add_argument("--json-out", type=Path)
     p.add_argument("--compare", type=Path, help="an earlier --json-out to show before/after")
     p.add_argument("--label", default="")
+    p.add_argument("--baseline-binary", type=Path,
+                   help="another build whose memory and CPU runs alternate with this one's")
     p.add_argument("--start-repeats", type=int, default=30)
     p.add_argument("--cpu-repeats", type=int, default=7)
     p.add_argument("--cpu-batches", type=int, default=30, help="invocations of 10 per CPU run")
