@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "chaos"))
 
 from fault_proxy import (  # noqa: E402
     MAX_HEADER_BYTES,
+    BackgroundLoopServer,
     HttpMessage,
     ProtocolError,
     classify,
@@ -55,8 +56,10 @@ def operation_of(service: str, request: HttpMessage) -> str:
     return f"{method} {path}"
 
 
-class CountingProxy:
+class CountingProxy(BackgroundLoopServer):
     """Runs on its own asyncio loop in a background thread; `with` starts and stops it."""
+
+    thread_name = "counting-proxy"
 
     def __init__(self, upstreams: dict[str, str], latency: float = 0.0) -> None:
         self.upstreams = []
@@ -68,12 +71,7 @@ class CountingProxy:
         self.latency = latency
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, str]] = Counter()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
-        self._servers: list[asyncio.base_events.Server] = []
-        self._tasks: set[asyncio.Task] = set()
-        self._ready = threading.Event()
-        self._error: Optional[BaseException] = None
+        super().__init__()
 
     # -- what the benchmark reads ----------------------------------------------------
 
@@ -95,50 +93,6 @@ class CountingProxy:
         with self._lock:
             self._counts.clear()
 
-    # -- lifecycle -------------------------------------------------------------------
-
-    def start(self) -> "CountingProxy":
-        self._thread = threading.Thread(target=self._run, name="counting-proxy", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-        if self._error:
-            raise self._error
-        if not self._ready.is_set():
-            raise RuntimeError("counting proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is None:
-            return
-        future = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
-        try:
-            future.result(10)
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            if self._thread:
-                self._thread.join(10)
-            self._loop = None
-
-    def __enter__(self) -> "CountingProxy":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._listen())
-        except BaseException as error:  # noqa: BLE001 - handed to start()
-            self._error = error
-            self._ready.set()
-            return
-        self._ready.set()
-        loop.run_forever()
-        loop.close()
-
     async def _listen(self) -> None:
         for upstream in self.upstreams:
             server = await asyncio.start_server(
@@ -146,19 +100,6 @@ class CountingProxy:
                 host="127.0.0.1", port=0, limit=MAX_HEADER_BYTES)
             upstream.listen_port = server.sockets[0].getsockname()[1]
             self._servers.append(server)
-
-    def _track(self, coro) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _shutdown(self) -> None:
-        for server in self._servers:
-            server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # -- one client connection, with its own upstream connection ----------------------
 

@@ -429,39 +429,32 @@ def reset(writer: asyncio.StreamWriter) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-class FaultProxy:
-    """Runs the proxy on its own asyncio loop in a background thread."""
+class BackgroundLoopServer:
+    """Listening servers on an asyncio loop of their own, in a background thread; `with`
+    starts and stops them. Subclasses open their servers in `_listen` (with `_track` for
+    each connection's task, so that stopping cancels them)."""
 
-    def __init__(self, routes: list[Route], plan: FaultPlan,
-                 hook: Optional[ForwardHook] = None,
-                 identify: Optional[ClientIdentifier] = None) -> None:
-        for r in routes:
-            if r.name not in SERVICES:
-                raise ValueError(f"unknown service {r.name!r}")
-            if not r.upstream_host.startswith("127.") and r.upstream_host != "localhost":
-                raise ValueError("upstreams must be on the loopback interface")
-        self.routes = routes
-        self.plan = plan
-        self.hook = hook
-        self.identify = identify
-        self.stats = Stats()
+    thread_name = "background-loop"
+
+    def __init__(self) -> None:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._thread: Optional[threading.Thread] = None
         self._servers: list[asyncio.base_events.Server] = []
+        self._tasks: set[asyncio.Task] = set()
         self._ready = threading.Event()
         self._start_error: Optional[BaseException] = None
-        self._tasks: set[asyncio.Task] = set()
 
-    # -- lifecycle ------------------------------------------------------------------
+    async def _listen(self) -> None:
+        raise NotImplementedError
 
-    def start(self) -> "FaultProxy":
-        self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
         self._ready.wait(10)
         if self._start_error:
             raise self._start_error
         if not self._ready.is_set():
-            raise RuntimeError("fault proxy did not start")
+            raise RuntimeError(f"{self.thread_name} did not start")
         return self
 
     def stop(self) -> None:
@@ -476,17 +469,11 @@ class FaultProxy:
                 self._thread.join(10)
             self._loop = None
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def url(self, name: str) -> str:
-        for r in self.routes:
-            if r.name == name:
-                return f"http://127.0.0.1:{r.listen_port}"
-        raise KeyError(name)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
@@ -502,16 +489,6 @@ class FaultProxy:
         loop.run_forever()
         loop.close()
 
-    async def _listen(self) -> None:
-        for route in self.routes:
-            server = await asyncio.start_server(
-                lambda r, w, route=route: self._track(self._serve(route, r, w)),
-                host="127.0.0.1", port=route.listen_port, limit=MAX_HEADER_BYTES,
-                reuse_address=True,
-            )
-            route.listen_port = server.sockets[0].getsockname()[1]
-            self._servers.append(server)
-
     def _track(self, coro) -> asyncio.Task:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
@@ -524,6 +501,43 @@ class FaultProxy:
         for t in list(self._tasks):
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class FaultProxy(BackgroundLoopServer):
+    """Runs the proxy on its own asyncio loop in a background thread."""
+
+    thread_name = "fault-proxy"
+
+    def __init__(self, routes: list[Route], plan: FaultPlan,
+                 hook: Optional[ForwardHook] = None,
+                 identify: Optional[ClientIdentifier] = None) -> None:
+        for r in routes:
+            if r.name not in SERVICES:
+                raise ValueError(f"unknown service {r.name!r}")
+            if not r.upstream_host.startswith("127.") and r.upstream_host != "localhost":
+                raise ValueError("upstreams must be on the loopback interface")
+        self.routes = routes
+        self.plan = plan
+        self.hook = hook
+        self.identify = identify
+        self.stats = Stats()
+        super().__init__()
+
+    def url(self, name: str) -> str:
+        for r in self.routes:
+            if r.name == name:
+                return f"http://127.0.0.1:{r.listen_port}"
+        raise KeyError(name)
+
+    async def _listen(self) -> None:
+        for route in self.routes:
+            server = await asyncio.start_server(
+                lambda r, w, route=route: self._track(self._serve(route, r, w)),
+                host="127.0.0.1", port=route.listen_port, limit=MAX_HEADER_BYTES,
+                reuse_address=True,
+            )
+            route.listen_port = server.sockets[0].getsockname()[1]
+            self._servers.append(server)
 
     # -- one client connection ---------------------------------------------------------
 

@@ -10,6 +10,8 @@
     binary              binary("name") -> path of a built program, or the test fails
     ssc_binary          path of snapshot-sender-status-checker
     rie_binary          path of aws-lambda-rie (installed by scripts/setup.sh)
+    probe_binary        path of tests/tools/aws_probe (our AWS clients, driven by JSON lines)
+    backend             (name, boto3 DynamoDB client, Probe), once on dynalite, once on moto
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import pytest
 
 import stack as stack_lib
+from probe_client import Probe, probe_env
 
 _LOOPBACK = "127.0.0.1,localhost"
 
@@ -86,3 +89,17 @@ def ssc_binary(build_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def rie_binary() -> Path:
     return stack_lib.find_rie()
+
+
+@pytest.fixture(scope="module")
+def probe_binary(binary: Callable[[str], Path]) -> Path:
+    return binary("aws_probe")
+
+
+@pytest.fixture(scope="module", params=["dynalite", "moto"])
+def backend(request, stack: stack_lib.Stack,
+            probe_binary: Path) -> Iterator[tuple[str, Any, Probe]]:
+    """(name, boto3 DynamoDB client, probe) for one DynamoDB emulator."""
+    name = request.param
+    with Probe(probe_binary, probe_env(stack, name)) as probe:
+        yield name, getattr(stack, f"{name}_dynamodb"), probe

@@ -19,28 +19,14 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import stack as stack_lib
 from probe_client import Probe, key, probe_env
 
-BACKENDS = ["dynalite", "moto"]
 CHAOS_DIR = Path(__file__).resolve().parent.parent / "chaos"
 PRODUCT = "SNAPSHOT_SENDER"
-
-
-@pytest.fixture(scope="module")
-def probe_binary(binary):
-    return binary("aws_probe")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request, stack, probe_binary) -> Iterator[tuple[str, Any, Probe]]:
-    name = request.param
-    with Probe(probe_binary, probe_env(stack, name)) as probe:
-        yield name, getattr(stack, f"{name}_dynamodb"), probe
 
 
 @pytest.fixture

@@ -11,27 +11,12 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 import stack as stack_lib
 from probe_client import Probe, key, probe_env
 
-BACKENDS = ["dynalite", "moto"]
-
-
-@pytest.fixture(scope="module")
-def probe_binary(binary):
-    return binary("aws_probe")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def backend(request, stack, probe_binary) -> Iterator[tuple[str, Any, Probe]]:
-    """(name, boto3 DynamoDB client, probe) for one DynamoDB emulator."""
-    name = request.param
-    with Probe(probe_binary, probe_env(stack, name)) as probe:
-        yield name, getattr(stack, f"{name}_dynamodb"), probe
 
 
 @pytest.fixture(scope="module")
