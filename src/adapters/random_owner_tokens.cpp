@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "core/digest.hpp"
+#include "digest/digest.hpp"
 
 namespace ssc::adapters {
 
@@ -15,7 +15,7 @@ std::string RandomOwnerTokens::next() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     throw std::runtime_error("OpenSSL RAND_bytes failed: no owner token for the pending marks");
   }
-  return core::base64url(
+  return digest::base64url(
       std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 

@@ -6,18 +6,11 @@
 #include <array>
 #include <stdexcept>
 
+#include "digest/digest.hpp"
+
 namespace ssc::aws::crypto {
 
-std::string sha256(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed in OpenSSL");
-  }
-  return {reinterpret_cast<const char*>(digest.data()), length};
-}
-
-std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+std::string sha256_hex(std::string_view data) { return to_hex(digest::sha256(data)); }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};

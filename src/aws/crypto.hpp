@@ -6,8 +6,7 @@
 
 namespace ssc::aws::crypto {
 
-// Raw 32-byte SHA-256 digest.
-std::string sha256(std::string_view data);
+// Lower-case hex of the SHA-256 digest (the raw digest is digest::sha256).
 std::string sha256_hex(std::string_view data);
 
 // Raw 32-byte HMAC-SHA256 of `data` under `key` (both taken as bytes).

@@ -12,6 +12,7 @@
 #include "aws/crypto.hpp"
 #include "aws/time_format.hpp"
 #include "aws/uri.hpp"
+#include "digest/digest.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -131,7 +132,7 @@ struct KeyCacheEntryId {
 class SigningKeyCache {
  public:
   std::string get(const std::string& secret, const std::string& day, const SigningScope& scope) {
-    KeyCacheEntryId id{crypto::sha256(secret), day, scope.region, scope.service};
+    KeyCacheEntryId id{digest::sha256(secret), day, scope.region, scope.service};
     {
       std::lock_guard lock(mutex_);
       if (const auto it = keys_.find(id); it != keys_.end()) return it->second;

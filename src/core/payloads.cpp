@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/digest.hpp"
 #include "core/python_format.hpp"
+#include "digest/digest.hpp"
 
 namespace ssc::core {
 namespace {
@@ -38,7 +38,7 @@ std::string export_state_deduplication_id(std::string_view correlation_id,
   key += correlation_id;
   key += '|';
   key += collection_name;
-  return base64url(sha256(key));
+  return digest::base64url(digest::sha256(key));
 }
 
 std::string monitoring_message(const Message& message, std::string_view status_text) {
@@ -54,7 +54,7 @@ std::string monitoring_message(const Message& message, std::string_view status_t
 }
 
 std::string file_token(std::string_view file_name) {
-  return base64url(sha256(file_name).substr(0, kFileTokenBytes));
+  return digest::base64url(digest::sha256(file_name).substr(0, kFileTokenBytes));
 }
 
 }  // namespace ssc::core

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/digest.hpp"
 #include "core/python_format.hpp"
+#include "digest/digest.hpp"
 
 namespace ssc::core {
 namespace {
@@ -117,7 +117,8 @@ TEST(Base64Url, Rfc4648VectorsWithoutPadding) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}, {"\xFF\xFE\xFD", "__79"}};
-  for (const auto& [input, expected] : cases) EXPECT_EQ(base64url(input), expected) << input;
+  for (const auto& [input, expected] : cases)
+    EXPECT_EQ(digest::base64url(input), expected) << input;
 }
 
 }  // namespace

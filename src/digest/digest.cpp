@@ -1,11 +1,11 @@
-#include "core/digest.hpp"
+#include "digest/digest.hpp"
 
 #include <openssl/evp.h>
 
 #include <array>
 #include <stdexcept>
 
-namespace ssc::core {
+namespace ssc::digest {
 
 std::string sha256(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
@@ -42,4 +42,4 @@ std::string base64url(std::string_view bytes) {
   return out;
 }
 
-}  // namespace ssc::core
+}  // namespace ssc::digest
