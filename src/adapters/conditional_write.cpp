@@ -55,14 +55,23 @@ bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
                             {"ReturnValues", "NONE"}});
 }
 
-void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, const std::string& owner) {
+core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item,
+                                       const EffectsDoneAttributes& names) {
+  return {aws::ddb::get_string(item, names.received).value_or(""),
+          aws::ddb::get_string(item, names.completed).value_or("")};
+}
+
+void finish_effects_marker(aws::DynamoDbClient& client, const std::string& table,
+                           const nlohmann::json& key, const std::string& owner,
+                           const char* done_by_attribute) {
   if (owner.empty()) throw std::invalid_argument("clearing a pending-effects mark needs its owner");
   // A refused condition means another invocation has claimed the effects since (the mark is
-  // theirs now and must stay), or this clear was applied before and is being repeated.
+  // theirs now and must stay, and so must the record, which they will write), or this write
+  // was applied before and is being repeated.
   update_if(client, {{"TableName", table},
                      {"Key", key},
-                     {"UpdateExpression", "REMOVE PendingEffectsUntil, PendingEffectsOwner"},
+                     {"UpdateExpression", "REMOVE PendingEffectsUntil, PendingEffectsOwner SET " +
+                                              std::string(done_by_attribute) + " = :owner"},
                      {"ConditionExpression", "PendingEffectsOwner = :owner"},
                      {"ExpressionAttributeValues", {{":owner", aws::ddb::S(owner)}}},
                      {"ReturnValues", "NONE"}});

@@ -36,8 +36,24 @@ bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
                           const nlohmann::json& key, const core::PendingMark& seen,
                           const core::PendingMark& mine);
 
-// Removes the mark when its owner is `owner`; someone else's mark (or none) is left alone.
-void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, const std::string& owner);
+// Names of the attributes that record who finished a stage's side effects, one per stage
+// (a table's own spelling of its stages).
+struct EffectsDoneAttributes {
+  const char* received;
+  const char* completed;
+
+  const char* of(core::Stage stage) const {
+    return stage == core::Stage::Received ? received : completed;
+  }
+};
+
+core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item,
+                                       const EffectsDoneAttributes& names);
+
+// Removes the mark and records `owner` in the stage's attribute when the mark's owner is
+// `owner`; someone else's mark (or none) is left alone, and so is the record.
+void finish_effects_marker(aws::DynamoDbClient& client, const std::string& table,
+                           const nlohmann::json& key, const std::string& owner,
+                           const char* done_by_attribute);
 
 }  // namespace ssc::adapters

@@ -5,15 +5,21 @@
 
 #include "adapters/conditional_write.hpp"
 #include "aws/error_parsers.hpp"
+#include "core/receipt.hpp"
+#include "core/rules.hpp"
 #include "log/log.hpp"
 
 namespace ssc::adapters {
 namespace {
 
+constexpr EffectsDoneAttributes kEffectsDone{"ReceivedEffectsBy", "SuccessEffectsBy"};
 constexpr const char* kRowAttributes =
-    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner";
+    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner, "
+    "ReceivedEffectsBy, SuccessEffectsBy";
 constexpr const char* kTokens = "ReceivedFileTokens";
-constexpr const char* kLastCountOwner = "LastCountOwner";
+// Beside each file's token the set holds the owner of the count that added it, marked so
+// that no token (base64url) can look like one.
+constexpr char kOwnerMark = '~';
 
 // A refused count whose cause could not be read off the answer is settled by reading the
 // row; if the row shows the count should have gone through (it appeared in between), the
@@ -25,10 +31,19 @@ std::string describe(const core::CollectionKey& key) {
          "\"";
 }
 
-bool holds_token(const nlohmann::json& item, const std::optional<std::string>& token) {
-  if (!token) return false;
-  const auto tokens = aws::ddb::get_string_set(item, kTokens);
-  return std::find(tokens.begin(), tokens.end(), *token) != tokens.end();
+// The owners recorded in `tokens` that belong to the same message as `owner`.
+std::vector<std::string> same_message_owners(const std::vector<std::string>& tokens,
+                                             const std::string& owner) {
+  std::string prefix(1, kOwnerMark);
+  const std::string_view message = core::same_message_prefix(owner);
+  prefix += message.empty() ? std::string_view(owner) : message;
+  std::vector<std::string> owners;
+  for (const std::string& element : tokens) {
+    if (!element.starts_with(prefix)) continue;
+    if (message.empty() && element.size() != prefix.size()) continue;
+    owners.push_back(element.substr(1));
+  }
+  return owners;
 }
 
 }  // namespace
@@ -49,6 +64,7 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
     row.files_exported = aws::ddb::get_int64(item, "FilesExported");
     row.files_received = aws::ddb::get_int64(item, "FilesReceived").value_or(0);
     row.pending = pending_mark_of(item);
+    row.effects_done_by = effects_done_by_of(item, kEffectsDone);
     return row;
   } catch (const aws::AwsError& error) {
     throw aws::AwsError(error.code(),
@@ -65,21 +81,17 @@ nlohmann::json DynamoStatusTable::count_request(const core::CollectionKey& key,
                             {"ReturnValues", "ALL_NEW"},
                             {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}};
   if (token) {
+    // The owner goes into the token set, not an attribute of its own: one per file, so that
+    // a later delivery of the message can still find it however many files came in between
+    // (docs/design.md).
+    std::vector<std::string> elements{*token};
+    if (!owner.empty()) elements.push_back(kOwnerMark + owner);
+    request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
     request["ConditionExpression"] =
         "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)";
     request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)},
-                                            {":tokens", aws::ddb::SS({*token})},
+                                            {":tokens", aws::ddb::SS(elements)},
                                             {":token", aws::ddb::S(*token)}};
-    // Only the last count's owner is kept (one short string per row, not one per file): it
-    // is enough to recognise the repeat of a count whose answer was lost, unless another
-    // count on the row came in between (docs/design.md).
-    if (owner.empty()) {
-      request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
-    } else {
-      request["UpdateExpression"] =
-          "SET LastCountOwner = :owner ADD FilesReceived :one, ReceivedFileTokens :tokens";
-      request["ExpressionAttributeValues"][":owner"] = aws::ddb::S(owner);
-    }
   } else {
     request["UpdateExpression"] = "ADD FilesReceived :one";
     request["ConditionExpression"] = "attribute_exists(CorrelationId)";
@@ -95,18 +107,12 @@ std::optional<nlohmann::json> DynamoStatusTable::read_for_count(const core::Coll
        {"Key", key_of(key)},
        {"ConsistentRead", true},
        {"ProjectionExpression",
-        std::string(kRowAttributes) +
-            (with_tokens ? std::string(", ") + kTokens + ", " + kLastCountOwner : "")}});
+        std::string(kRowAttributes) + (with_tokens ? std::string(", ") + kTokens : "")}});
 }
 
 core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
-                                                const std::optional<std::string>& file_token) {
-  return count_file_as(key, file_token, std::string());
-}
-
-core::CountResult DynamoStatusTable::count_file_as(const core::CollectionKey& key,
-                                                   const std::optional<std::string>& file_token,
-                                                   const std::string& owner) {
+                                                const std::optional<std::string>& file_token,
+                                                const std::string& owner) {
   // A file without a name cannot be told apart from another one: it is always counted.
   std::optional<std::string> token = file_token;
   if (token && token->empty()) token.reset();
@@ -118,7 +124,7 @@ core::CountResult DynamoStatusTable::count_file_as(const core::CollectionKey& ke
       const auto attributes = answer.find("Attributes");
       return {true,
               row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key),
-              std::string()};
+              {}};
     } catch (const aws::ConditionalCheckFailed& refused) {
       // With the old item (ALL_OLD) the row existed, so the token was already there.
       // Without it the row was missing, or the service does not send old items: read it.
@@ -133,9 +139,11 @@ core::CountResult DynamoStatusTable::count_file_as(const core::CollectionKey& ke
           throw core::CollectionNotFound("no row in table " + table_ + " for " + describe(key));
         }
       }
-      if (holds_token(*item, token)) {
+      const auto tokens =
+          token ? aws::ddb::get_string_set(*item, kTokens) : std::vector<std::string>();
+      if (token && std::find(tokens.begin(), tokens.end(), *token) != tokens.end()) {
         return {false, row_of(*item, key),
-                aws::ddb::get_string(*item, kLastCountOwner).value_or("")};
+                owner.empty() ? std::vector<std::string>() : same_message_owners(tokens, owner)};
       }
       // The row is there and does not hold this file: it appeared after the write was
       // refused. Counting again is right; giving up after a few tries leaves the message
@@ -158,7 +166,8 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
                                    const std::vector<std::string>& from, const std::string& to,
                                    const core::PendingMark& mine) {
   if (from.empty()) return false;  // nothing to move from: no write can succeed
-  nlohmann::json values = {{":to", aws::ddb::S(to)}};
+  nlohmann::json values = {{":to", aws::ddb::S(to)},
+                           {":pending_stage", aws::ddb::S(core::collection_status::kReceived)}};
   add_pending_values(values, mine);
   std::string in_list;
   for (std::size_t i = 0; i < from.size(); ++i) {
@@ -170,7 +179,9 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
                    {{"TableName", table_},
                     {"Key", key_of(key)},
                     {"UpdateExpression", "SET CollectionStatus = :to, " + set_pending_clause()},
-                    {"ConditionExpression", "CollectionStatus IN (" + in_list + ")"},
+                    {"ConditionExpression", "CollectionStatus IN (" + in_list +
+                                                ") AND NOT (CollectionStatus = :pending_stage AND "
+                                                "attribute_exists(PendingEffectsUntil))"},
                     {"ExpressionAttributeValues", std::move(values)},
                     {"ReturnValues", "NONE"}});
 }
@@ -180,8 +191,9 @@ bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, const core
   return claim_pending_marker(client_, table_, key_of(key), seen, mine);
 }
 
-void DynamoStatusTable::clear_pending(const core::CollectionKey& key, const std::string& owner) {
-  clear_pending_marker(client_, table_, key_of(key), owner);
+void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const std::string& owner,
+                                       core::Stage stage) {
+  finish_effects_marker(client_, table_, key_of(key), owner, kEffectsDone.of(stage));
 }
 
 std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {

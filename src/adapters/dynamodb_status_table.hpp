@@ -18,16 +18,15 @@ class DynamoStatusTable final : public core::StatusTable {
   DynamoStatusTable(aws::DynamoDbClient& client, std::string table_name);
 
   core::CountResult count_file(const core::CollectionKey& key,
-                               const std::optional<std::string>& file_token) override;
-  core::CountResult count_file_as(const core::CollectionKey& key,
-                                  const std::optional<std::string>& file_token,
-                                  const std::string& owner) override;
+                               const std::optional<std::string>& file_token,
+                               const std::string& owner) override;
   std::optional<core::CollectionRow> read(const core::CollectionKey& key) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
                   const std::string& to, const core::PendingMark& mine) override;
   bool claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
                      const core::PendingMark& mine) override;
-  void clear_pending(const core::CollectionKey& key, const std::string& owner) override;
+  void finish_effects(const core::CollectionKey& key, const std::string& owner,
+                      core::Stage stage) override;
   std::vector<std::string> run_statuses(const std::string& correlation_id) override;
 
  private:

@@ -18,8 +18,7 @@ struct RetryPolicy {
 
 // Delay before retry number `retry` (1 for the first retry): uniform in
 // [0, min(max_delay, base_delay * 2^(retry-1))]. `unit_random` is in [0, 1).
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry,
-                                        double unit_random);
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double unit_random);
 
 // Throttling codes, 5xx, TransportError.
 bool is_retryable(const AwsError& error);

@@ -1,6 +1,7 @@
 #include "core/event.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/message.hpp"
 
@@ -21,13 +22,22 @@ std::string string_or_empty(const nlohmann::json& object, const char* name) {
   return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
+long receive_count_of(const nlohmann::json& item) {
+  const auto attributes = item.find("attributes");
+  if (attributes == item.end() || !attributes->is_object()) return 0;
+  const std::string text = string_or_empty(*attributes, "ApproximateReceiveCount");
+  long count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  return error == std::errc() && end == text.data() + text.size() && count > 0 ? count : 0;
+}
+
 }  // namespace
 
 std::vector<EventRecord> split_event(const nlohmann::json& event) {
-  if (!is_sqs_event(event)) return {EventRecord{std::nullopt, "", event}};
+  if (!is_sqs_event(event)) return {EventRecord{std::nullopt, 0, "", event}};
   std::vector<EventRecord> records;
   for (const auto& item : event.at("Records")) {
-    records.push_back(EventRecord{string_or_empty(item, "messageId"),
+    records.push_back(EventRecord{string_or_empty(item, "messageId"), receive_count_of(item),
                                   string_or_empty(item, "eventSourceARN"), item.at("body")});
   }
   return records;

@@ -11,6 +11,9 @@ namespace ssc::core {
 struct EventRecord {
   // The SQS messageId; nullopt when the whole event is the message.
   std::optional<std::string> message_id;
+  // The record's attributes.ApproximateReceiveCount: 1 on the first delivery, one more on
+  // each delivery after; 0 when absent or not a number.
+  long receive_count = 0;
   std::string event_source_arn;  // empty when the whole event is the message
   nlohmann::json body;           // an object, or a string holding JSON, as delivered
 };

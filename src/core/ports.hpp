@@ -26,6 +26,21 @@ struct PendingMark {
   friend bool operator==(const PendingMark&, const PendingMark&) = default;
 };
 
+// The two stages a collection, and a run, goes through: Received (collection Received, run
+// RECEIVED) and completed (collection Success, run COMPLETED).
+enum class Stage { Received, Completed };
+
+// Who finished the side effects of each stage: the owner (core/receipt.hpp) of the message
+// whose call performed them and removed the pending mark. Kept on the row so that a later
+// delivery of that same message can count in the metrics what the earlier delivery could
+// not push. Empty when not known (not finished yet, or finished before this was recorded).
+struct EffectsDoneBy {
+  std::string received;
+  std::string completed;
+
+  friend bool operator==(const EffectsDoneBy&, const EffectsDoneBy&) = default;
+};
+
 struct CollectionKey {
   std::string correlation_id;
   std::string collection_name;
@@ -37,6 +52,7 @@ struct CollectionRow {
   std::optional<std::int64_t> files_exported;  // FilesExported; absent stays absent
   std::int64_t files_received = 0;             // FilesReceived; absent counts as 0
   std::optional<PendingMark> pending;          // absent when no effects are pending
+  EffectsDoneBy effects_done_by;
 };
 
 // The collection's row does not exist; the message is failed, nothing is written.
@@ -48,40 +64,37 @@ class CollectionNotFound : public std::runtime_error {
 struct CountResult {
   bool counted = false;  // false: this file had been counted before (a redelivery)
   CollectionRow row;     // the row after the write (or as it stands, when not counted)
-  // When not counted: LastCountOwner as the row holds it, the owner of the last count
-  // applied with one (count_file_as). Equal to ours, the refusal was the repeat of our own
-  // count, applied but not answered. Empty when absent.
-  std::string last_count_owner;
+  // When not counted: the owners of the same message (core/receipt.hpp) whose counts the
+  // row records. Ours among them, the refusal was the repeat of our own count, applied but
+  // not answered; an earlier delivery's, that delivery counted the file and then failed.
+  std::vector<std::string> same_message_owners;
 };
 
 class StatusTable {
  public:
   virtual ~StatusTable() = default;
   // Adds one to FilesReceived. With a file token, a file already counted for this
-  // collection is not counted again. Throws CollectionNotFound.
+  // collection is not counted again, and a count that is applied also records `owner` (the
+  // message's owner, as in PendingMark; none when empty) beside the token, in the same
+  // write. Throws CollectionNotFound.
   virtual CountResult count_file(const CollectionKey& key,
-                                 const std::optional<std::string>& file_token) = 0;
-  // As count_file, and a count that is applied also records `owner` (the message's owner
-  // token, as in PendingMark) in LastCountOwner, so that the repeat of a count whose answer
-  // was lost can be recognised. A table that cannot record it counts without it.
-  virtual CountResult count_file_as(const CollectionKey& key,
-                                    const std::optional<std::string>& file_token,
-                                    const std::string& owner) {
-    static_cast<void>(owner);
-    return count_file(key, file_token);
-  }
+                                 const std::optional<std::string>& file_token,
+                                 const std::string& owner) = 0;
   virtual std::optional<CollectionRow> read(const CollectionKey& key) = 0;
   // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
   // one conditional write. True when the write was applied; false when its condition
-  // failed, which includes a repeat of a write that was applied but not answered.
+  // failed, which includes a repeat of a write that was applied but not answered. A row
+  // that is Received with its side effects still pending is not moved on: the mark would
+  // be overwritten and those effects lost.
   virtual bool transition(const CollectionKey& key, const std::vector<std::string>& from,
                           const std::string& to, const PendingMark& mine) = 0;
   // Takes over pending effects whose owner is gone: true when the mark still had the owner
   // of `seen` (or, for a mark without owner, its time) and now is `mine`.
   virtual bool claim_pending(const CollectionKey& key, const PendingMark& seen,
                              const PendingMark& mine) = 0;
-  // Removes the mark if its owner is still `owner`; another owner's mark stays.
-  virtual void clear_pending(const CollectionKey& key, const std::string& owner) = 0;
+  // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
+  // and records `owner` as who finished the stage, in one write; another owner's mark stays.
+  virtual void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id) = 0;
 };
@@ -89,6 +102,7 @@ class StatusTable {
 struct ProductRow {
   std::string status;  // Status; empty when absent
   std::optional<PendingMark> pending;
+  EffectsDoneBy effects_done_by;  // who sent the run's notifications
 };
 
 class ProductTable {
@@ -99,10 +113,11 @@ class ProductTable {
   virtual bool advance(const std::string& correlation_id, const std::string& status,
                        const std::vector<std::string>& done_statuses, const PendingMark& mine) = 0;
   virtual std::optional<ProductRow> read(const std::string& correlation_id) = 0;
-  // As StatusTable::claim_pending and clear_pending.
+  // As StatusTable::claim_pending and finish_effects.
   virtual bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
                              const PendingMark& mine) = 0;
-  virtual void clear_pending(const std::string& correlation_id, const std::string& owner) = 0;
+  virtual void finish_effects(const std::string& correlation_id, const std::string& owner,
+                              Stage stage) = 0;
 };
 
 class ExportStateQueue {

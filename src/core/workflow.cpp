@@ -1,8 +1,10 @@
 #include "core/workflow.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/payloads.hpp"
+#include "core/receipt.hpp"
 #include "core/rules.hpp"
 #include "log/log.hpp"
 
@@ -40,13 +42,47 @@ log::Fields product_fields(const char* status, const char* status_text,
   return fields;
 }
 
+const char* product_status_of(Stage stage) {
+  return stage == Stage::Received ? product_status::kReceived : product_status::kCompleted;
+}
+
+const char* notification_of(Stage stage) {
+  return stage == Stage::Received ? kAllCollectionsReceived : kAllCollectionsSuccessful;
+}
+
+const std::string& done_by(const EffectsDoneBy& done, Stage stage) {
+  return stage == Stage::Received ? done.received : done.completed;
+}
+
+bool& collection_credit(Credits& credits, Stage stage) {
+  return stage == Stage::Received ? credits.collection_received : credits.collection_successful;
+}
+
+bool& run_credit(Credits& credits, Stage stage) {
+  return stage == Stage::Received ? credits.all_collections_received
+                                  : credits.all_collections_successful;
+}
+
 }  // namespace
 
 Outcome Workflow::process(const Message& message, const PendingMark& mine) {
   // Without an owner a write whose answer was lost could not be told from another's.
   if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
-  return message.is_success_file ? process_success_file(message, mine)
-                                 : process_file(message, mine);
+  Outcome outcome =
+      message.is_success_file ? process_success_file(message, mine) : process_file(message, mine);
+  // Only now: a message that failed half way comes back, and its next delivery counts what
+  // this one did (core/receipt.hpp).
+  apply_credits(message, outcome.credits);
+  return outcome;
+}
+
+void Workflow::apply_credits(const Message& message, const Credits& credits) {
+  const RunLabels labels = message.run_labels();
+  if (credits.file_received) ports_.metrics.file_received(labels, message.collection_name);
+  if (credits.collection_received) ports_.metrics.collection_received(labels);
+  if (credits.collection_successful) ports_.metrics.collection_successful(labels);
+  if (credits.all_collections_received) ports_.metrics.all_collections_received(labels);
+  if (credits.all_collections_successful) ports_.metrics.all_collections_successful(labels);
 }
 
 bool Workflow::make_transition(const CollectionKey& key, const std::vector<std::string>& from,
@@ -76,41 +112,54 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
       message.file_name == kFileNameNotSet
           ? std::nullopt
           : std::optional<std::string>(file_token(message.file_name));
-  const CountResult count = ports_.status.count_file_as(key, token, mine.owner);
+  const CountResult count = ports_.status.count_file(key, token, mine.owner);
+  const auto& owners = count.same_message_owners;
   outcome.counted = count.counted;
   if (count.counted) {
     log::info(kModule, "File counted", row_fields(count.row));
-  } else if (token && count.last_count_owner == mine.owner) {
-    // The owner is unique to this message of this invocation: a refusal that finds it on
-    // the row refused the repeat of our own count, applied but not answered.
+  } else if (std::find(owners.begin(), owners.end(), mine.owner) != owners.end()) {
+    // The owner is unique to this delivery of this message: the refusal was the repeat of
+    // our own count, applied but not answered.
     outcome.counted = true;
     outcome.own_write_recognised = true;
     log::info(kModule,
               "File count applied though its answer was lost (the repeat was refused): the row "
-              "names this message as the last count's owner, the file is ours to report",
+              "records this message's owner beside the file, the file is ours to report",
+              row_fields(count.row));
+  } else if (std::any_of(owners.begin(), owners.end(), [&](const std::string& owner) {
+               return earlier_delivery_of_same_message(owner, mine.owner);
+             })) {
+    outcome.counted = true;
+    outcome.earlier_delivery_recognised = true;
+    log::info(kModule,
+              "File counted by an earlier delivery of this message, which failed before its "
+              "metrics were pushed: this delivery reports it",
               row_fields(count.row));
   } else {
     log::info(kModule, "File already counted, duplicate delivery ignored", row_fields(count.row));
   }
-  if (outcome.counted) ports_.metrics.file_received(message.run_labels(), message.collection_name);
+  outcome.credits.file_received = outcome.counted;
 
   std::optional<CollectionRow> row = count.row;
   if (collection_received(count.row)) {
     if (make_transition(key, statuses_before_received(), collection_status::kReceived, mine, row,
                         outcome)) {
       outcome.transitioned = true;
-      ports_.metrics.collection_received(message.run_labels());
       log::info(kModule, "Collection received, status set to Received", row_fields(count.row));
       perform_received_effects(message, mine, outcome);
       return outcome;
     }
     log::info(kModule, "Collection status changed by another invocation, no transition made");
-  } else if (count.row.status != collection_status::kReceived) {
+  } else if (count.row.status != collection_status::kReceived &&
+             count.row.status != collection_status::kSuccess) {
     log::info(kModule, "Collection not received yet", row_fields(count.row));
   }
-  if (row && take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
+  if (!row) return outcome;
+  if (take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
     outcome.effects_recovered = true;
     perform_received_effects(message, mine, outcome);
+  } else {
+    credit_earlier_delivery(message, *row, Stage::Received, mine, outcome);
   }
   return outcome;
 }
@@ -119,23 +168,41 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
   Outcome outcome;
   const CollectionKey key = message.key();
   std::optional<CollectionRow> row;
-  if (make_transition(key, statuses_before_success(), collection_status::kSuccess, mine, row,
-                      outcome)) {
+  // When refused, `row` holds the row as read after the refusal.
+  const auto move_to_success = [&] {
+    row.reset();
+    if (!make_transition(key, statuses_before_success(), collection_status::kSuccess, mine, row,
+                         outcome)) {
+      return false;
+    }
     outcome.transitioned = true;
-    ports_.metrics.collection_successful(message.run_labels());
     log::info(kModule, "Collection successful, status set to Success");
     perform_success_effects(message, mine, outcome);
-    return outcome;
-  }
+    return true;
+  };
+  if (move_to_success()) return outcome;
   if (!row) {
     throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                              " and collection " + key.collection_name);
+  }
+  if (row->status == collection_status::kReceived && row->pending) {
+    // The Received stage's effects are unfinished (their owner died, or is still at them):
+    // they come first, or moving on would lose them.
+    if (!take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
+      throw EffectsStillPending(
+          "the collection's Received side effects are still pending with a live invocation; "
+          "the _success file comes back after them");
+    }
+    outcome.effects_recovered = true;
+    perform_received_effects(message, mine, outcome);
+    if (move_to_success() || !row) return outcome;
   }
   if (take_over_collection_effects(key, *row, collection_status::kSuccess, mine, outcome)) {
     outcome.effects_recovered = true;
     perform_success_effects(message, mine, outcome);
   } else if (row->status == collection_status::kSuccess) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
+    credit_earlier_delivery(message, *row, Stage::Completed, mine, outcome);
   } else {
     log::info(kModule, "Collection status is not ready for success (needs Received or Sent)",
               row_fields(*row));
@@ -151,12 +218,11 @@ void Workflow::perform_received_effects(const Message& message, const PendingMar
 
   if (run_all_received(ports_.status.run_statuses(message.correlation_id))) {
     outcome.run_stage_reached = true;
-    advance_product(
-        message, product_status::kReceived, {product_status::kReceived, product_status::kCompleted},
-        kAllCollectionsReceived,
-        [&] { ports_.metrics.all_collections_received(message.run_labels()); }, mine, outcome);
+    advance_product(message, Stage::Received,
+                    {product_status::kReceived, product_status::kCompleted}, mine, outcome);
   }
-  ports_.status.clear_pending(message.key(), mine.owner);
+  ports_.status.finish_effects(message.key(), mine.owner, Stage::Received);
+  outcome.credits.collection_received = true;
 }
 
 void Workflow::perform_success_effects(const Message& message, const PendingMark& mine,
@@ -165,19 +231,42 @@ void Workflow::perform_success_effects(const Message& message, const PendingMark
     outcome.run_stage_reached = true;
     // Whoever notifies, every invocation that sees the run complete may delete its metrics.
     outcome.run_finished = true;
-    advance_product(
-        message, product_status::kCompleted, {product_status::kCompleted},
-        kAllCollectionsSuccessful,
-        [&] { ports_.metrics.all_collections_successful(message.run_labels()); }, mine, outcome);
+    advance_product(message, Stage::Completed, {product_status::kCompleted}, mine, outcome);
   }
-  ports_.status.clear_pending(message.key(), mine.owner);
+  ports_.status.finish_effects(message.key(), mine.owner, Stage::Completed);
+  outcome.credits.collection_successful = true;
+}
+
+void Workflow::credit_earlier_delivery(const Message& message, const CollectionRow& row,
+                                       Stage stage, const PendingMark& mine, Outcome& outcome) {
+  if (!earlier_delivery_of_same_message(done_by(row.effects_done_by, stage), mine.owner)) return;
+  outcome.earlier_delivery_recognised = true;
+  collection_credit(outcome.credits, stage) = true;
+  log::info(kModule,
+            "The collection's side effects were finished by an earlier delivery of this message, "
+            "which failed before its metrics were pushed: this delivery reports them",
+            row_fields(row));
+  const std::optional<ProductRow> product = ports_.product.read(message.correlation_id);
+  if (product &&
+      earlier_delivery_of_same_message(done_by(product->effects_done_by, stage), mine.owner)) {
+    run_credit(outcome.credits, stage) = true;
+    log::info(kModule, "So was the run's notification: this delivery reports it too",
+              product_fields(product_status_of(stage), notification_of(stage), product));
+  }
+  // The earlier delivery may have died before deleting the finished run's metrics.
+  if (stage == Stage::Completed &&
+      run_all_successful(ports_.status.run_statuses(message.correlation_id))) {
+    outcome.run_stage_reached = true;
+    outcome.run_finished = true;
+  }
 }
 
 bool Workflow::take_over_collection_effects(const CollectionKey& key, const CollectionRow& row,
                                             const char* status, const PendingMark& mine,
                                             Outcome& outcome) {
   if (row.status != status || !row.pending) return false;
-  if (!pending_effects_abandoned(row.pending, ports_.clock.now_ms())) {
+  if (!pending_effects_abandoned(row.pending, ports_.clock.now_ms()) &&
+      !earlier_delivery_of_same_message(row.pending->owner, mine.owner)) {
     log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(row));
     return false;
   }
@@ -200,11 +289,12 @@ bool Workflow::take_over_collection_effects(const CollectionKey& key, const Coll
   return false;
 }
 
-void Workflow::advance_product(const Message& message, const char* status,
+void Workflow::advance_product(const Message& message, Stage stage,
                                const std::vector<std::string>& done_statuses,
-                               const char* status_text, const std::function<void()>& count_metric,
                                const PendingMark& mine, Outcome& outcome) {
   const std::string& correlation_id = message.correlation_id;
+  const char* status = product_status_of(stage);
+  const char* status_text = notification_of(stage);
   bool advanced = ports_.product.advance(correlation_id, status, done_statuses, mine);
   std::optional<ProductRow> row;
   if (!advanced) {
@@ -222,15 +312,27 @@ void Workflow::advance_product(const Message& message, const char* status,
   }
   if (advanced) {
     ports_.monitoring.publish(monitoring_message(message, status_text));
-    count_metric();
-    ports_.product.clear_pending(correlation_id, mine.owner);
+    ports_.product.finish_effects(correlation_id, mine.owner, stage);
+    run_credit(outcome.credits, stage) = true;
     outcome.notified = true;
     log::info(kModule, "Run stage reached: product status set, notification sent",
               product_fields(status, status_text, std::nullopt));
     return;
   }
-  if (!row || row->status != status ||
-      !pending_effects_abandoned(row->pending, ports_.clock.now_ms())) {
+  const bool claimable = row && row->status == status && row->pending &&
+                         (pending_effects_abandoned(row->pending, ports_.clock.now_ms()) ||
+                          earlier_delivery_of_same_message(row->pending->owner, mine.owner));
+  if (!claimable) {
+    if (row && row->status == status &&
+        earlier_delivery_of_same_message(done_by(row->effects_done_by, stage), mine.owner)) {
+      run_credit(outcome.credits, stage) = true;
+      outcome.earlier_delivery_recognised = true;
+      log::info(kModule,
+                "Run's notification sent by an earlier delivery of this message, which failed "
+                "before its metrics were pushed: this delivery reports it",
+                product_fields(status, status_text, row));
+      return;
+    }
     log::info(kModule, "Run stage already handled by another invocation",
               product_fields(status, status_text, row));
     return;
@@ -251,7 +353,8 @@ void Workflow::advance_product(const Message& message, const char* status,
     return;
   }
   ports_.monitoring.publish(monitoring_message(message, status_text));
-  ports_.product.clear_pending(correlation_id, mine.owner);
+  ports_.product.finish_effects(correlation_id, mine.owner, stage);
+  run_credit(outcome.credits, stage) = true;
   outcome.notified = true;
   outcome.effects_recovered = true;
   log::info(kModule, "Recovered a notification abandoned by a dead invocation",

@@ -11,11 +11,17 @@
 // (conditionally, on the owner seen) and performs the effects itself. A mark still in the
 // future belongs to a live invocation and is left alone: if that invocation dies, its
 // batch comes back from SQS after the deadline.
+//
+// Metrics: what a call counts (a file, a finished stage) goes into the metrics only when the
+// whole message succeeds, and it is counted by the call that made it happen or by a later
+// delivery of the same message, which finds the earlier delivery's owner on the row
+// (core/receipt.hpp): an earlier delivery that SQS hands out again never pushed its counts.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +39,22 @@ struct WorkflowPorts {
   Clock& clock;  // only to tell a dead invocation's mark from a live one
 };
 
+// A _success file met its collection's Received effects still under way in a live
+// invocation: the message fails and comes back once they are done.
+class EffectsStillPending : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What a call puts into the metrics, once the message has succeeded.
+struct Credits {
+  bool file_received = false;
+  bool collection_received = false;
+  bool collection_successful = false;
+  bool all_collections_received = false;
+  bool all_collections_successful = false;
+};
+
 struct Outcome {
   bool counted = false;            // normal file: this delivery added to FilesReceived
   bool transitioned = false;       // this call moved the collection to Received / Success
@@ -43,6 +65,10 @@ struct Outcome {
   bool run_stage_reached = false;  // every collection of the run is received / successful
   bool notified = false;           // this call published the run's monitoring message
   bool run_finished = false;       // every collection successful: the run's metrics may go
+  // An earlier delivery of this message did something (a count, a stage's effects) and
+  // failed before pushing its metrics: this call counts it instead.
+  bool earlier_delivery_recognised = false;
+  Credits credits;
 };
 
 class Workflow {
@@ -70,16 +96,24 @@ class Workflow {
   void perform_success_effects(const Message& message, const PendingMark& mine, Outcome& outcome);
 
   // Claims the collection's pending effects when the row is in `status` and their owner is
-  // gone. True when this call now owns them.
+  // gone (past its deadline, or an earlier delivery of this message). True when this call
+  // now owns them.
   bool take_over_collection_effects(const CollectionKey& key, const CollectionRow& row,
                                     const char* status, const PendingMark& mine, Outcome& outcome);
 
-  // Moves the product status to `status` unless it is already one of `done_statuses`, and
-  // notifies; or takes over a notification a dead invocation left pending.
-  void advance_product(const Message& message, const char* status,
-                       const std::vector<std::string>& done_statuses, const char* status_text,
-                       const std::function<void()>& count_metric, const PendingMark& mine,
+  // Moves the product status to the stage's status unless it is already one of
+  // `done_statuses`, and notifies; or takes over a notification a dead invocation left
+  // pending; or counts the notification an earlier delivery of this message sent.
+  void advance_product(const Message& message, Stage stage,
+                       const std::vector<std::string>& done_statuses, const PendingMark& mine,
                        Outcome& outcome);
+
+  // The collection's stage was finished by an earlier delivery of this message, which then
+  // failed: counts the stage (and the run's notification, if that delivery sent it).
+  void credit_earlier_delivery(const Message& message, const CollectionRow& row, Stage stage,
+                               const PendingMark& mine, Outcome& outcome);
+
+  void apply_credits(const Message& message, const Credits& credits);
 
   WorkflowPorts ports_;
 };

@@ -84,6 +84,7 @@ def test_count_file_adds_one_per_new_file(backend, status_table):
     assert first == {
         "counted": True,
         "row": {"status": "Sent", "files_exported": 3, "files_received": 1, "pending": None},
+        "same_message_owners": [],  # a count without owner looks for none
     }
     assert count(probe, status_table, "tok-b")["row"]["files_received"] == 2
     item = stored(client, status_table)
@@ -103,6 +104,7 @@ def test_duplicate_token_is_not_counted(backend, status_table):
     assert again == {
         "counted": False,
         "row": {"status": "Exported", "files_exported": 5, "files_received": 3, "pending": None},
+        "same_message_owners": [],
     }
     assert stored(client, status_table)["FilesReceived"] == {"N": "3"}
     # moto hands back the old item with the refusal; dynalite does not, so the adapter
@@ -235,10 +237,16 @@ def test_transition_moves_only_from_allowed_statuses_and_only_once(backend, stat
     assert mark_of(stored(client, status_table)) == ("1000", "a.0")
     # A status not in the list is refused.
     assert transition(probe, status_table, ["Exporting"], "Success", 3000, "c.0") is False
+    # Received with its effects still pending: not moved on, the mark would be lost.
+    assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000, "d.0") is False
+    assert mark_of(stored(client, status_table)) == ("1000", "a.0")
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
     assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000, "d.0") is True
     item = stored(client, status_table)
     assert item["CollectionStatus"] == {"S": "Success"}
     assert mark_of(item) == ("4000", "d.0")
+    assert item["ReceivedEffectsBy"] == {"S": "a.0"}
 
 
 def test_transition_of_a_missing_row_creates_nothing(backend, status_table):
@@ -281,7 +289,7 @@ def test_concurrent_transitions_have_one_winner(backend, status_table, stack, pr
     assert mark_of(item) == ("1000", winner)
 
 
-def test_claim_and_clear_pending_go_by_the_owner(backend, status_table):
+def test_claim_and_finish_effects_go_by_the_owner(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Sent")
     assert transition(probe, status_table, ["Sent"], "Received", 100, "dead.0") is True
@@ -297,18 +305,26 @@ def test_claim_and_clear_pending_go_by_the_owner(backend, status_table):
                         **where) == {"claimed": False}
     assert mark_of(stored(client, status_table)) == ("200", "a.0")
 
-    # The first owner's clear no longer applies: the mark is the claimant's now.
-    assert probe.result("status.clear_pending", owner="dead.0", **where) == {}
-    assert mark_of(stored(client, status_table)) == ("200", "a.0")
-    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
+    # The first owner's finish no longer applies: the mark is the claimant's now, and so is
+    # the record of the effects, which the claimant will write.
+    finish = "status.finish_effects"
+    assert probe.result(finish, owner="dead.0", stage="received", **where) == {}
+    item = stored(client, status_table)
+    assert mark_of(item) == ("200", "a.0")
+    assert "ReceivedEffectsBy" not in item
+    assert probe.result(finish, owner="a.0", stage="received", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
+    assert item["ReceivedEffectsBy"] == {"S": "a.0"}
     assert item["CollectionStatus"] == {"S": "Received"}
-    # Clearing again, or claiming a mark that is gone, changes nothing and fails nothing.
-    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
+    # Finishing again, or claiming a mark that is gone, changes nothing and fails nothing.
+    assert probe.result(finish, owner="a.0", stage="received", **where) == {}
+    assert probe.result(finish, owner="b.0", stage="received", **where) == {}
     assert probe.result(claim, seen_until=200, seen_owner="a.0", until=300, owner="b.0",
                         **where) == {"claimed": False}
-    assert mark_of(stored(client, status_table)) == (None, None)
+    item = stored(client, status_table)
+    assert mark_of(item) == (None, None)
+    assert item["ReceivedEffectsBy"] == {"S": "a.0"}
 
 
 def test_a_mark_from_before_owners_is_claimed_by_its_time(backend, status_table):
@@ -324,13 +340,117 @@ def test_a_mark_from_before_owners_is_claimed_by_its_time(backend, status_table)
     assert probe.result(claim, seen_until=200, until=300, owner="b.0", **where) == {"claimed": False}
 
 
-def test_clear_and_claim_on_a_missing_row_create_nothing(backend, status_table):
+def test_finish_and_claim_on_a_missing_row_create_nothing(backend, status_table):
     _, client, probe = backend
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    assert probe.result("status.clear_pending", owner="a.0", **where) == {}
+    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
     assert probe.result("status.claim_pending", seen_until=1, seen_owner="x.0", until=2,
                         owner="a.0", **where) == {"claimed": False}
     assert stored(client, status_table) is None
+
+
+# finish_effects removes the caller's mark and records the caller as who finished the stage,
+# in one write (src/core/ports.hpp): a later delivery reads who did the effects. Each stage
+# has its own attribute, so that the Received and the Success stage never overwrite each other.
+STATUS_EFFECTS_BY = {"received": "ReceivedEffectsBy", "completed": "SuccessEffectsBy"}
+
+
+@pytest.mark.parametrize("stage", ["received", "completed"])
+def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, stage):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100,
+            PendingEffectsOwner="a.0")
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    # Another owner's finish leaves the mark, and records nothing.
+    assert probe.result("status.finish_effects", owner="b.0", stage=stage, **where) == {}
+    item = stored(client, status_table)
+    assert mark_of(item) == ("100", "a.0")
+    assert not set(STATUS_EFFECTS_BY.values()) & item.keys()
+
+    assert probe.result("status.finish_effects", owner="a.0", stage=stage, **where) == {}
+    item = stored(client, status_table)
+    assert mark_of(item) == (None, None)
+    assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
+        STATUS_EFFECTS_BY[stage]: {"S": "a.0"}
+    }
+    done_by = {"received": "", "completed": "", stage: "a.0"}
+    assert probe.result("status.read", **where)["row"]["effects_done_by"] == done_by
+
+
+def test_both_stages_keep_their_own_record(backend, status_table):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Sent")
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    assert transition(probe, status_table, ["Sent"], "Received", 100, "a.0") is True
+    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert transition(probe, status_table, ["Received"], "Success", 200, "b.0") is True
+    assert probe.result("status.finish_effects", owner="b.0", stage="completed", **where) == {}
+    item = stored(client, status_table)
+    assert item["ReceivedEffectsBy"] == {"S": "a.0"}
+    assert item["SuccessEffectsBy"] == {"S": "b.0"}
+    assert probe.result("status.read", **where) == {
+        "row": {"status": "Success", "files_exported": None, "files_received": 0, "pending": None,
+                "effects_done_by": {"received": "a.0", "completed": "b.0"}}
+    }
+
+
+def test_rows_carry_the_effects_record(backend, status_table):
+    """read and both count answers (counted and refused) give what the row records."""
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Received", FilesExported=2, FilesReceived=1,
+            ReceivedEffectsBy="a.0")
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    expected = {"status": "Received", "files_exported": 2, "files_received": 2, "pending": None,
+                "effects_done_by": {"received": "a.0", "completed": ""}}
+    assert count(probe, status_table, "tok")["row"] == expected
+    assert count(probe, status_table, "tok")["row"] == expected
+    assert probe.result("status.read", **where) == {"row": expected}
+
+
+# --- who counted a file ----------------------------------------------------------
+# A count with an owner puts "~" + owner into ReceivedFileTokens beside the token, in the
+# same write. A refused count answers the owners in the set of the caller's own message:
+# owners "<8 chars>.<receive count>.<nonce>" share the prefix "<8 chars>.", any other owner
+# has only itself (src/core/receipt.hpp).
+
+
+def count_as(probe, table, token, owner) -> dict:
+    return probe.result("status.count_file", table=table, correlation_id="corr",
+                        collection_name="db.a.b", file_token=token, owner=owner)
+
+
+def test_count_records_its_owner_beside_the_token(backend, status_table):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Sent", FilesExported=2)
+    first = count_as(probe, status_table, "f1", "AbCdEfGh.1.aaaaaa0")
+    assert first["counted"] is True and first["same_message_owners"] == []
+    assert count_as(probe, status_table, "f2", "ZyXwVuTs.1.cccccc0")["counted"] is True
+    item = stored(client, status_table)
+    assert item["FilesReceived"] == {"N": "2"}
+    assert sorted(item["ReceivedFileTokens"]["SS"]) == [
+        "f1", "f2", "~AbCdEfGh.1.aaaaaa0", "~ZyXwVuTs.1.cccccc0"
+    ]
+    # A redelivery of the first message finds its earlier owner, not the other message's.
+    again = count_as(probe, status_table, "f1", "AbCdEfGh.2.bbbbbb0")
+    assert again["counted"] is False
+    assert again["same_message_owners"] == ["AbCdEfGh.1.aaaaaa0"]
+    # A refused count writes nothing, its owner included.
+    assert len(stored(client, status_table)["ReceivedFileTokens"]["SS"]) == 4
+
+
+def test_an_owner_without_message_matches_only_itself(backend, status_table):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Sent")
+    assert count_as(probe, status_table, "f1", "mine.00")["counted"] is True
+    # "~mine.00" starts like "~mine.0" but is another owner.
+    assert count_as(probe, status_table, "f1", "mine.0")["same_message_owners"] == []
+    assert count_as(probe, status_table, "f1", "mine.00")["same_message_owners"] == ["mine.00"]
+    # Without an owner nothing is looked for, and nothing but the token is recorded.
+    assert count(probe, status_table, "f2")["counted"] is True
+    assert count(probe, status_table, "f2")["same_message_owners"] == []
+    assert sorted(stored(client, status_table)["ReceivedFileTokens"]["SS"]) == [
+        "f1", "f2", "~mine.00"
+    ]
 
 
 # --- the run's statuses ----------------------------------------------------------
@@ -427,7 +547,7 @@ def test_product_read_of_a_missing_item(backend, product_table):
     assert probe.result("product.read", table=product_table, correlation_id="none") == {"row": None}
 
 
-def test_product_claim_and_clear(backend, product_table):
+def test_product_claim_and_finish_effects(backend, product_table):
     _, client, probe = backend
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10, "dead.0") is True
     where = {"table": product_table, "correlation_id": "corr"}
@@ -436,20 +556,68 @@ def test_product_claim_and_clear(backend, product_table):
                         **where) == {"claimed": False}
     assert probe.result(claim, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
                         **where) == {"claimed": True}
-    assert probe.result("product.clear_pending", owner="dead.0", **where) == {}
-    assert mark_of(stored_product(client, product_table)) == ("20", "a.0")
-    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    finish = "product.finish_effects"
+    assert probe.result(finish, owner="dead.0", stage="completed", **where) == {}
+    item = stored_product(client, product_table)
+    assert mark_of(item) == ("20", "a.0")
+    assert "CompletedEffectsBy" not in item
+    assert probe.result(finish, owner="a.0", stage="completed", **where) == {}
     item = stored_product(client, product_table)
     assert mark_of(item) == (None, None)
     assert item["Status"] == {"S": "COMPLETED"}
+    assert item["CompletedEffectsBy"] == {"S": "a.0"}
+
+
+PRODUCT_EFFECTS_BY = {"received": "ReceivedEffectsBy", "completed": "CompletedEffectsBy"}
+
+
+@pytest.mark.parametrize("stage", ["received", "completed"])
+def test_product_finish_effects_records_the_owner_of_the_stage(backend, product_table, stage):
+    _, client, probe = backend
+    status = {"received": "RECEIVED", "completed": "COMPLETED"}[stage]
+    assert advance(probe, product_table, status, [status], 100, "a.0") is True
+    where = {"table": product_table, "correlation_id": "corr"}
+    # Another owner's finish leaves the mark, and records nothing.
+    assert probe.result("product.finish_effects", owner="b.0", stage=stage, **where) == {}
+    item = stored_product(client, product_table)
+    assert mark_of(item) == ("100", "a.0")
+    assert not set(PRODUCT_EFFECTS_BY.values()) & item.keys()
+
+    assert probe.result("product.finish_effects", owner="a.0", stage=stage, **where) == {}
+    item = stored_product(client, product_table)
+    assert mark_of(item) == (None, None)
+    assert {name: item[name] for name in PRODUCT_EFFECTS_BY.values() if name in item} == {
+        PRODUCT_EFFECTS_BY[stage]: {"S": "a.0"}
+    }
+    assert probe.result("product.read", **where) == {
+        "row": {"status": status, "pending": None,
+                "effects_done_by": {"received": "", "completed": "", stage: "a.0"}}
+    }
+
+
+def test_product_stages_keep_their_own_record(backend, product_table):
+    _, client, probe = backend
+    where = {"table": product_table, "correlation_id": "corr"}
+    assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1, "a.0") is True
+    assert probe.result("product.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 2, "b.0") is True
+    # The completed stage's mark is b.0's: a finish by the received stage's owner is refused.
+    assert probe.result("product.finish_effects", owner="a.0", stage="completed", **where) == {}
+    assert "CompletedEffectsBy" not in stored_product(client, product_table)
+    assert probe.result("product.finish_effects", owner="b.0", stage="completed", **where) == {}
+    assert probe.result("product.read", **where) == {
+        "row": {"status": "COMPLETED", "pending": None,
+                "effects_done_by": {"received": "a.0", "completed": "b.0"}}
+    }
 
 
 # --- writes applied but not answered ------------------------------------------------------
 # The fault proxy of the chaos test stands between the probe and the emulator and resets
 # the connection instead of passing on the answer to the first matching request, after the
 # emulator applied it. The request is sent again (by libcurl, or by the client's retry) and
-# its repeat is refused: the adapter answers "refused". The row then carries the mark with
-# the caller's own owner: what the workflow reads to know the write was its own.
+# its repeat is refused: the adapter answers "refused". The row then carries the caller's
+# own owner (in the mark, the token set or the effects record): what the workflow reads to
+# know the write was its own.
 
 
 @pytest.fixture
@@ -486,6 +654,11 @@ def sets(what: str) -> Callable[[dict], bool]:
     return lambda body: body.get("UpdateExpression", "").startswith("SET " + what)
 
 
+def updates(attribute: str) -> Callable[[dict], bool]:
+    """Any write whose update expression names `attribute` (the count is an ADD)."""
+    return lambda body: attribute in body.get("UpdateExpression", "")
+
+
 def test_transition_applied_but_not_answered(lossy_probe, status_table):
     client, probe, arm = lossy_probe
     put_row(client, status_table, CollectionStatus="Sent", FilesExported=1, FilesReceived=1)
@@ -514,21 +687,45 @@ def test_claim_applied_but_not_answered(lossy_probe, status_table):
 def test_count_applied_but_not_answered(lossy_probe, status_table):
     client, probe, arm = lossy_probe
     put_row(client, status_table, CollectionStatus="Exported", FilesExported=3)
-    dropped = arm(sets("LastCountOwner"))
+    # Only the count with a token writes the token set (GetItem reads it by projection).
+    dropped = arm(updates("ReceivedFileTokens"))
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    result = probe.result("status.count_file", file_token="f1", owner="mine.0", **where)
+    mine = "AbCdEfGh.1.aaaaaa0"
+    result = probe.result("status.count_file", file_token="f1", owner=mine, **where)
     assert len(dropped) == 1
-    # The repeat is refused, and the row names us as the last count's owner: the workflow
-    # reports the file (tests/unit/core/workflow_test.cpp).
+    # The repeat is refused, and the token set names us among the message's owners: the
+    # workflow reports the file (tests/unit/core/workflow_test.cpp).
     assert result["counted"] is False
-    assert result["last_count_owner"] == "mine.0"
+    assert result["same_message_owners"] == [mine]
     assert result["row"]["files_received"] == 1
     item = stored(client, status_table)
     assert item["FilesReceived"] == {"N": "1"}
-    assert item["LastCountOwner"] == {"S": "mine.0"}
-    # A redelivery under another owner sees the first owner: not its own count.
-    again = probe.result("status.count_file", file_token="f1", owner="other.0", **where)
-    assert again == {**again, "counted": False, "last_count_owner": "mine.0"}
+    assert sorted(item["ReceivedFileTokens"]["SS"]) == ["f1", "~" + mine]
+    # Another message with the same file sees no owner of its own: not its count.
+    other = probe.result("status.count_file", file_token="f1", owner="ZyXwVuTs.1.cccccc0",
+                         **where)
+    assert other["counted"] is False and other["same_message_owners"] == []
+    # A later delivery of the same message sees the first one's owner.
+    later = probe.result("status.count_file", file_token="f1", owner="AbCdEfGh.2.bbbbbb0",
+                         **where)
+    assert later["counted"] is False and later["same_message_owners"] == [mine]
+    assert stored(client, status_table)["FilesReceived"] == {"N": "1"}
+
+
+def test_finish_effects_applied_but_not_answered(lossy_probe, status_table):
+    client, probe, arm = lossy_probe
+    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=5,
+            PendingEffectsOwner="mine.0")
+    dropped = arm(updates("ReceivedEffectsBy"))
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    # The repeat finds the mark gone and is refused; that is no failure, and the record
+    # names us.
+    assert probe.result("status.finish_effects", owner="mine.0", stage="received",
+                        **where) == {}
+    assert len(dropped) == 1
+    row = probe.result("status.read", **where)["row"]
+    assert row["pending"] is None
+    assert row["effects_done_by"] == {"received": "mine.0", "completed": ""}
 
 
 def test_advance_applied_but_not_answered(lossy_probe, product_table):
@@ -592,7 +789,7 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
         ("status.read", {}),
         ("status.transition", {"from": ["Sent"], "to": "Received", "until": 1, "owner": "a.0"}),
         ("status.claim_pending", {"seen_until": 1, "seen_owner": "x.0", "until": 2, "owner": "a.0"}),
-        ("status.clear_pending", {"owner": "a.0"}),
+        ("status.finish_effects", {"owner": "a.0", "stage": "received"}),
         ("status.run_statuses", {}),
     ]:
         error = probe.error(op, **where, **extra)
@@ -600,4 +797,7 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
         assert error["retryable"] is False
     error = probe.error("product.advance", table="no-such-table", correlation_id="c",
                         status="RECEIVED", done=["RECEIVED"], until=1, owner="a.0")
+    assert error["code"] == "ResourceNotFoundException"
+    error = probe.error("product.finish_effects", table="no-such-table", correlation_id="c",
+                        owner="a.0", stage="completed")
     assert error["code"] == "ResourceNotFoundException"

@@ -5,7 +5,7 @@
 //
 //   {"op": "dynamodb.UpdateItem", "request": {...}}
 //   {"op": "status.count_file", "table": "T", "correlation_id": "c", "collection_name": "n",
-//    "file_token": "t"}   (with "owner": "o", count_file_as: also answers last_count_owner)
+//    "file_token": "t", "owner": "o"}   (owner optional; answers same_message_owners)
 //
 // An optional "id" is echoed back, so that a test can match answers to commands.
 #include <cstdint>
@@ -87,11 +87,27 @@ json pending_json(const std::optional<core::PendingMark>& pending) {
   return {{"until_ms", pending->until_ms}, {"owner", pending->owner}};
 }
 
+// Only when something is recorded, so that rows without it read as before.
+void add_effects_done_by(json& row, const core::EffectsDoneBy& done) {
+  if (done.received.empty() && done.completed.empty()) return;
+  row["effects_done_by"] = {{"received", done.received}, {"completed", done.completed}};
+}
+
 json row_json(const core::CollectionRow& row) {
-  return {{"status", row.status},
-          {"files_exported", optional_number(row.files_exported)},
-          {"files_received", row.files_received},
-          {"pending", pending_json(row.pending)}};
+  json result = {{"status", row.status},
+                 {"files_exported", optional_number(row.files_exported)},
+                 {"files_received", row.files_received},
+                 {"pending", pending_json(row.pending)}};
+  add_effects_done_by(result, row.effects_done_by);
+  return result;
+}
+
+// "stage": "received" or "completed".
+core::Stage stage(const json& command) {
+  const std::string name = text(command, "stage");
+  if (name == "received") return core::Stage::Received;
+  if (name == "completed") return core::Stage::Completed;
+  throw BadCommand("\"stage\" must be \"received\" or \"completed\", not \"" + name + "\"");
 }
 
 // The caller's own mark: "until" and "owner".
@@ -285,15 +301,11 @@ class Probe {
       if (command.contains("file_token") && !command["file_token"].is_null()) {
         token = text(command, "file_token");
       }
-      if (command.contains("owner")) {
-        const auto result =
-            table.count_file_as(collection_key(command), token, text(command, "owner"));
-        return {{"counted", result.counted},
-                {"row", row_json(result.row)},
-                {"last_count_owner", result.last_count_owner}};
-      }
-      const auto result = table.count_file(collection_key(command), token);
-      return {{"counted", result.counted}, {"row", row_json(result.row)}};
+      const auto result =
+          table.count_file(collection_key(command), token, text_or(command, "owner", ""));
+      return {{"counted", result.counted},
+              {"row", row_json(result.row)},
+              {"same_message_owners", result.same_message_owners}};
     }
     if (action == "read") {
       const auto row = table.read(collection_key(command));
@@ -307,8 +319,8 @@ class Probe {
       return {{"claimed",
                table.claim_pending(collection_key(command), seen_mark(command), mark(command))}};
     }
-    if (action == "clear_pending") {
-      table.clear_pending(collection_key(command), text(command, "owner"));
+    if (action == "finish_effects") {
+      table.finish_effects(collection_key(command), text(command, "owner"), stage(command));
       return json::object();
     }
     if (action == "run_statuses") {
@@ -327,13 +339,15 @@ class Probe {
     if (action == "read") {
       const auto row = table.read(correlation_id);
       if (!row) return {{"row", nullptr}};
-      return {{"row", {{"status", row->status}, {"pending", pending_json(row->pending)}}}};
+      json result = {{"status", row->status}, {"pending", pending_json(row->pending)}};
+      add_effects_done_by(result, row->effects_done_by);
+      return {{"row", result}};
     }
     if (action == "claim_pending") {
       return {{"claimed", table.claim_pending(correlation_id, seen_mark(command), mark(command))}};
     }
-    if (action == "clear_pending") {
-      table.clear_pending(correlation_id, text(command, "owner"));
+    if (action == "finish_effects") {
+      table.finish_effects(correlation_id, text(command, "owner"), stage(command));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

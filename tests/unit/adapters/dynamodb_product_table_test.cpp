@@ -8,6 +8,7 @@ using nlohmann::json;
 using ssc::adapters::DynamoProductTable;
 using ssc::aws::DynamoDbClient;
 using ssc::core::PendingMark;
+using ssc::core::Stage;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 
@@ -81,7 +82,9 @@ TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
             (json{{"TableName", "Products"},
                   {"Key", kKeyJson},
                   {"ConsistentRead", true},
-                  {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
+                  {"ProjectionExpression",
+                   "#s, PendingEffectsUntil, PendingEffectsOwner, ReceivedEffectsBy, "
+                   "CompletedEffectsBy"},
                   {"ExpressionAttributeNames", {{"#s", "Status"}}}}));
 }
 
@@ -94,12 +97,12 @@ TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   EXPECT_TRUE(table.claim_pending("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
-  table.clear_pending("corr-1", "tok.0");
+  table.finish_effects("corr-1", "tok.0", Stage::Completed);
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(1)["UpdateExpression"],
-            "REMOVE PendingEffectsUntil, PendingEffectsOwner");
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET CompletedEffectsBy = :owner");
   EXPECT_EQ(transport.body(1)["ConditionExpression"], "PendingEffectsOwner = :owner");
 }
 

@@ -11,6 +11,7 @@ using ssc::aws::DynamoDbClient;
 using ssc::core::CollectionKey;
 using ssc::core::CollectionNotFound;
 using ssc::core::PendingMark;
+using ssc::core::Stage;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 
@@ -48,7 +49,7 @@ class StatusTableTest : public ::testing::Test {
 
 TEST_F(StatusTableTest, CountWithTokenIsOneConditionalAdd) {
   transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok", "other"})}});
-  const auto result = table.count_file(kKey, std::string("tok"));
+  const auto result = table.count_file(kKey, std::string("tok"), "");
   EXPECT_TRUE(result.counted);
   EXPECT_EQ(result.row.status, "Sent");
   EXPECT_EQ(result.row.files_received, 2);
@@ -72,7 +73,7 @@ TEST_F(StatusTableTest, CountWithTokenIsOneConditionalAdd) {
 
 TEST_F(StatusTableTest, CountWithoutTokenOnlyNeedsTheRow) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt).counted);
+  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
   const json body = transport.body(0);
   EXPECT_EQ(body["UpdateExpression"], "ADD FilesReceived :one");
   EXPECT_EQ(body["ConditionExpression"], "attribute_exists(CorrelationId)");
@@ -81,13 +82,13 @@ TEST_F(StatusTableTest, CountWithoutTokenOnlyNeedsTheRow) {
 
 TEST_F(StatusTableTest, AnEmptyTokenCountsLikeNoToken) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string()).counted);
+  EXPECT_TRUE(table.count_file(kKey, std::string(), "").counted);
   EXPECT_EQ(transport.body(0)["UpdateExpression"], "ADD FilesReceived :one");
 }
 
 TEST_F(StatusTableTest, DuplicateWithOldItemIsNotCountedInOneRequest) {
   transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok"})));
-  const auto result = table.count_file(kKey, std::string("tok"));
+  const auto result = table.count_file(kKey, std::string("tok"), "");
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.row.files_received, 5);
   EXPECT_EQ(transport.requests.size(), 1u);
@@ -97,7 +98,7 @@ TEST_F(StatusTableTest, RefusalWithoutOldItemAndNoRowIsCollectionNotFound) {
   transport.reply_json(400, condition_failed());
   transport.reply(200, "{}");
   try {
-    table.count_file(kKey, std::string("tok"));
+    table.count_file(kKey, std::string("tok"), "");
     FAIL() << "expected CollectionNotFound";
   } catch (const CollectionNotFound& error) {
     const std::string what = error.what();
@@ -113,69 +114,69 @@ TEST_F(StatusTableTest, RefusalWithoutOldItemAndNoRowIsCollectionNotFound) {
 TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheRowToFindTheDuplicate) {
   transport.reply_json(400, condition_failed());
   transport.reply_json(200, {{"Item", row_item("Sent", 7, {"x", "tok"})}});
-  const auto result = table.count_file(kKey, std::string("tok"));
+  const auto result = table.count_file(kKey, std::string("tok"), "");
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.row.files_received, 7);
   EXPECT_EQ(transport.body(1)["ProjectionExpression"],
             "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "PendingEffectsOwner, ReceivedFileTokens, LastCountOwner");
+            "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy, ReceivedFileTokens");
 }
 
-TEST_F(StatusTableTest, CountWithOwnerRecordsItAsTheLastCountsOwner) {
-  transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok"})}});
-  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+TEST_F(StatusTableTest, CountWithOwnerRecordsItBesideTheToken) {
+  transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok", "~inv.4"})}});
+  const auto result = table.count_file(kKey, std::string("tok"), "inv.4");
   EXPECT_TRUE(result.counted);
-  EXPECT_EQ(result.last_count_owner, "");
+  EXPECT_TRUE(result.same_message_owners.empty());
   const json body = transport.body(0);
-  EXPECT_EQ(body["UpdateExpression"],
-            "SET LastCountOwner = :owner ADD FilesReceived :one, ReceivedFileTokens :tokens");
+  EXPECT_EQ(body["UpdateExpression"], "ADD FilesReceived :one, ReceivedFileTokens :tokens");
   EXPECT_EQ(body["ConditionExpression"],
             "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)");
   EXPECT_EQ(body["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}},
-                                                     {":tokens", {{"SS", {"tok"}}}},
-                                                     {":token", {{"S", "tok"}}},
-                                                     {":owner", {{"S", "inv.4"}}}}));
+                                                     {":tokens", {{"SS", {"tok", "~inv.4"}}}},
+                                                     {":token", {{"S", "tok"}}}}));
 }
 
 TEST_F(StatusTableTest, CountWithoutTokenRecordsNoOwner) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file_as(kKey, std::nullopt, "inv.4").counted);
+  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "inv.4").counted);
   EXPECT_EQ(transport.body(0)["UpdateExpression"], "ADD FilesReceived :one");
   EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}}}));
 }
 
-TEST_F(StatusTableTest, RefusalWithOldItemReportsTheLastCountsOwner) {
-  json item = row_item("Sent", 5, {"tok"});
-  item["LastCountOwner"] = {{"S", "inv.4"}};
-  transport.reply_json(400, condition_failed(item));
-  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+// Owners of one message share "<message>." (core/receipt.hpp); others are not reported.
+TEST_F(StatusTableTest, RefusalWithOldItemReportsTheOwnersOfTheSameMessage) {
+  transport.reply_json(
+      400, condition_failed(row_item("Sent", 5,
+                                     {"tok", "~AbCdEfGh.1.aaaaaa0", "~AbCdEfGh.2.bbbbbb3",
+                                      "~ZzZzZzZz.1.aaaaaa1", "other", "~inv.4"})));
+  const auto result = table.count_file(kKey, std::string("tok"), "AbCdEfGh.3.cccccc0");
   EXPECT_FALSE(result.counted);
-  EXPECT_EQ(result.last_count_owner, "inv.4");
+  EXPECT_EQ(result.same_message_owners,
+            (std::vector<std::string>{"AbCdEfGh.1.aaaaaa0", "AbCdEfGh.2.bbbbbb3"}));
   EXPECT_EQ(transport.requests.size(), 1u);
 }
 
-TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheLastCountsOwner) {
-  json item = row_item("Sent", 5, {"tok"});
-  item["LastCountOwner"] = {{"S", "inv.4"}};
+TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheOwnersBesideTheTokens) {
   transport.reply_json(400, condition_failed());
-  transport.reply_json(200, {{"Item", item}});
-  const auto result = table.count_file_as(kKey, std::string("tok"), "inv.4");
+  transport.reply_json(200, {{"Item", row_item("Sent", 5, {"tok", "~inv.4", "~inv.40"})}});
+  const auto result = table.count_file(kKey, std::string("tok"), "inv.4");
   EXPECT_FALSE(result.counted);
-  EXPECT_EQ(result.last_count_owner, "inv.4");
+  // An owner without message has no relatives: only itself, exactly.
+  EXPECT_EQ(result.same_message_owners, std::vector<std::string>{"inv.4"});
   ASSERT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(target(1), "DynamoDB_20120810.GetItem");
 }
 
-TEST_F(StatusTableTest, RefusalOfARowWithoutLastCountOwnerReportsNone) {
-  transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok"})));
-  EXPECT_EQ(table.count_file_as(kKey, std::string("tok"), "inv.4").last_count_owner, "");
+TEST_F(StatusTableTest, RefusalOfACountWithoutOwnerReportsNone) {
+  transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok", "~inv.4"})));
+  EXPECT_TRUE(table.count_file(kKey, std::string("tok"), "").same_message_owners.empty());
 }
 
 TEST_F(StatusTableTest, RowThatAppearedAfterTheRefusalIsCountedAgain) {
   transport.reply_json(400, condition_failed());
   transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
   transport.reply_json(200, {{"Attributes", row_item("Exporting", 1, {"tok"})}});
-  const auto result = table.count_file(kKey, std::string("tok"));
+  const auto result = table.count_file(kKey, std::string("tok"), "");
   EXPECT_TRUE(result.counted);
   EXPECT_EQ(result.row.files_received, 1);
   ASSERT_EQ(transport.requests.size(), 3u);
@@ -186,10 +187,10 @@ TEST_F(StatusTableTest, TokenlessRefusalWithRowPresentCountsAgain) {
   transport.reply_json(400, condition_failed());
   transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
   transport.reply_json(200, {{"Attributes", row_item("Exporting", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt).counted);
+  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
   EXPECT_EQ(transport.body(1)["ProjectionExpression"],
             "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "PendingEffectsOwner");
+            "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy");
 }
 
 TEST_F(StatusTableTest, GivesUpAfterRepeatedInconsistentRefusals) {
@@ -197,14 +198,14 @@ TEST_F(StatusTableTest, GivesUpAfterRepeatedInconsistentRefusals) {
     transport.reply_json(400, condition_failed());
     transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
   }
-  EXPECT_THROW(table.count_file(kKey, std::string("tok")), ssc::aws::ConditionalCheckFailed);
+  EXPECT_THROW(table.count_file(kKey, std::string("tok"), ""), ssc::aws::ConditionalCheckFailed);
   EXPECT_EQ(transport.requests.size(), 6u);
 }
 
 TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "no table"}});
   try {
-    table.count_file(kKey, std::string("tok"));
+    table.count_file(kKey, std::string("tok"), "");
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
@@ -216,18 +217,20 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   item.erase("ReceivedFileTokens");
   item["PendingEffectsUntil"] = {{"N", "1700000000000"}};
   item["PendingEffectsOwner"] = {{"S", "tok.3"}};
+  item["ReceivedEffectsBy"] = {{"S", "tok.1"}};
   transport.reply_json(200, {{"Item", item}});
   const auto row = table.read(kKey);
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
+  EXPECT_EQ(row->effects_done_by, (ssc::core::EffectsDoneBy{"tok.1", ""}));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "ExportStatus"},
                   {"Key", kKeyJson},
                   {"ConsistentRead", true},
                   {"ProjectionExpression",
                    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-                   "PendingEffectsOwner"}}));
+                   "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy"}}));
 }
 
 TEST_F(StatusTableTest, AMarkFromBeforeOwnersReadsWithAnEmptyOwner) {
@@ -272,19 +275,23 @@ TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
 TEST_F(StatusTableTest, TransitionIsOneConditionalSetOfStatusAndMark) {
   transport.reply(200, "{}");
   EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", PendingMark{1234, "tok.0"}));
-  EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
-                                     {"Key", kKeyJson},
-                                     {"UpdateExpression",
-                                      "SET CollectionStatus = :to, PendingEffectsUntil = :until, "
-                                      "PendingEffectsOwner = :owner"},
-                                     {"ConditionExpression", "CollectionStatus IN (:f0, :f1)"},
-                                     {"ExpressionAttributeValues",
-                                      {{":to", {{"S", "Received"}}},
-                                       {":until", {{"N", "1234"}}},
-                                       {":owner", {{"S", "tok.0"}}},
-                                       {":f0", {{"S", "Exported"}}},
-                                       {":f1", {{"S", "Sent"}}}}},
-                                     {"ReturnValues", "NONE"}}));
+  EXPECT_EQ(transport.body(0),
+            (json{{"TableName", "ExportStatus"},
+                  {"Key", kKeyJson},
+                  {"UpdateExpression",
+                   "SET CollectionStatus = :to, PendingEffectsUntil = :until, "
+                   "PendingEffectsOwner = :owner"},
+                  {"ConditionExpression",
+                   "CollectionStatus IN (:f0, :f1) AND NOT (CollectionStatus = :pending_stage "
+                   "AND attribute_exists(PendingEffectsUntil))"},
+                  {"ExpressionAttributeValues",
+                   {{":to", {{"S", "Received"}}},
+                    {":until", {{"N", "1234"}}},
+                    {":owner", {{"S", "tok.0"}}},
+                    {":f0", {{"S", "Exported"}}},
+                    {":f1", {{"S", "Sent"}}},
+                    {":pending_stage", {{"S", "Received"}}}}},
+                  {"ReturnValues", "NONE"}}));
 }
 
 TEST_F(StatusTableTest, RefusedTransitionIsFalse) {
@@ -313,7 +320,7 @@ TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
                std::invalid_argument);
   EXPECT_THROW(table.claim_pending(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
                std::invalid_argument);
-  EXPECT_THROW(table.clear_pending(kKey, ""), std::invalid_argument);
+  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received), std::invalid_argument);
   EXPECT_TRUE(transport.requests.empty());
 }
 
@@ -349,20 +356,24 @@ TEST_F(StatusTableTest, ClaimWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
-TEST_F(StatusTableTest, ClearPendingRemovesBothAttributesOnlyForItsOwner) {
+TEST_F(StatusTableTest, FinishEffectsRemovesTheMarkAndRecordsWhoFinishedOnlyForItsOwner) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  table.clear_pending(kKey, "tok.0");
-  EXPECT_NO_THROW(table.clear_pending(kKey, "tok.0"));
+  transport.reply(200, "{}");
+  table.finish_effects(kKey, "tok.0", Stage::Received);
+  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received));
+  table.finish_effects(kKey, "tok.1", Stage::Completed);
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
-            "REMOVE PendingEffectsUntil, PendingEffectsOwner");
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :owner");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
   EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":owner", {{"S", "tok.0"}}}}));
+  EXPECT_EQ(transport.body(2)["UpdateExpression"],
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET SuccessEffectsBy = :owner");
 }
 
-TEST_F(StatusTableTest, ClearPendingPassesOtherErrorsOn) {
+TEST_F(StatusTableTest, FinishEffectsPassesOtherErrorsOn) {
   transport.reply_json(400, {{"__type", "x#ValidationException"}, {"message", "bad"}});
-  EXPECT_THROW(table.clear_pending(kKey, "tok.0"), AwsError);
+  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received), AwsError);
 }
 
 TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {

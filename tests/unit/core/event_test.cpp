@@ -26,6 +26,24 @@ TEST(SplitEvent, SqsRecordWithObjectBody) {
   EXPECT_EQ(decode_body(records[0]), kMessage);
 }
 
+TEST(SplitEvent, ReceiveCountComesFromTheRecordsAttributes) {
+  const auto count_of = [](const json& attributes) {
+    json record = {{"messageId", "m-1"}, {"body", kMessage}};
+    if (!attributes.is_null()) record["attributes"] = attributes;
+    return split_event(json{{"Records", {record}}}).at(0).receive_count;
+  };
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", "1"}}), 1);
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", "12"}}), 12);
+  // Anything else is "not known", never a guess.
+  EXPECT_EQ(count_of(nullptr), 0);
+  EXPECT_EQ(count_of(json::object()), 0);
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", 3}}), 0);
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", "3x"}}), 0);
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", "-2"}}), 0);
+  EXPECT_EQ(count_of({{"ApproximateReceiveCount", ""}}), 0);
+  EXPECT_EQ(count_of("1"), 0);
+}
+
 TEST(SplitEvent, SqsRecordWithEscapedStringBody) {
   const json event = {{"Records", {{{"messageId", "m-1"}, {"body", kMessage.dump()}}}}};
   const auto records = split_event(event);
@@ -72,7 +90,7 @@ TEST(SplitEvent, RecordsWithoutBodyMeanTheWholeEventIsTheMessage) {
 }
 
 TEST(DecodeBody, InvalidJsonStringIsRejected) {
-  const EventRecord record{"m-1", "", "{\"correlation_id\": "};
+  const EventRecord record{"m-1", 1, "", "{\"correlation_id\": "};
   try {
     decode_body(record);
     FAIL() << "expected InvalidMessage";
@@ -83,7 +101,7 @@ TEST(DecodeBody, InvalidJsonStringIsRejected) {
 
 TEST(DecodeBody, NonObjectBodiesAreRejected) {
   for (const json& body : {json(json::array()), json("[1,2]"), json(42), json(nullptr)}) {
-    const EventRecord record{"m-1", "", body};
+    const EventRecord record{"m-1", 1, "", body};
     try {
       decode_body(record);
       FAIL() << "expected InvalidMessage for " << body.dump();
@@ -94,10 +112,10 @@ TEST(DecodeBody, NonObjectBodiesAreRejected) {
 }
 
 TEST(FromFifoQueue, DecidedByTheArnSuffix) {
-  EXPECT_TRUE(from_fifo_queue({"m", "arn:aws:sqs:eu-west-2:1:queue.fifo", {}}));
-  EXPECT_FALSE(from_fifo_queue({"m", "arn:aws:sqs:eu-west-2:1:queue", {}}));
-  EXPECT_FALSE(from_fifo_queue({"m", "arn:aws:sqs:eu-west-2:1:fifo", {}}));
-  EXPECT_FALSE(from_fifo_queue({std::nullopt, "", {}}));
+  EXPECT_TRUE(from_fifo_queue({"m", 1, "arn:aws:sqs:eu-west-2:1:queue.fifo", {}}));
+  EXPECT_FALSE(from_fifo_queue({"m", 1, "arn:aws:sqs:eu-west-2:1:queue", {}}));
+  EXPECT_FALSE(from_fifo_queue({"m", 1, "arn:aws:sqs:eu-west-2:1:fifo", {}}));
+  EXPECT_FALSE(from_fifo_queue({std::nullopt, 0, "", {}}));
 }
 
 }  // namespace

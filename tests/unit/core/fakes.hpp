@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/ports.hpp"
+#include "core/receipt.hpp"
 
 namespace ssc::core::testing {
 
@@ -29,6 +30,10 @@ inline bool still_seen(const std::optional<PendingMark>& current, const PendingM
   if (!current) return false;
   if (seen.owner.empty()) return current->owner.empty() && current->until_ms == seen.until_ms;
   return current->owner == seen.owner;
+}
+
+inline std::string& done_by(EffectsDoneBy& done, Stage stage) {
+  return stage == Stage::Received ? done.received : done.completed;
 }
 
 // Which conditional writes lose their next answer.
@@ -96,29 +101,33 @@ class FakeStatusTable : public StatusTable {
     before_count_repeat_ = std::move(hook);
   }
 
-  CountResult count_file(const CollectionKey& key,
-                         const std::optional<std::string>& file_token) override {
-    return count_file_as(key, file_token, std::string());
-  }
-
   // As the adapter: the token check and the count in one write, which also records the
-  // owner in LastCountOwner; a refusal answers with the row as it stands.
-  CountResult count_file_as(const CollectionKey& key, const std::optional<std::string>& file_token,
-                            const std::string& owner) override {
+  // owner beside the token; a refusal answers with the row as it stands and the recorded
+  // owners of the same message.
+  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& file_token,
+                         const std::string& owner) override {
     const auto apply = [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end()) throw CollectionNotFound("no row for " + key.collection_name);
       Entry& entry = found->second;
       if (file_token && entry.tokens.count(*file_token) > 0) {
-        return CountResult{false, entry.row, entry.last_count_owner};
+        CountResult refused{false, entry.row, {}};
+        const std::string_view message = same_message_prefix(owner);
+        for (const std::string& recorded : entry.count_owners) {
+          if (owner.empty()) break;
+          if (message.empty() ? recorded == owner : recorded.starts_with(message)) {
+            refused.same_message_owners.push_back(recorded);
+          }
+        }
+        return refused;
       }
       ++entry.row.files_received;
       if (file_token) {
         entry.tokens.insert(*file_token);
-        if (!owner.empty()) entry.last_count_owner = owner;
+        if (!owner.empty()) entry.count_owners.insert(owner);
       }
-      return CountResult{true, entry.row, std::string()};
+      return CountResult{true, entry.row, {}};
     };
     const CountResult first = apply();
     if (!lost_answers.take(Write::Count)) return first;
@@ -131,9 +140,25 @@ class FakeStatusTable : public StatusTable {
     return apply();
   }
 
-  std::string last_count_owner(const CollectionKey& key) {
+  // The owners recorded beside the row's tokens.
+  std::set<std::string> count_owners(const CollectionKey& key) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return rows_.at({key.correlation_id, key.collection_name}).last_count_owner;
+    return rows_.at({key.correlation_id, key.collection_name}).count_owners;
+  }
+
+  // As if a count had been applied earlier with this token and owner.
+  void record_count(const CollectionKey& key, const std::string& file_token,
+                    const std::string& owner) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Entry& entry = rows_.at({key.correlation_id, key.collection_name});
+    entry.tokens.insert(file_token);
+    entry.count_owners.insert(owner);
+    ++entry.row.files_received;
+  }
+
+  void set_effects_done_by(const CollectionKey& key, EffectsDoneBy done) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    rows_.at({key.correlation_id, key.collection_name}).row.effects_done_by = std::move(done);
   }
 
   std::optional<CollectionRow> read(const CollectionKey& key) override {
@@ -156,6 +181,8 @@ class FakeStatusTable : public StatusTable {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end() || !one_of(from, found->second.row.status)) return false;
+      // As the adapter: Received effects still pending are not overtaken.
+      if (found->second.row.status == "Received" && found->second.row.pending) return false;
       found->second.row.status = to;
       found->second.row.pending = mine;
       ++transitions_;
@@ -175,12 +202,13 @@ class FakeStatusTable : public StatusTable {
     });
   }
 
-  void clear_pending(const CollectionKey& key, const std::string& owner) override {
+  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
     if (found != rows_.end() && found->second.row.pending &&
         found->second.row.pending->owner == owner) {
       found->second.row.pending.reset();
+      done_by(found->second.row.effects_done_by, stage) = owner;
     }
   }
 
@@ -212,7 +240,7 @@ class FakeStatusTable : public StatusTable {
   struct Entry {
     CollectionRow row;
     std::set<std::string> tokens;
-    std::string last_count_owner;
+    std::set<std::string> count_owners;
   };
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Entry> rows_;
@@ -233,9 +261,9 @@ class FakeProductTable : public ProductTable {
   }
 
   void put(const std::string& correlation_id, const std::string& status,
-           std::optional<PendingMark> mark = std::nullopt) {
+           std::optional<PendingMark> mark = std::nullopt, EffectsDoneBy done = {}) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    rows_[correlation_id] = ProductRow{status, std::move(mark)};
+    rows_[correlation_id] = ProductRow{status, std::move(mark), std::move(done)};
   }
 
   bool advance(const std::string& correlation_id, const std::string& status,
@@ -265,11 +293,13 @@ class FakeProductTable : public ProductTable {
     });
   }
 
-  void clear_pending(const std::string& correlation_id, const std::string& owner) override {
+  void finish_effects(const std::string& correlation_id, const std::string& owner,
+                      Stage stage) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
     if (found != rows_.end() && found->second.pending && found->second.pending->owner == owner) {
       found->second.pending.reset();
+      done_by(found->second.effects_done_by, stage) = owner;
     }
   }
 

@@ -18,6 +18,7 @@
 
 #include "adapters/aws_io_deadline.hpp"
 #include "core/handler.hpp"
+#include "core/receipt.hpp"
 #include "fakes.hpp"
 #include "log/log.hpp"
 
@@ -71,13 +72,8 @@ class GatedStatusTable : public StatusTable {
  public:
   explicit GatedStatusTable(FakeStatusTable& table) : table_(table) {}
 
-  CountResult count_file(const CollectionKey& key,
-                         const std::optional<std::string>& file_token) override {
-    return count_file_as(key, file_token, std::string());
-  }
-
-  CountResult count_file_as(const CollectionKey& key, const std::optional<std::string>& file_token,
-                            const std::string& owner) override {
+  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& file_token,
+                         const std::string& owner) override {
     struct InFlight {
       GatedStatusTable& self;
       explicit InFlight(GatedStatusTable& s) : self(s) {
@@ -100,7 +96,7 @@ class GatedStatusTable : public StatusTable {
       const std::lock_guard lock(mutex_);
       latch_timed_out_ = true;
     }
-    return table_.count_file_as(key, file_token, owner);
+    return table_.count_file(key, file_token, owner);
   }
 
   std::optional<CollectionRow> read(const CollectionKey& key) override { return table_.read(key); }
@@ -112,8 +108,8 @@ class GatedStatusTable : public StatusTable {
                      const PendingMark& mine) override {
     return table_.claim_pending(key, seen, mine);
   }
-  void clear_pending(const CollectionKey& key, const std::string& owner) override {
-    table_.clear_pending(key, owner);
+  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) override {
+    table_.finish_effects(key, owner, stage);
   }
   std::vector<std::string> run_statuses(const std::string& correlation_id) override {
     return table_.run_statuses(correlation_id);
@@ -341,8 +337,9 @@ TEST_F(HandlerConcurrencyTest, EachMessageKeepsItsOwnMarkIndex) {
   EXPECT_EQ(failed_ids(response).size(), 6u);
   EXPECT_EQ(tokens.issued(), 1);
   for (int i = 0; i < 6; ++i) {
+    const EventRecord delivered{"m" + std::to_string(i), 0, kStandardArn, json::object()};
     EXPECT_EQ(status.row({"c1", collection(i)}).pending,
-              (PendingMark{deadline_ms, "t1." + std::to_string(i)}));
+              (PendingMark{deadline_ms, receipt_owner(delivered, "t1", i)}));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "aws/aws_error.hpp"
 #include "core/message.hpp"
+#include "core/receipt.hpp"
 #include "fakes.hpp"
 
 namespace ssc::core {
@@ -41,6 +42,13 @@ json success_body(const std::string& corr, const std::string& coll) {
 
 json record(const std::string& id, const json& message_body, const char* arn = kStandardArn) {
   return {{"messageId", id}, {"eventSourceARN", arn}, {"body", message_body}};
+}
+
+// As SQS sends it: the receive count says which delivery of the message this is.
+json delivery(const std::string& id, const json& message_body, int receive_count) {
+  json r = record(id, message_body);
+  r["attributes"] = {{"ApproximateReceiveCount", std::to_string(receive_count)}};
+  return r;
 }
 
 json sqs_event(std::vector<json> records) { return {{"Records", records}}; }
@@ -269,7 +277,7 @@ TEST_F(HandlerTest, InfoLogsAreValidJsonAndNeverHoldTheBody) {
 
 // --- owners of the pending marks ---------------------------------------------------------
 
-TEST_F(HandlerTest, EachMessageMarksWithTheInvocationsTokenAndItsOwnIndex) {
+TEST_F(HandlerTest, EachMessageMarksWithItsReceiptOwner) {
   status.put({"c1", "db.a.b"}, "Sent", 1);
   status.put({"c1", "db.a.c"}, "Sent", 1);
   queue.failures.fail_next(2);  // both die before their effects: their marks stay
@@ -279,8 +287,13 @@ TEST_F(HandlerTest, EachMessageMarksWithTheInvocationsTokenAndItsOwnIndex) {
                                        deadline_ms);
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
   EXPECT_EQ(tokens.issued(), 1);
-  EXPECT_EQ(status.row({"c1", "db.a.b"}).pending, (PendingMark{deadline_ms, "t1.0"}));
-  EXPECT_EQ(status.row({"c1", "db.a.c"}).pending, (PendingMark{deadline_ms, "t1.1"}));
+  // The message, its delivery (no ApproximateReceiveCount here: 0), the invocation's token
+  // and the record's index (core/receipt.hpp).
+  const auto owner = [](const char* id, std::size_t index) {
+    return receipt_owner(EventRecord{id, 0, kStandardArn, json::object()}, "t1", index);
+  };
+  EXPECT_EQ(status.row({"c1", "db.a.b"}).pending, (PendingMark{deadline_ms, owner("m1", 0)}));
+  EXPECT_EQ(status.row({"c1", "db.a.c"}).pending, (PendingMark{deadline_ms, owner("m2", 1)}));
 }
 
 TEST_F(HandlerTest, EveryInvocationHasItsOwnToken) {
@@ -367,7 +380,8 @@ TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
   EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
   EXPECT_EQ(bound_in_push, start + 5'000);
   EXPECT_GE(*bound_in_push - clock.peek(), 1'000);  // the reserve is intact
-  EXPECT_EQ(metrics.count("file_received"), 2);
+  // m2 was counted but failed: its next delivery reports the file.
+  EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.processing_times().size(), 2u);  // m3 and m4 were not processed
   ASSERT_EQ(lines.size(), 2u);                       // m2's ERROR, then one WARNING for the rest
   EXPECT_EQ(lines[0]["log_level"], "ERROR");
@@ -431,6 +445,47 @@ TEST_F(HandlerTest, AFullScrapeWaitThatFitsIsNotShortened) {
   handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), clock.peek() + 74'000);
   EXPECT_TRUE(::testing::internal::GetCapturedStderr().empty());
   EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{70'000});
+}
+
+// --- metrics that add up over deliveries (core/receipt.hpp) -------------------------------
+
+TEST_F(HandlerTest, WhatAFailedDeliveryDidIsReportedOnceByTheNextDelivery) {
+  status.put({"c1", "db.a.b"}, "Exported", 1);
+  queue.failures.fail_next(1);  // counted and moved to Received, then the send fails
+  const json m1 = body("c1", "db.a.b", "f1");
+  EXPECT_EQ(failed_ids(handle(sqs_event({delivery("m1", m1, 1)}))), std::vector<std::string>{"m1"});
+  EXPECT_EQ(metrics.count("file_received"), 0);
+  EXPECT_EQ(metrics.count("collection_received"), 0);
+  // SQS hands it out again: the file is not counted again in the table, but this delivery
+  // reports it, and takes over the effects its earlier self left (no need to wait for its
+  // deadline: SQS gave the message out again, so that delivery is over).
+  EXPECT_TRUE(failed_ids(handle(sqs_event({delivery("m1", m1, 2)}))).empty());
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+}
+
+TEST_F(HandlerTest, TheSameDeliveryReplayedIsReportedOnlyOnce) {
+  status.put({"c1", "db.a.b"}, "Exported", 1);
+  const json event = sqs_event({delivery("m1", body("c1", "db.a.b", "f1"), 1)});
+  EXPECT_TRUE(failed_ids(handle(event)).empty());
+  EXPECT_TRUE(failed_ids(handle(event)).empty());
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+}
+
+TEST_F(HandlerTest, ADifferentMessageForTheSameFileIsNotReportedAgain) {
+  status.put({"c1", "db.a.b"}, "Exported", 2);
+  const json f1 = body("c1", "db.a.b", "f1");
+  handle(sqs_event({delivery("m1", f1, 1)}));
+  handle(sqs_event({delivery("m2", f1, 2)}));  // a duplicate sent by NiFi, redelivered
+  EXPECT_EQ(received("c1", "db.a.b"), 1);
+  EXPECT_EQ(metrics.count("file_received"), 1);
 }
 
 }  // namespace

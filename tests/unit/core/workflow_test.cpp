@@ -466,7 +466,7 @@ TEST_F(WorkflowTest, CountAppliedButNotAnsweredIsStillReportedOnce) {
   EXPECT_TRUE(outcome.counted);
   EXPECT_TRUE(outcome.own_write_recognised);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);  // applied once; the repeat was refused
-  EXPECT_EQ(status.last_count_owner(key(kColl)), mine.owner);
+  EXPECT_EQ(status.count_owners(key(kColl)), std::set<std::string>{mine.owner});
   EXPECT_EQ(metrics.count("file_received"), 1);
   // A real redelivery, under another owner, is still refused and not reported.
   const Outcome again = run(file(kColl, "f1"));
@@ -486,17 +486,17 @@ TEST_F(WorkflowTest, CountAppliedButNotAnsweredThatCompletesTheCollectionTransit
   EXPECT_EQ(queue.sent().size(), 1u);
 }
 
-// The window left (docs/design.md): another count on the row between our applied count and
-// its repeat names its own owner, so our file is not reported. The table stays right.
-TEST_F(WorkflowTest, CountLostAnswerWithAnotherCountInBetweenMissesOnlyThatFilesMetric) {
+// The owner is kept beside each file, so another count on the row between our applied count
+// and its repeat does not hide it.
+TEST_F(WorkflowTest, CountLostAnswerWithAnotherCountInBetweenIsStillRecognised) {
   status.put(key(kColl), "Exported", 3, 0);
   status.lost_answers.lose_next(Write::Count);
   status.before_next_count_repeat([&] { EXPECT_TRUE(run(file(kColl, "f2")).counted); });
   const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_FALSE(outcome.counted);
-  EXPECT_FALSE(outcome.own_write_recognised);
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.own_write_recognised);
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
-  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("file_received"), 2);
 }
 
 TEST_F(WorkflowTest, AFileWithoutNameIsCountedOnEveryDeliveryAndRecordsNoOwner) {
@@ -504,7 +504,7 @@ TEST_F(WorkflowTest, AFileWithoutNameIsCountedOnEveryDeliveryAndRecordsNoOwner) 
   EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
   EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
-  EXPECT_EQ(status.last_count_owner(key(kColl)), "");
+  EXPECT_TRUE(status.count_owners(key(kColl)).empty());
 }
 
 TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
@@ -595,7 +595,8 @@ TEST_F(WorkflowTest, AnEarlierMessagesMarkInTheSameInvocationIsNotThisMessagesWr
   const Outcome second = run(success_file(kColl), PendingMark{invocation_deadline, "inv.1"});
   EXPECT_FALSE(second.transitioned);
   EXPECT_FALSE(second.effects_recovered);
-  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  // Nobody finished the effects yet: nobody reports the stage.
+  EXPECT_EQ(metrics.count("collection_successful"), 0);
   EXPECT_TRUE(monitoring.published().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, (PendingMark{invocation_deadline, "inv.0"}));
 }
@@ -615,6 +616,120 @@ TEST_F(WorkflowTest, AMarkNeedsAnOwner) {
   status.put(key(kColl), "Exported", 1, 0);
   EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), ""}), std::invalid_argument);
   EXPECT_EQ(status.row(key(kColl)).files_received, 0);
+}
+
+// --- a delivery that died before pushing its metrics (core/receipt.hpp) --------------------
+// Owners of one message: its first delivery and the one SQS gives out after it.
+constexpr const char* kFirstDelivery = "AbCdEfGh.1.aaaaaa0";
+constexpr const char* kSecondDelivery = "AbCdEfGh.2.bbbbbb0";
+
+TEST_F(WorkflowTest, ADeliveryThatDiedAfterFinishingIsReportedByTheNextOne) {
+  status.put(key(kColl), "Exported", 1, 0);
+  // The first delivery does everything; its process dies before the push, so what it
+  // reported is lost with it (a workflow of its own, with metrics nobody pushes).
+  FakeMetrics lost;
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  dead.process(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery});
+  EXPECT_EQ(lost.count("collection_received"), 1);
+  EXPECT_EQ(status.row(key(kColl)).effects_done_by.received, kFirstDelivery);
+  EXPECT_EQ(product.row(kCorr)->effects_done_by.received, kFirstDelivery);
+
+  const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
+  EXPECT_TRUE(outcome.earlier_delivery_recognised);
+  EXPECT_FALSE(outcome.transitioned);
+  EXPECT_FALSE(outcome.notified);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+  EXPECT_EQ(queue.sent().size(), 1u);  // nothing sent again
+  EXPECT_EQ(monitoring.published().size(), 1u);
+}
+
+TEST_F(WorkflowTest, AnotherMessageFindsNothingToReportOfTheDeadDelivery) {
+  status.put(key(kColl), "Exported", 1, 0);
+  FakeMetrics lost;
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  dead.process(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery});
+  // The same file in another message (its owner names another message).
+  const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), "ZzZzZzZz.2.cccccc0"});
+  EXPECT_FALSE(outcome.counted);
+  EXPECT_FALSE(outcome.earlier_delivery_recognised);
+  EXPECT_EQ(metrics.count("file_received"), 0);
+  EXPECT_EQ(metrics.count("collection_received"), 0);
+}
+
+TEST_F(WorkflowTest, TheLastSuccessFilesNextDeliveryReportsTheRunAndFinishesIt) {
+  status.put(key(kColl), "Received", 1, 1);
+  FakeMetrics lost;
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  EXPECT_TRUE(
+      dead.process(success_file(kColl), PendingMark{deadline(), kFirstDelivery}).run_finished);
+  // It died before deleting the run's metrics, too: its next delivery does that.
+  const Outcome outcome = run(success_file(kColl), PendingMark{deadline(), kSecondDelivery});
+  EXPECT_TRUE(outcome.earlier_delivery_recognised);
+  EXPECT_TRUE(outcome.run_finished);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+  // A plain duplicate of the success file does neither.
+  const Outcome duplicate = run(success_file(kColl));
+  EXPECT_FALSE(duplicate.run_finished);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+}
+
+TEST_F(WorkflowTest, EffectsLeftByAnEarlierDeliveryAreTakenOverBeforeItsDeadline) {
+  status.put(key(kColl), "Exported", 1, 0);
+  queue.failures.fail_next(1);
+  EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery}), std::runtime_error);
+  EXPECT_EQ(metrics.count("file_received"), 0);  // failed: nothing reported
+  const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
+  EXPECT_TRUE(outcome.effects_recovered);
+  EXPECT_TRUE(outcome.counted);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(status.row(key(kColl)).effects_done_by.received, kSecondDelivery);
+}
+
+TEST_F(WorkflowTest, ALiveDeliveryOfTheSameReceiveIsNotTakenOver) {
+  // The same receive count: a replay or SQS's duplicate, possibly still running.
+  status.put(key(kColl), "Exported", 1, 0);
+  queue.failures.fail_next(1);
+  EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery}), std::runtime_error);
+  const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), "AbCdEfGh.1.dddddd0"});
+  EXPECT_FALSE(outcome.effects_recovered);
+  EXPECT_FALSE(outcome.counted);
+  EXPECT_TRUE(queue.sent().empty());
+}
+
+// --- a _success file does not overtake unfinished Received effects ------------------------
+
+TEST_F(WorkflowTest, SuccessFileFinishesReceivedEffectsADeadInvocationLeft) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{clock.peek() - 1, "dead.0"});
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.effects_recovered);
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(queue.sent().size(), 1u);  // the export-state message the dead one may not have sent
+  // Both run stages: the only collection was received, then successful.
+  EXPECT_EQ(monitoring.published().size(), 2u);
+  EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+  EXPECT_EQ(metrics.count("all_collections_successful"), 1);
+}
+
+TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsDoing) {
+  status.put(key(kColl), "Received", 1, 1);
+  const PendingMark live{deadline(), "live.0"};
+  status.set_pending(key(kColl), live);
+  EXPECT_THROW(run(success_file(kColl)), EffectsStillPending);
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+  EXPECT_EQ(status.row(key(kColl)).pending, live);
+  EXPECT_TRUE(queue.sent().empty());
+  EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
 
 }  // namespace
