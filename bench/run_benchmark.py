@@ -143,8 +143,11 @@ class World:
             }
             if counted_files:
                 item["FilesReceived"] = {"N": str(counted_files)}
-                item["ReceivedFileTokens"] = {
-                    "SS": [uuid.uuid4().hex[:12] for _ in range(counted_files)]}
+                # Each counted file leaves its token and its count's owner ("~" and 18
+                # characters, docs/design.md) in the set.
+                item["ReceivedFileTokens"] = {"SS": [
+                    element for _ in range(counted_files)
+                    for element in (uuid.uuid4().hex[:12], "~" + uuid.uuid4().hex[:18])]}
             items.append({"PutRequest": {"Item": item}})
         for start in range(0, len(items), 25):
             self.ddb.batch_write_item(RequestItems={self.export_table: items[start:start + 25]})
