@@ -55,25 +55,24 @@ bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
                             {"ReturnValues", "NONE"}});
 }
 
-core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item,
-                                       const EffectsDoneAttributes& names) {
-  return {aws::ddb::get_string(item, names.received).value_or(""),
-          aws::ddb::get_string(item, names.completed).value_or("")};
-}
-
-void finish_effects_marker(aws::DynamoDbClient& client, const std::string& table,
-                           const nlohmann::json& key, const std::string& owner,
-                           const char* done_by_attribute) {
+void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
+                          const nlohmann::json& key, const std::string& owner,
+                          const std::optional<std::pair<std::string, std::string>>& record) {
   if (owner.empty()) throw std::invalid_argument("clearing a pending-effects mark needs its owner");
+  nlohmann::json values = {{":owner", aws::ddb::S(owner)}};
+  std::string update = "REMOVE PendingEffectsUntil, PendingEffectsOwner";
+  if (record) {
+    update += " SET " + record->first + " = :record";
+    values[":record"] = aws::ddb::S(record->second);
+  }
   // A refused condition means another invocation has claimed the effects since (the mark is
   // theirs now and must stay, and so must the record, which they will write), or this write
   // was applied before and is being repeated.
   update_if(client, {{"TableName", table},
                      {"Key", key},
-                     {"UpdateExpression", "REMOVE PendingEffectsUntil, PendingEffectsOwner SET " +
-                                              std::string(done_by_attribute) + " = :owner"},
+                     {"UpdateExpression", update},
                      {"ConditionExpression", "PendingEffectsOwner = :owner"},
-                     {"ExpressionAttributeValues", {{":owner", aws::ddb::S(owner)}}},
+                     {"ExpressionAttributeValues", std::move(values)},
                      {"ReturnValues", "NONE"}});
 }
 

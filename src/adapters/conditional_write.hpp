@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "aws/dynamodb.hpp"
 #include "core/ports.hpp"
@@ -36,24 +37,12 @@ bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
                           const nlohmann::json& key, const core::PendingMark& seen,
                           const core::PendingMark& mine);
 
-// Names of the attributes that record who finished a stage's side effects, one per stage
-// (a table's own spelling of its stages).
-struct EffectsDoneAttributes {
-  const char* received;
-  const char* completed;
-
-  const char* of(core::Stage stage) const {
-    return stage == core::Stage::Received ? received : completed;
-  }
-};
-
-core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item,
-                                       const EffectsDoneAttributes& names);
-
-// Removes the mark and records `owner` in the stage's attribute when the mark's owner is
-// `owner`; someone else's mark (or none) is left alone, and so is the record.
-void finish_effects_marker(aws::DynamoDbClient& client, const std::string& table,
-                           const nlohmann::json& key, const std::string& owner,
-                           const char* done_by_attribute);
+// Removes the mark when its owner is `owner`; someone else's mark (or none) is left alone.
+// With `record`, the same write also sets that attribute (name, value): it is written only
+// by the mark's owner.
+void clear_pending_marker(
+    aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
+    const std::string& owner,
+    const std::optional<std::pair<std::string, std::string>>& record = std::nullopt);
 
 }  // namespace ssc::adapters

@@ -5,11 +5,6 @@
 #include "adapters/conditional_write.hpp"
 
 namespace ssc::adapters {
-namespace {
-
-constexpr EffectsDoneAttributes kEffectsDone{"ReceivedEffectsBy", "CompletedEffectsBy"};
-
-}  // namespace
 
 DynamoProductTable::DynamoProductTable(aws::DynamoDbClient& client, std::string table_name)
     : client_(client), table_(std::move(table_name)) {}
@@ -45,17 +40,16 @@ bool DynamoProductTable::advance(const std::string& correlation_id, const std::s
 }
 
 std::optional<core::ProductRow> DynamoProductTable::read(const std::string& correlation_id) {
-  const auto item = client_.get_item(
-      {{"TableName", table_},
-       {"Key", key_of(correlation_id)},
-       {"ConsistentRead", true},
-       {"ProjectionExpression", std::string("#s, PendingEffectsUntil, PendingEffectsOwner, ") +
-                                    kEffectsDone.received + ", " + kEffectsDone.completed},
-       {"ExpressionAttributeNames", {{"#s", "Status"}}}});
+  const auto item =
+      client_.get_item({{"TableName", table_},
+                        {"Key", key_of(correlation_id)},
+                        {"ConsistentRead", true},
+                        {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
+                        {"ExpressionAttributeNames", {{"#s", "Status"}}}});
   if (!item) return std::nullopt;
   try {
     return core::ProductRow{aws::ddb::get_string(*item, "Status").value_or(""),
-                            pending_mark_of(*item), effects_done_by_of(*item, kEffectsDone)};
+                            pending_mark_of(*item)};
   } catch (const aws::AwsError& error) {
     throw aws::AwsError(
         error.code(),
@@ -70,9 +64,9 @@ bool DynamoProductTable::claim_pending(const std::string& correlation_id,
   return claim_pending_marker(client_, table_, key_of(correlation_id), seen, mine);
 }
 
-void DynamoProductTable::finish_effects(const std::string& correlation_id, const std::string& owner,
-                                        core::Stage stage) {
-  finish_effects_marker(client_, table_, key_of(correlation_id), owner, kEffectsDone.of(stage));
+void DynamoProductTable::clear_pending(const std::string& correlation_id,
+                                       const std::string& owner) {
+  clear_pending_marker(client_, table_, key_of(correlation_id), owner);
 }
 
 }  // namespace ssc::adapters

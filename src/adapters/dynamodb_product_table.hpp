@@ -25,8 +25,7 @@ class DynamoProductTable final : public core::ProductTable {
   std::optional<core::ProductRow> read(const std::string& correlation_id) override;
   bool claim_pending(const std::string& correlation_id, const core::PendingMark& seen,
                      const core::PendingMark& mine) override;
-  void finish_effects(const std::string& correlation_id, const std::string& owner,
-                      core::Stage stage) override;
+  void clear_pending(const std::string& correlation_id, const std::string& owner) override;
 
  private:
   [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);

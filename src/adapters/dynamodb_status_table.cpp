@@ -1,6 +1,7 @@
 #include "adapters/dynamodb_status_table.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "adapters/conditional_write.hpp"
@@ -12,7 +13,11 @@
 namespace ssc::adapters {
 namespace {
 
-constexpr EffectsDoneAttributes kEffectsDone{"ReceivedEffectsBy", "SuccessEffectsBy"};
+// Who finished each stage's effects: "<owner>", or "<owner> run" when that call also sent
+// the run's notification (owners hold no space).
+constexpr const char* kReceivedEffectsBy = "ReceivedEffectsBy";
+constexpr const char* kSuccessEffectsBy = "SuccessEffectsBy";
+constexpr std::string_view kRunNotified = " run";
 constexpr const char* kRowAttributes =
     "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner, "
     "ReceivedEffectsBy, SuccessEffectsBy";
@@ -29,6 +34,13 @@ constexpr int kCountAttempts = 3;
 std::string describe(const core::CollectionKey& key) {
   return "correlation id \"" + key.correlation_id + "\" and collection \"" + key.collection_name +
          "\"";
+}
+
+core::StageDoneBy stage_done_by_of(const nlohmann::json& item, const char* attribute) {
+  std::string value = aws::ddb::get_string(item, attribute).value_or("");
+  const bool run_notified = value.ends_with(kRunNotified);
+  if (run_notified) value.resize(value.size() - kRunNotified.size());
+  return {std::move(value), run_notified};
 }
 
 // The owners recorded in `tokens` that belong to the same message as `owner`.
@@ -64,7 +76,8 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
     row.files_exported = aws::ddb::get_int64(item, "FilesExported");
     row.files_received = aws::ddb::get_int64(item, "FilesReceived").value_or(0);
     row.pending = pending_mark_of(item);
-    row.effects_done_by = effects_done_by_of(item, kEffectsDone);
+    row.effects_done_by = {stage_done_by_of(item, kReceivedEffectsBy),
+                           stage_done_by_of(item, kSuccessEffectsBy)};
     return row;
   } catch (const aws::AwsError& error) {
     throw aws::AwsError(error.code(),
@@ -192,8 +205,11 @@ bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, const core
 }
 
 void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const std::string& owner,
-                                       core::Stage stage) {
-  finish_effects_marker(client_, table_, key_of(key), owner, kEffectsDone.of(stage));
+                                       core::Stage stage, bool run_notified) {
+  clear_pending_marker(client_, table_, key_of(key), owner,
+                       std::pair<std::string, std::string>(
+                           stage == core::Stage::Received ? kReceivedEffectsBy : kSuccessEffectsBy,
+                           run_notified ? owner + std::string(kRunNotified) : owner));
 }
 
 std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {

@@ -25,8 +25,8 @@ class DynamoStatusTable final : public core::StatusTable {
                   const std::string& to, const core::PendingMark& mine) override;
   bool claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
                      const core::PendingMark& mine) override;
-  void finish_effects(const core::CollectionKey& key, const std::string& owner,
-                      core::Stage stage) override;
+  void finish_effects(const core::CollectionKey& key, const std::string& owner, core::Stage stage,
+                      bool run_notified) override;
   std::vector<std::string> run_statuses(const std::string& correlation_id) override;
 
  private:

@@ -30,13 +30,21 @@ struct PendingMark {
 // RECEIVED) and completed (collection Success, run COMPLETED).
 enum class Stage { Received, Completed };
 
-// Who finished the side effects of each stage: the owner (core/receipt.hpp) of the message
-// whose call performed them and removed the pending mark. Kept on the row so that a later
-// delivery of that same message can count in the metrics what the earlier delivery could
-// not push. Empty when not known (not finished yet, or finished before this was recorded).
+// Who finished the side effects of a collection's stage: the owner (core/receipt.hpp) of the
+// message whose call performed them and removed the pending mark, and whether that call
+// also sent the run's notification. Kept on the row so that a later delivery of that same
+// message can count in the metrics what the earlier delivery could not push. Owner empty
+// when not known (not finished yet, or finished before this was recorded).
+struct StageDoneBy {
+  std::string owner;
+  bool run_notified = false;
+
+  friend bool operator==(const StageDoneBy&, const StageDoneBy&) = default;
+};
+
 struct EffectsDoneBy {
-  std::string received;
-  std::string completed;
+  StageDoneBy received;
+  StageDoneBy completed;
 
   friend bool operator==(const EffectsDoneBy&, const EffectsDoneBy&) = default;
 };
@@ -93,8 +101,10 @@ class StatusTable {
   virtual bool claim_pending(const CollectionKey& key, const PendingMark& seen,
                              const PendingMark& mine) = 0;
   // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
-  // and records `owner` as who finished the stage, in one write; another owner's mark stays.
-  virtual void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) = 0;
+  // and records `owner` (and `run_notified`) as who finished the stage, in one write; another
+  // owner's mark stays.
+  virtual void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+                              bool run_notified) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id) = 0;
 };
@@ -102,7 +112,6 @@ class StatusTable {
 struct ProductRow {
   std::string status;  // Status; empty when absent
   std::optional<PendingMark> pending;
-  EffectsDoneBy effects_done_by;  // who sent the run's notifications
 };
 
 class ProductTable {
@@ -113,11 +122,13 @@ class ProductTable {
   virtual bool advance(const std::string& correlation_id, const std::string& status,
                        const std::vector<std::string>& done_statuses, const PendingMark& mine) = 0;
   virtual std::optional<ProductRow> read(const std::string& correlation_id) = 0;
-  // As StatusTable::claim_pending and finish_effects.
+  // As StatusTable::claim_pending.
   virtual bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
                              const PendingMark& mine) = 0;
-  virtual void finish_effects(const std::string& correlation_id, const std::string& owner,
-                              Stage stage) = 0;
+  // Removes the mark if its owner is still `owner`; another owner's mark stays. Who sent the
+  // notification is recorded on the collection's row (StatusTable::finish_effects), not
+  // here: this item is read by other systems and keeps its three attributes.
+  virtual void clear_pending(const std::string& correlation_id, const std::string& owner) = 0;
 };
 
 class ExportStateQueue {

@@ -50,7 +50,7 @@ const char* notification_of(Stage stage) {
   return stage == Stage::Received ? kAllCollectionsReceived : kAllCollectionsSuccessful;
 }
 
-const std::string& done_by(const EffectsDoneBy& done, Stage stage) {
+const StageDoneBy& done_by(const EffectsDoneBy& done, Stage stage) {
   return stage == Stage::Received ? done.received : done.completed;
 }
 
@@ -221,7 +221,8 @@ void Workflow::perform_received_effects(const Message& message, const PendingMar
     advance_product(message, Stage::Received,
                     {product_status::kReceived, product_status::kCompleted}, mine, outcome);
   }
-  ports_.status.finish_effects(message.key(), mine.owner, Stage::Received);
+  ports_.status.finish_effects(message.key(), mine.owner, Stage::Received,
+                               outcome.credits.all_collections_received);
   outcome.credits.collection_received = true;
 }
 
@@ -233,26 +234,27 @@ void Workflow::perform_success_effects(const Message& message, const PendingMark
     outcome.run_finished = true;
     advance_product(message, Stage::Completed, {product_status::kCompleted}, mine, outcome);
   }
-  ports_.status.finish_effects(message.key(), mine.owner, Stage::Completed);
+  ports_.status.finish_effects(message.key(), mine.owner, Stage::Completed,
+                               outcome.credits.all_collections_successful);
   outcome.credits.collection_successful = true;
 }
 
 void Workflow::credit_earlier_delivery(const Message& message, const CollectionRow& row,
                                        Stage stage, const PendingMark& mine, Outcome& outcome) {
-  if (!earlier_delivery_of_same_message(done_by(row.effects_done_by, stage), mine.owner)) return;
+  const StageDoneBy& done = done_by(row.effects_done_by, stage);
+  if (!earlier_delivery_of_same_message(done.owner, mine.owner)) return;
   outcome.earlier_delivery_recognised = true;
   collection_credit(outcome.credits, stage) = true;
+  if (done.run_notified) run_credit(outcome.credits, stage) = true;
   log::info(kModule,
-            "The collection's side effects were finished by an earlier delivery of this message, "
-            "which failed before its metrics were pushed: this delivery reports them",
+            done.run_notified
+                ? "The collection's side effects and the run's notification were done by an "
+                  "earlier delivery of this message, which failed before its metrics were pushed: "
+                  "this delivery reports them"
+                : "The collection's side effects were done by an earlier delivery of this "
+                  "message, which failed before its metrics were pushed: this delivery reports "
+                  "them",
             row_fields(row));
-  const std::optional<ProductRow> product = ports_.product.read(message.correlation_id);
-  if (product &&
-      earlier_delivery_of_same_message(done_by(product->effects_done_by, stage), mine.owner)) {
-    run_credit(outcome.credits, stage) = true;
-    log::info(kModule, "So was the run's notification: this delivery reports it too",
-              product_fields(product_status_of(stage), notification_of(stage), product));
-  }
   // The earlier delivery may have died before deleting the finished run's metrics.
   if (stage == Stage::Completed &&
       run_all_successful(ports_.status.run_statuses(message.correlation_id))) {
@@ -261,7 +263,7 @@ void Workflow::credit_earlier_delivery(const Message& message, const CollectionR
   }
 }
 
-bool Workflow::take_over_collection_effects(const CollectionKey& key, const CollectionRow& row,
+bool Workflow::take_over_collection_effects(const CollectionKey& key, CollectionRow& row,
                                             const char* status, const PendingMark& mine,
                                             Outcome& outcome) {
   if (row.status != status || !row.pending) return false;
@@ -284,8 +286,8 @@ bool Workflow::take_over_collection_effects(const CollectionKey& key, const Coll
               row_fields(*again));
     return true;
   }
-  log::info(kModule, "Abandoned side effects claimed by another invocation",
-            again ? row_fields(*again) : row_fields(row));
+  if (again) row = *again;
+  log::info(kModule, "Abandoned side effects claimed by another invocation", row_fields(row));
   return false;
 }
 
@@ -312,7 +314,7 @@ void Workflow::advance_product(const Message& message, Stage stage,
   }
   if (advanced) {
     ports_.monitoring.publish(monitoring_message(message, status_text));
-    ports_.product.finish_effects(correlation_id, mine.owner, stage);
+    ports_.product.clear_pending(correlation_id, mine.owner);
     run_credit(outcome.credits, stage) = true;
     outcome.notified = true;
     log::info(kModule, "Run stage reached: product status set, notification sent",
@@ -323,16 +325,6 @@ void Workflow::advance_product(const Message& message, Stage stage,
                          (pending_effects_abandoned(row->pending, ports_.clock.now_ms()) ||
                           earlier_delivery_of_same_message(row->pending->owner, mine.owner));
   if (!claimable) {
-    if (row && row->status == status &&
-        earlier_delivery_of_same_message(done_by(row->effects_done_by, stage), mine.owner)) {
-      run_credit(outcome.credits, stage) = true;
-      outcome.earlier_delivery_recognised = true;
-      log::info(kModule,
-                "Run's notification sent by an earlier delivery of this message, which failed "
-                "before its metrics were pushed: this delivery reports it",
-                product_fields(status, status_text, row));
-      return;
-    }
     log::info(kModule, "Run stage already handled by another invocation",
               product_fields(status, status_text, row));
     return;
@@ -353,7 +345,7 @@ void Workflow::advance_product(const Message& message, Stage stage,
     return;
   }
   ports_.monitoring.publish(monitoring_message(message, status_text));
-  ports_.product.finish_effects(correlation_id, mine.owner, stage);
+  ports_.product.clear_pending(correlation_id, mine.owner);
   run_credit(outcome.credits, stage) = true;
   outcome.notified = true;
   outcome.effects_recovered = true;

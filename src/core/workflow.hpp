@@ -97,8 +97,9 @@ class Workflow {
 
   // Claims the collection's pending effects when the row is in `status` and their owner is
   // gone (past its deadline, or an earlier delivery of this message). True when this call
-  // now owns them.
-  bool take_over_collection_effects(const CollectionKey& key, const CollectionRow& row,
+  // now owns them. When the claim is refused, `row` becomes the row as read after it (who
+  // finished the effects may show there).
+  bool take_over_collection_effects(const CollectionKey& key, CollectionRow& row,
                                     const char* status, const PendingMark& mine, Outcome& outcome);
 
   // Moves the product status to the stage's status unless it is already one of

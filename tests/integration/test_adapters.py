@@ -350,9 +350,17 @@ def test_finish_and_claim_on_a_missing_row_create_nothing(backend, status_table)
 
 
 # finish_effects removes the caller's mark and records the caller as who finished the stage,
-# in one write (src/core/ports.hpp): a later delivery reads who did the effects. Each stage
-# has its own attribute, so that the Received and the Success stage never overwrite each other.
+# in one write (src/core/ports.hpp): a later delivery reads who did the effects, and whether
+# that call also sent the run's notification ("<owner> run"). Each stage has its own
+# attribute, so that the Received and the Success stage never overwrite each other.
 STATUS_EFFECTS_BY = {"received": "ReceivedEffectsBy", "completed": "SuccessEffectsBy"}
+
+
+def done_by(received: str = "", completed: str = "", run_notified: tuple[str, ...] = ()) -> dict:
+    """effects_done_by as rows give it; an unrecorded stage has an empty owner."""
+    owners = {"received": received, "completed": completed}
+    return {stage: {"owner": owner, "run_notified": stage in run_notified}
+            for stage, owner in owners.items()}
 
 
 @pytest.mark.parametrize("stage", ["received", "completed"])
@@ -373,8 +381,29 @@ def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, st
     assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
         STATUS_EFFECTS_BY[stage]: {"S": "a.0"}
     }
-    done_by = {"received": "", "completed": "", stage: "a.0"}
-    assert probe.result("status.read", **where)["row"]["effects_done_by"] == done_by
+    row = probe.result("status.read", **where)["row"]
+    assert row["effects_done_by"] == done_by(**{stage: "a.0"})
+
+
+@pytest.mark.parametrize("stage", ["received", "completed"])
+def test_finish_effects_records_that_the_run_was_notified(backend, status_table, stage):
+    _, client, probe = backend
+    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100,
+            PendingEffectsOwner="a.0")
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    finish = "status.finish_effects"
+    assert probe.result(finish, owner="b.0", stage=stage, run_notified=True, **where) == {}
+    assert not set(STATUS_EFFECTS_BY.values()) & stored(client, status_table).keys()
+
+    assert probe.result(finish, owner="a.0", stage=stage, run_notified=True, **where) == {}
+    item = stored(client, status_table)
+    assert mark_of(item) == (None, None)
+    assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
+        STATUS_EFFECTS_BY[stage]: {"S": "a.0 run"}
+    }
+    # The suffix is the flag, not part of the owner that a later delivery compares.
+    assert probe.result("status.read", **where)["row"]["effects_done_by"] == done_by(
+        **{stage: "a.0"}, run_notified=(stage,))
 
 
 def test_both_stages_keep_their_own_record(backend, status_table):
@@ -390,7 +419,7 @@ def test_both_stages_keep_their_own_record(backend, status_table):
     assert item["SuccessEffectsBy"] == {"S": "b.0"}
     assert probe.result("status.read", **where) == {
         "row": {"status": "Success", "files_exported": None, "files_received": 0, "pending": None,
-                "effects_done_by": {"received": "a.0", "completed": "b.0"}}
+                "effects_done_by": done_by("a.0", "b.0")}
     }
 
 
@@ -401,7 +430,7 @@ def test_rows_carry_the_effects_record(backend, status_table):
             ReceivedEffectsBy="a.0")
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     expected = {"status": "Received", "files_exported": 2, "files_received": 2, "pending": None,
-                "effects_done_by": {"received": "a.0", "completed": ""}}
+                "effects_done_by": done_by(received="a.0")}
     assert count(probe, status_table, "tok")["row"] == expected
     assert count(probe, status_table, "tok")["row"] == expected
     assert probe.result("status.read", **where) == {"row": expected}
@@ -547,7 +576,7 @@ def test_product_read_of_a_missing_item(backend, product_table):
     assert probe.result("product.read", table=product_table, correlation_id="none") == {"row": None}
 
 
-def test_product_claim_and_finish_effects(backend, product_table):
+def test_product_claim_and_clear(backend, product_table):
     _, client, probe = backend
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10, "dead.0") is True
     where = {"table": product_table, "correlation_id": "corr"}
@@ -556,59 +585,35 @@ def test_product_claim_and_finish_effects(backend, product_table):
                         **where) == {"claimed": False}
     assert probe.result(claim, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
                         **where) == {"claimed": True}
-    finish = "product.finish_effects"
-    assert probe.result(finish, owner="dead.0", stage="completed", **where) == {}
-    item = stored_product(client, product_table)
-    assert mark_of(item) == ("20", "a.0")
-    assert "CompletedEffectsBy" not in item
-    assert probe.result(finish, owner="a.0", stage="completed", **where) == {}
+    # The first owner's clear no longer applies: the mark is the claimant's now.
+    assert probe.result("product.clear_pending", owner="dead.0", **where) == {}
+    assert mark_of(stored_product(client, product_table)) == ("20", "a.0")
+    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
     item = stored_product(client, product_table)
     assert mark_of(item) == (None, None)
     assert item["Status"] == {"S": "COMPLETED"}
-    assert item["CompletedEffectsBy"] == {"S": "a.0"}
-
-
-PRODUCT_EFFECTS_BY = {"received": "ReceivedEffectsBy", "completed": "CompletedEffectsBy"}
-
-
-@pytest.mark.parametrize("stage", ["received", "completed"])
-def test_product_finish_effects_records_the_owner_of_the_stage(backend, product_table, stage):
-    _, client, probe = backend
-    status = {"received": "RECEIVED", "completed": "COMPLETED"}[stage]
-    assert advance(probe, product_table, status, [status], 100, "a.0") is True
-    where = {"table": product_table, "correlation_id": "corr"}
-    # Another owner's finish leaves the mark, and records nothing.
-    assert probe.result("product.finish_effects", owner="b.0", stage=stage, **where) == {}
-    item = stored_product(client, product_table)
-    assert mark_of(item) == ("100", "a.0")
-    assert not set(PRODUCT_EFFECTS_BY.values()) & item.keys()
-
-    assert probe.result("product.finish_effects", owner="a.0", stage=stage, **where) == {}
-    item = stored_product(client, product_table)
-    assert mark_of(item) == (None, None)
-    assert {name: item[name] for name in PRODUCT_EFFECTS_BY.values() if name in item} == {
-        PRODUCT_EFFECTS_BY[stage]: {"S": "a.0"}
-    }
     assert probe.result("product.read", **where) == {
-        "row": {"status": status, "pending": None,
-                "effects_done_by": {"received": "", "completed": "", stage: "a.0"}}
+        "row": {"status": "COMPLETED", "pending": None}
     }
 
 
-def test_product_stages_keep_their_own_record(backend, product_table):
+def test_product_item_keeps_only_its_own_attributes(backend, product_table):
+    """Other systems read this item: who did the effects is kept on the collection's row."""
     _, client, probe = backend
     where = {"table": product_table, "correlation_id": "corr"}
     assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1, "a.0") is True
-    assert probe.result("product.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    assert stored_product(client, product_table) == {**product_key("corr"),
+                                                     "Status": {"S": "RECEIVED"}}
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 2, "b.0") is True
-    # The completed stage's mark is b.0's: a finish by the received stage's owner is refused.
-    assert probe.result("product.finish_effects", owner="a.0", stage="completed", **where) == {}
-    assert "CompletedEffectsBy" not in stored_product(client, product_table)
-    assert probe.result("product.finish_effects", owner="b.0", stage="completed", **where) == {}
-    assert probe.result("product.read", **where) == {
-        "row": {"status": "COMPLETED", "pending": None,
-                "effects_done_by": {"received": "a.0", "completed": "b.0"}}
-    }
+    # The completed stage's mark is b.0's: a clear by the received stage's owner is refused.
+    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    assert mark_of(stored_product(client, product_table)) == ("2", "b.0")
+    assert probe.result("product.clear_pending", owner="b.0", **where) == {}
+    # Nothing beside the key and the status: no ReceivedEffectsBy, CompletedEffectsBy or
+    # any other record, and the mark gone with its owner.
+    assert stored_product(client, product_table) == {**product_key("corr"),
+                                                     "Status": {"S": "COMPLETED"}}
 
 
 # --- writes applied but not answered ------------------------------------------------------
@@ -725,7 +730,7 @@ def test_finish_effects_applied_but_not_answered(lossy_probe, status_table):
     assert len(dropped) == 1
     row = probe.result("status.read", **where)["row"]
     assert row["pending"] is None
-    assert row["effects_done_by"] == {"received": "mine.0", "completed": ""}
+    assert row["effects_done_by"] == done_by(received="mine.0")
 
 
 def test_advance_applied_but_not_answered(lossy_probe, product_table):
@@ -798,6 +803,6 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
     error = probe.error("product.advance", table="no-such-table", correlation_id="c",
                         status="RECEIVED", done=["RECEIVED"], until=1, owner="a.0")
     assert error["code"] == "ResourceNotFoundException"
-    error = probe.error("product.finish_effects", table="no-such-table", correlation_id="c",
-                        owner="a.0", stage="completed")
+    error = probe.error("product.clear_pending", table="no-such-table", correlation_id="c",
+                        owner="a.0")
     assert error["code"] == "ResourceNotFoundException"

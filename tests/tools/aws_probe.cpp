@@ -89,8 +89,12 @@ json pending_json(const std::optional<core::PendingMark>& pending) {
 
 // Only when something is recorded, so that rows without it read as before.
 void add_effects_done_by(json& row, const core::EffectsDoneBy& done) {
-  if (done.received.empty() && done.completed.empty()) return;
-  row["effects_done_by"] = {{"received", done.received}, {"completed", done.completed}};
+  if (done.received.owner.empty() && done.completed.owner.empty()) return;
+  const auto stage = [](const core::StageDoneBy& by) {
+    return json{{"owner", by.owner}, {"run_notified", by.run_notified}};
+  };
+  row["effects_done_by"] = {{"received", stage(done.received)},
+                            {"completed", stage(done.completed)}};
 }
 
 json row_json(const core::CollectionRow& row) {
@@ -320,7 +324,9 @@ class Probe {
                table.claim_pending(collection_key(command), seen_mark(command), mark(command))}};
     }
     if (action == "finish_effects") {
-      table.finish_effects(collection_key(command), text(command, "owner"), stage(command));
+      const bool run_notified = command.value("run_notified", false);
+      table.finish_effects(collection_key(command), text(command, "owner"), stage(command),
+                           run_notified);
       return json::object();
     }
     if (action == "run_statuses") {
@@ -339,15 +345,13 @@ class Probe {
     if (action == "read") {
       const auto row = table.read(correlation_id);
       if (!row) return {{"row", nullptr}};
-      json result = {{"status", row->status}, {"pending", pending_json(row->pending)}};
-      add_effects_done_by(result, row->effects_done_by);
-      return {{"row", result}};
+      return {{"row", {{"status", row->status}, {"pending", pending_json(row->pending)}}}};
     }
     if (action == "claim_pending") {
       return {{"claimed", table.claim_pending(correlation_id, seen_mark(command), mark(command))}};
     }
-    if (action == "finish_effects") {
-      table.finish_effects(correlation_id, text(command, "owner"), stage(command));
+    if (action == "clear_pending") {
+      table.clear_pending(correlation_id, text(command, "owner"));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

@@ -8,7 +8,6 @@ using nlohmann::json;
 using ssc::adapters::DynamoProductTable;
 using ssc::aws::DynamoDbClient;
 using ssc::core::PendingMark;
-using ssc::core::Stage;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 
@@ -82,9 +81,7 @@ TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
             (json{{"TableName", "Products"},
                   {"Key", kKeyJson},
                   {"ConsistentRead", true},
-                  {"ProjectionExpression",
-                   "#s, PendingEffectsUntil, PendingEffectsOwner, ReceivedEffectsBy, "
-                   "CompletedEffectsBy"},
+                  {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
                   {"ExpressionAttributeNames", {{"#s", "Status"}}}}));
 }
 
@@ -97,12 +94,12 @@ TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   EXPECT_TRUE(table.claim_pending("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
-  table.finish_effects("corr-1", "tok.0", Stage::Completed);
+  table.clear_pending("corr-1", "tok.0");
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(1)["UpdateExpression"],
-            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET CompletedEffectsBy = :owner");
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner");
   EXPECT_EQ(transport.body(1)["ConditionExpression"], "PendingEffectsOwner = :owner");
 }
 

@@ -223,7 +223,8 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
-  EXPECT_EQ(row->effects_done_by, (ssc::core::EffectsDoneBy{"tok.1", ""}));
+  EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", false}));
+  EXPECT_EQ(row->effects_done_by.completed, ssc::core::StageDoneBy{});
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "ExportStatus"},
                   {"Key", kKeyJson},
@@ -320,7 +321,7 @@ TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
                std::invalid_argument);
   EXPECT_THROW(table.claim_pending(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
                std::invalid_argument);
-  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received), std::invalid_argument);
+  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received, false), std::invalid_argument);
   EXPECT_TRUE(transport.requests.empty());
 }
 
@@ -360,20 +361,34 @@ TEST_F(StatusTableTest, FinishEffectsRemovesTheMarkAndRecordsWhoFinishedOnlyForI
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   transport.reply(200, "{}");
-  table.finish_effects(kKey, "tok.0", Stage::Received);
-  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received));
-  table.finish_effects(kKey, "tok.1", Stage::Completed);
+  table.finish_effects(kKey, "tok.0", Stage::Received, false);
+  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false));
+  table.finish_effects(kKey, "tok.1", Stage::Completed, true);
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
-            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :owner");
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :record");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
-  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":owner", {{"S", "tok.0"}}}}));
+  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
+            (json{{":owner", {{"S", "tok.0"}}}, {":record", {{"S", "tok.0"}}}}));
+  // With the run's notification sent by the same call.
   EXPECT_EQ(transport.body(2)["UpdateExpression"],
-            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET SuccessEffectsBy = :owner");
+            "REMOVE PendingEffectsUntil, PendingEffectsOwner SET SuccessEffectsBy = :record");
+  EXPECT_EQ(transport.body(2)["ExpressionAttributeValues"][":record"], (json{{"S", "tok.1 run"}}));
+}
+
+TEST_F(StatusTableTest, RowsTellWhoFinishedEachStage) {
+  json item = row_item("Success", 3, {});
+  item["ReceivedEffectsBy"] = {{"S", "tok.1 run"}};
+  item["SuccessEffectsBy"] = {{"S", "tok.2"}};
+  transport.reply_json(200, {{"Item", item}});
+  const auto row = table.read(kKey);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", true}));
+  EXPECT_EQ(row->effects_done_by.completed, (ssc::core::StageDoneBy{"tok.2", false}));
 }
 
 TEST_F(StatusTableTest, FinishEffectsPassesOtherErrorsOn) {
   transport.reply_json(400, {{"__type", "x#ValidationException"}, {"message", "bad"}});
-  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received), AwsError);
+  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false), AwsError);
 }
 
 TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {

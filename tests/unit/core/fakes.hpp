@@ -32,7 +32,7 @@ inline bool still_seen(const std::optional<PendingMark>& current, const PendingM
   return current->owner == seen.owner;
 }
 
-inline std::string& done_by(EffectsDoneBy& done, Stage stage) {
+inline StageDoneBy& done_by(EffectsDoneBy& done, Stage stage) {
   return stage == Stage::Received ? done.received : done.completed;
 }
 
@@ -92,6 +92,12 @@ class FakeStatusTable : public StatusTable {
   void before_next_transition(std::function<void()> hook) {
     const std::lock_guard<std::mutex> lock(mutex_);
     before_transition_ = std::move(hook);
+  }
+
+  // Runs once, just before the next claim_pending() takes effect.
+  void before_next_claim(std::function<void()> hook) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    before_claim_ = std::move(hook);
   }
 
   // Runs once, between a count whose answer is lost (Write::Count) and its repeat: lets a
@@ -192,6 +198,12 @@ class FakeStatusTable : public StatusTable {
 
   bool claim_pending(const CollectionKey& key, const PendingMark& seen,
                      const PendingMark& mine) override {
+    std::function<void()> hook;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      std::swap(hook, before_claim_);
+    }
+    if (hook) hook();
     return with_lost_answer(lost_answers.take(Write::Claim), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
@@ -202,13 +214,14 @@ class FakeStatusTable : public StatusTable {
     });
   }
 
-  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) override {
+  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+                      bool run_notified) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
     if (found != rows_.end() && found->second.row.pending &&
         found->second.row.pending->owner == owner) {
       found->second.row.pending.reset();
-      done_by(found->second.row.effects_done_by, stage) = owner;
+      done_by(found->second.row.effects_done_by, stage) = {owner, run_notified};
     }
   }
 
@@ -246,6 +259,7 @@ class FakeStatusTable : public StatusTable {
   std::map<std::pair<std::string, std::string>, Entry> rows_;
   std::function<void()> before_transition_;
   std::function<void()> before_count_repeat_;
+  std::function<void()> before_claim_;
   int reads_ = 0;
   int transitions_ = 0;
   int claims_ = 0;
@@ -261,9 +275,9 @@ class FakeProductTable : public ProductTable {
   }
 
   void put(const std::string& correlation_id, const std::string& status,
-           std::optional<PendingMark> mark = std::nullopt, EffectsDoneBy done = {}) {
+           std::optional<PendingMark> mark = std::nullopt) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    rows_[correlation_id] = ProductRow{status, std::move(mark), std::move(done)};
+    rows_[correlation_id] = ProductRow{status, std::move(mark)};
   }
 
   bool advance(const std::string& correlation_id, const std::string& status,
@@ -293,13 +307,11 @@ class FakeProductTable : public ProductTable {
     });
   }
 
-  void finish_effects(const std::string& correlation_id, const std::string& owner,
-                      Stage stage) override {
+  void clear_pending(const std::string& correlation_id, const std::string& owner) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
     if (found != rows_.end() && found->second.pending && found->second.pending->owner == owner) {
       found->second.pending.reset();
-      done_by(found->second.effects_done_by, stage) = owner;
     }
   }
 

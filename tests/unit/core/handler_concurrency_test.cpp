@@ -108,8 +108,9 @@ class GatedStatusTable : public StatusTable {
                      const PendingMark& mine) override {
     return table_.claim_pending(key, seen, mine);
   }
-  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage) override {
-    table_.finish_effects(key, owner, stage);
+  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+                      bool run_notified) override {
+    table_.finish_effects(key, owner, stage, run_notified);
   }
   std::vector<std::string> run_statuses(const std::string& correlation_id) override {
     return table_.run_statuses(correlation_id);
