@@ -73,6 +73,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work_dir:
         args.work_dir = work_dir
+        args.baseline_binary = None  # run_benchmark's comparison build: not used here
         bench = rb.Benchmark(args)
         try:
             rounds: dict[str, list[dict]] = {"with_file_name": [], "without_file_name": []}

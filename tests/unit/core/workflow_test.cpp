@@ -732,7 +732,6 @@ TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsDoing) {
   EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
 
-
 TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
   // The earlier delivery's last write (removing the mark, recording itself) was delayed past
   // its timeout and lands while this delivery is about to claim the mark.
