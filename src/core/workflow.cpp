@@ -13,6 +13,12 @@ namespace {
 
 constexpr const char* kModule = "workflow";
 
+// How long a _success file waits for the Received effects of a live invocation, and how
+// often it looks: their owner has sent the export-state message and has a query and two
+// writes left.
+constexpr std::int64_t kReceivedEffectsWaitMs = 2'000;
+constexpr std::int64_t kReceivedEffectsPollMs = 50;
+
 std::string optional_number(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : std::string("absent");
 }
@@ -186,15 +192,32 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
                              " and collection " + key.collection_name);
   }
   if (row->status == collection_status::kReceived && row->pending) {
-    // The Received stage's effects are unfinished (their owner died, or is still at them):
-    // they come first, or moving on would lose them.
-    if (!take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
-      throw EffectsStillPending(
-          "the collection's Received side effects are still pending with a live invocation; "
-          "the _success file comes back after them");
+    // The Received stage's effects are unfinished: they come first, or moving on would
+    // overwrite their mark and a crash would lose them. A live owner is usually done within
+    // milliseconds (the _success file raced the last file): wait for it, briefly.
+    std::int64_t waited_ms = 0;
+    while (row && row->status == collection_status::kReceived && row->pending) {
+      const bool live = !pending_effects_abandoned(row->pending, ports_.clock.now_ms()) &&
+                        !earlier_delivery_of_same_message(row->pending->owner, mine.owner);
+      if (!live) {
+        if (take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
+          outcome.effects_recovered = true;
+          perform_received_effects(message, mine, outcome);
+          break;
+        }
+        row = ports_.status.read(key);  // claimed by another invocation: look again
+        continue;
+      }
+      if (waited_ms >= kReceivedEffectsWaitMs) {
+        throw EffectsStillPending(
+            "the collection's Received side effects are still pending with a live invocation "
+            "after " +
+            std::to_string(waited_ms) + " ms; the _success file comes back after them");
+      }
+      ports_.clock.sleep_ms(kReceivedEffectsPollMs);
+      waited_ms += kReceivedEffectsPollMs;
+      row = ports_.status.read(key);
     }
-    outcome.effects_recovered = true;
-    perform_received_effects(message, mine, outcome);
     if (move_to_success() || !row) return outcome;
   }
   if (take_over_collection_effects(key, *row, collection_status::kSuccess, mine, outcome)) {

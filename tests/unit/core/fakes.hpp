@@ -464,12 +464,17 @@ class FakeClock : public Clock {
   explicit FakeClock(std::int64_t start_ms = 1'700'000'000'000) : now_(start_ms) {}
   std::int64_t now_ms() override { return now_.fetch_add(step_ms); }
   void sleep_ms(std::int64_t milliseconds) override {
+    std::function<void()> hook;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       sleeps_.push_back(milliseconds);
+      hook = on_sleep;
     }
     now_.fetch_add(milliseconds);
+    if (hook) hook();
   }
+  // Runs after every sleep: what other invocations do meanwhile.
+  std::function<void()> on_sleep;
   void set(std::int64_t now_ms) { now_.store(now_ms); }
   std::int64_t peek() const { return now_.load(); }
   std::vector<std::int64_t> sleeps() {

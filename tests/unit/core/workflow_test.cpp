@@ -721,15 +721,45 @@ TEST_F(WorkflowTest, SuccessFileFinishesReceivedEffectsADeadInvocationLeft) {
   EXPECT_EQ(metrics.count("all_collections_successful"), 1);
 }
 
-TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsDoing) {
+TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsFinishing) {
+  // The _success file raced the collection's last file: that file's invocation is still
+  // at its effects, and finishes them a moment later.
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
+  int sleeps = 0;
+  clock.on_sleep = [&] {
+    if (++sleeps == 3) status.finish_effects(key(kColl), "live.0", Stage::Received, false);
+  };
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_FALSE(outcome.effects_recovered);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::int64_t>{50, 50, 50}));
+  EXPECT_TRUE(queue.sent().empty());  // the received effects were the live one's
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+}
+
+TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
   status.put(key(kColl), "Received", 1, 1);
   const PendingMark live{deadline(), "live.0"};
   status.set_pending(key(kColl), live);
   EXPECT_THROW(run(success_file(kColl)), EffectsStillPending);
+  EXPECT_EQ(clock.sleeps().size(), 40u);  // 2 s in steps of 50 ms
   EXPECT_EQ(status.row(key(kColl)).status, "Received");
   EXPECT_EQ(status.row(key(kColl)).pending, live);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(metrics.count("collection_successful"), 0);
+}
+
+TEST_F(WorkflowTest, SuccessFileTakesOverReceivedEffectsWhoseOwnerDiesWhileItWaits) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{clock.peek() + 120, "dying.0"});
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.effects_recovered);
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_EQ(clock.sleeps().size(), 3u);  // past the owner's deadline after the third
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
 }
 
 TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
