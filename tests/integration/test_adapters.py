@@ -363,47 +363,32 @@ def done_by(received: str = "", completed: str = "", run_notified: tuple[str, ..
             for stage, owner in owners.items()}
 
 
+@pytest.mark.parametrize("run_notified", [False, True])
 @pytest.mark.parametrize("stage", ["received", "completed"])
-def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, stage):
+def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, stage,
+                                                       run_notified):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100,
             PendingEffectsOwner="a.0")
-    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
+    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b",
+             "stage": stage, "run_notified": run_notified}
     # Another owner's finish leaves the mark, and records nothing.
-    assert probe.result("status.finish_effects", owner="b.0", stage=stage, **where) == {}
+    assert probe.result("status.finish_effects", owner="b.0", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == ("100", "a.0")
     assert not set(STATUS_EFFECTS_BY.values()) & item.keys()
 
-    assert probe.result("status.finish_effects", owner="a.0", stage=stage, **where) == {}
+    assert probe.result("status.finish_effects", owner="a.0", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
     assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
-        STATUS_EFFECTS_BY[stage]: {"S": "a.0"}
-    }
-    row = probe.result("status.read", **where)["row"]
-    assert row["effects_done_by"] == done_by(**{stage: "a.0"})
-
-
-@pytest.mark.parametrize("stage", ["received", "completed"])
-def test_finish_effects_records_that_the_run_was_notified(backend, status_table, stage):
-    _, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100,
-            PendingEffectsOwner="a.0")
-    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    finish = "status.finish_effects"
-    assert probe.result(finish, owner="b.0", stage=stage, run_notified=True, **where) == {}
-    assert not set(STATUS_EFFECTS_BY.values()) & stored(client, status_table).keys()
-
-    assert probe.result(finish, owner="a.0", stage=stage, run_notified=True, **where) == {}
-    item = stored(client, status_table)
-    assert mark_of(item) == (None, None)
-    assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
-        STATUS_EFFECTS_BY[stage]: {"S": "a.0 run"}
+        STATUS_EFFECTS_BY[stage]: {"S": "a.0 run" if run_notified else "a.0"}
     }
     # The suffix is the flag, not part of the owner that a later delivery compares.
-    assert probe.result("status.read", **where)["row"]["effects_done_by"] == done_by(
-        **{stage: "a.0"}, run_notified=(stage,))
+    row = probe.result("status.read", table=status_table, correlation_id="corr",
+                       collection_name="db.a.b")["row"]
+    assert row["effects_done_by"] == done_by(
+        **{stage: "a.0"}, run_notified=(stage,) if run_notified else ())
 
 
 def test_both_stages_keep_their_own_record(backend, status_table):
