@@ -1,5 +1,6 @@
 #include "aws/dynamodb.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -149,6 +150,19 @@ nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) {
 
 nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) {
   return call("UpdateItem", request);
+}
+
+nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request,
+                                           const std::vector<std::string>& omitted_attributes) {
+  // The answer is {"Attributes": {"<name>": {...}, ...}, ...}: attribute names are the keys
+  // at depth 2, and a key the callback refuses is skipped with its value.
+  const nlohmann::json::parser_callback_t omit = [&](int depth, nlohmann::json::parse_event_t event,
+                                                     nlohmann::json& parsed) {
+    if (event != nlohmann::json::parse_event_t::key || depth != 2) return true;
+    return std::find(omitted_attributes.begin(), omitted_attributes.end(),
+                     parsed.get_ref<const std::string&>()) == omitted_attributes.end();
+  };
+  return call_json_protocol(client_, kService, kTargetPrefix, "UpdateItem", request, omit);
 }
 
 QueryResult DynamoDbClient::query_all(nlohmann::json request) {

@@ -99,6 +99,10 @@ class DynamoDbClient {
   // The answers (with "Attributes" when ReturnValues asked for them).
   nlohmann::json put_item(const nlohmann::json& request);
   nlohmann::json update_item(const nlohmann::json& request);
+  // As update_item, without the named attributes in the answer's "Attributes": they are
+  // skipped while parsing, so a large one (a set of thousands of elements) is never built.
+  nlohmann::json update_item(const nlohmann::json& request,
+                             const std::vector<std::string>& omitted_attributes);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request);
   void transact_write_items(const nlohmann::json& request);

@@ -129,6 +129,16 @@ TEST_F(DynamoDbClientTest, RetriesThrottlingThenSucceeds) {
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
+TEST_F(DynamoDbClientTest, UpdateItemCanLeaveAttributesOutOfTheAnswer) {
+  // Only the item's own attributes go: a value of the same name deeper down, or a key of
+  // the answer itself, stays.
+  transport.reply(200, R"({"Attributes":{"Big":{"SS":["a","b"]},"N":{"N":"3"},)"
+                       R"("M":{"M":{"Big":{"S":"inner"}}}},"Big":1})");
+  EXPECT_EQ(client.update_item({{"TableName", "T"}}, {"Big"}),
+            json::parse(R"({"Attributes":{"N":{"N":"3"},"M":{"M":{"Big":{"S":"inner"}}}},)"
+                        R"("Big":1})"));
+}
+
 TEST_F(DynamoDbClientTest, NonJsonSuccessIsMalformedResponse) {
   transport.reply(200, "<html>hello</html>");
   try {
