@@ -26,7 +26,9 @@ class AwsError : public std::runtime_error {
   bool retryable_;
 };
 
-// No HTTP answer: connection refused or reset, timeout, TLS failure. Always retryable.
+// No HTTP answer: connection refused or reset, timeout, TLS failure. Always retryable. (A
+// set-up of this machine's that no retry can mend, such as an unreadable CA bundle, is a
+// ConfigError.)
 class TransportError : public AwsError {
  public:
   TransportError(const std::string& what_happened, const std::string& url);

@@ -16,6 +16,22 @@
 namespace ssc::aws {
 namespace {
 
+bool is_local_setup_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -169,6 +185,14 @@ HttpResponse CurlTransport::send(const HttpRequest& request, const HttpTimeouts&
   if (result != CURLE_OK) {
     std::string what = curl_easy_strerror(result);
     if (handle->error_buffer[0] != '\0') what += ": " + std::string(handle->error_buffer.data());
+    // Retrying cannot mend this machine's own set-up (a CA bundle that cannot be read, a URL
+    // libcurl cannot use): it fails at once, saying so, instead of at the deadline.
+    if (is_local_setup_failure(result)) {
+      throw ConfigError("cannot send " + request.method + " " + safe_url + ": " + what +
+                        (result == CURLE_SSL_CACERT_BADFILE
+                             ? " (the CA bundle named by SSL_CERT_FILE, or libcurl's own)"
+                             : ""));
+    }
     // A handle whose connection failed may hold a broken one: let it go.
     throw TransportError(what, request.method + " " + safe_url);
   }

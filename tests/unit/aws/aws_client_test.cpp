@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
 
 #include "aws/curl_transport.hpp"
 #include "aws/deadline.hpp"
@@ -47,6 +50,45 @@ class AwsClientTest : public ::testing::Test {
   FixedCredentials credentials;
   CurlTransport transport;
 };
+
+// Sets an environment variable for one test and restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
+  // Something to connect to: the bundle is read for the TLS handshake.
+  const ScopedEnv ca("SSL_CERT_FILE", "/nonexistent/ca-bundle.pem");
+  std::string url = server.url();
+  url.replace(0, std::string("http:").size(), "https:");
+  auto aws = client(fast_policy(5), url);
+  try {
+    aws.call({"POST", "/", {}, "{}"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& error) {
+    const std::string what = error.what();
+    EXPECT_NE(what.find("SSL_CERT_FILE"), std::string::npos) << what;
+  }
+  EXPECT_EQ(aws.stats().requests.load(), 1u);
+  EXPECT_EQ(aws.stats().retries.load(), 0u);  // no retry can mend it
+}
 
 TEST_F(AwsClientTest, JoinsPathAndSignsTheRequest) {
   server.enqueue({200, {}, "ok"});
