@@ -165,7 +165,8 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
     outcome.effects_recovered = true;
     perform_received_effects(message, mine, outcome);
   } else {
-    credit_earlier_delivery(message, *row, Stage::Received, mine, outcome);
+    credit_earlier_delivery(*row, Stage::Received, mine, outcome);
+    if (row->status == collection_status::kSuccess) note_finished_run(message, outcome);
   }
   return outcome;
 }
@@ -225,7 +226,8 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
     perform_success_effects(message, mine, outcome);
   } else if (row->status == collection_status::kSuccess) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
-    credit_earlier_delivery(message, *row, Stage::Completed, mine, outcome);
+    credit_earlier_delivery(*row, Stage::Completed, mine, outcome);
+    note_finished_run(message, outcome);
   } else {
     log::info(kModule, "Collection status is not ready for success (needs Received or Sent)",
               row_fields(*row));
@@ -262,8 +264,8 @@ void Workflow::perform_success_effects(const Message& message, const PendingMark
   outcome.credits.collection_successful = true;
 }
 
-void Workflow::credit_earlier_delivery(const Message& message, const CollectionRow& row,
-                                       Stage stage, const PendingMark& mine, Outcome& outcome) {
+void Workflow::credit_earlier_delivery(const CollectionRow& row, Stage stage,
+                                       const PendingMark& mine, Outcome& outcome) {
   const StageDoneBy& done = done_by(row.effects_done_by, stage);
   if (!earlier_delivery_of_same_message(done.owner, mine.owner)) return;
   outcome.earlier_delivery_recognised = true;
@@ -278,12 +280,17 @@ void Workflow::credit_earlier_delivery(const Message& message, const CollectionR
                   "message, which failed before its metrics were pushed: this delivery reports "
                   "them",
             row_fields(row));
-  // The earlier delivery may have died before deleting the finished run's metrics.
-  if (stage == Stage::Completed &&
-      run_all_successful(ports_.status.run_statuses(message.correlation_id))) {
-    outcome.run_stage_reached = true;
-    outcome.run_finished = true;
-  }
+}
+
+void Workflow::note_finished_run(const Message& message, Outcome& outcome) {
+  if (!run_all_successful(ports_.status.run_statuses(message.correlation_id))) return;
+  // Its metrics were deleted when it finished (or the delivery that finished it died
+  // first). This message's own push would bring a group back that nobody deletes: it is
+  // deleted again, after the same wait.
+  outcome.run_finished = true;
+  log::info(kModule,
+            "Message for a run that has finished: its metrics are deleted again after this "
+            "invocation's push");
 }
 
 bool Workflow::take_over_collection_effects(const CollectionKey& key, CollectionRow& row,

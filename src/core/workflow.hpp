@@ -64,7 +64,9 @@ struct Outcome {
   bool own_write_recognised = false;
   bool run_stage_reached = false;  // every collection of the run is received / successful
   bool notified = false;           // this call published the run's monitoring message
-  bool run_finished = false;       // every collection successful: the run's metrics may go
+  // Every collection successful: the run's metrics go, after the scrape wait. Also for a
+  // message that arrives after the run finished, whose own push would otherwise stay.
+  bool run_finished = false;
   // An earlier delivery of this message did something (a count, a stage's effects) and
   // failed before pushing its metrics: this call counts it instead.
   bool earlier_delivery_recognised = false;
@@ -111,8 +113,12 @@ class Workflow {
 
   // The collection's stage was finished by an earlier delivery of this message, which then
   // failed: counts the stage (and the run's notification, if that delivery sent it).
-  void credit_earlier_delivery(const Message& message, const CollectionRow& row, Stage stage,
-                               const PendingMark& mine, Outcome& outcome);
+  void credit_earlier_delivery(const CollectionRow& row, Stage stage, const PendingMark& mine,
+                               Outcome& outcome);
+
+  // The message's run has every collection Success already (a late message): sets
+  // run_finished, so that what this invocation pushes is deleted again.
+  void note_finished_run(const Message& message, Outcome& outcome);
 
   void apply_credits(const Message& message, const Credits& credits);
 

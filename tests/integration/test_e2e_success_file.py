@@ -71,6 +71,22 @@ def test_success_file_for_collection_already_successful_repeats_nothing(world: W
     assert w.notifications() == []
 
 
+def test_late_messages_of_a_finished_run_leave_nothing_on_the_gateway(world: World):
+    """A _success file delivered again, and a file, after the run finished: nothing
+    changes, and what their invocations push is deleted again (SPEC 7)."""
+    w = world
+    w.put_collection("db.late.a", "Success", exported=1, sent=1, received=1)
+    w.put_collection("db.late.b", "Success", exported=1, sent=1, received=1)
+
+    for message in (w.success_message("db.late.a"), w.message("db.late.b", file_name="late-1")):
+        run = w.deliver(message)
+        assert run.failures == [], run.describe()
+        assert run.seconds >= 1.0, "deleted before the scrape interval"
+        assert w.groups() == [], f"a late message's push stayed: {w.groups()}"
+    assert w.notifications() == []
+    assert w.status("db.late.a") == "Success" and w.status("db.late.b") == "Success"
+
+
 def test_last_success_file_finishes_the_run(any_world: World):
     w = any_world
     w.settings["METRICS_SCRAPE_INTERVAL_SECONDS"] = "2"

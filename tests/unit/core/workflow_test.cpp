@@ -671,9 +671,10 @@ TEST_F(WorkflowTest, TheLastSuccessFilesNextDeliveryReportsTheRunAndFinishesIt) 
   EXPECT_EQ(metrics.count("collection_successful"), 1);
   EXPECT_EQ(metrics.count("all_collections_successful"), 1);
   EXPECT_EQ(monitoring.published().size(), 1u);
-  // A plain duplicate of the success file does neither.
+  // A plain duplicate of the success file reports nothing; its own push is deleted again.
   const Outcome duplicate = run(success_file(kColl));
-  EXPECT_FALSE(duplicate.run_finished);
+  EXPECT_FALSE(duplicate.earlier_delivery_recognised);
+  EXPECT_TRUE(duplicate.run_finished);
   EXPECT_EQ(metrics.count("collection_successful"), 1);
 }
 
@@ -777,6 +778,29 @@ TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
   EXPECT_EQ(metrics.count("collection_received"), 1);
   EXPECT_EQ(metrics.count("all_collections_received"), 1);
   EXPECT_TRUE(queue.sent().empty());
+}
+
+// --- messages that arrive after their run finished -----------------------------------------
+
+TEST_F(WorkflowTest, LateMessagesOfAFinishedRunHaveItsMetricsDeletedAgain) {
+  status.put(key(kColl), "Received", 1, 0);
+  status.record_count(key(kColl), file_token("f1"), "counted.0");
+  status.put(key(kOther), "Success", 1, 1);
+  EXPECT_TRUE(run(success_file(kColl)).run_finished);
+  // A file delivered again, and the _success file again: nothing changes, but each push
+  // would leave a group behind.
+  const Outcome late_file = run(file(kColl, "f1"));
+  EXPECT_FALSE(late_file.counted);
+  EXPECT_TRUE(late_file.run_finished);
+  EXPECT_TRUE(run(success_file(kOther)).run_finished);
+  EXPECT_EQ(monitoring.published().size(), 1u);
+}
+
+TEST_F(WorkflowTest, AMessageForASuccessfulCollectionOfAnUnfinishedRunDeletesNothing) {
+  status.put(key(kColl), "Success", 1, 1);
+  status.put(key(kOther), "Sent", 2, 1);
+  EXPECT_FALSE(run(success_file(kColl)).run_finished);
+  EXPECT_FALSE(run(file(kColl, "f9")).run_finished);
 }
 
 }  // namespace
