@@ -161,10 +161,10 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
     log::info(kModule, "Collection not received yet", row_fields(count.row));
   }
   if (!row) return outcome;
-  if (take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
+  if (take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
     outcome.effects_recovered = true;
     perform_received_effects(message, mine, outcome);
-  } else {
+  } else if (row) {
     credit_earlier_delivery(*row, Stage::Received, mine, outcome);
     if (row->status == collection_status::kSuccess) note_finished_run(message, outcome);
   }
@@ -198,16 +198,13 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
     // milliseconds (the _success file raced the last file): wait for it, briefly.
     std::int64_t waited_ms = 0;
     while (row && row->status == collection_status::kReceived && row->pending) {
-      const bool live = !pending_effects_abandoned(row->pending, ports_.clock.now_ms()) &&
-                        !earlier_delivery_of_same_message(row->pending->owner, mine.owner);
-      if (!live) {
-        if (take_over_collection_effects(key, *row, collection_status::kReceived, mine, outcome)) {
+      if (effects_owner_gone(*row->pending, mine)) {
+        if (take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
           outcome.effects_recovered = true;
           perform_received_effects(message, mine, outcome);
           break;
         }
-        row = ports_.status.read(key);  // claimed by another invocation: look again
-        continue;
+        continue;  // claimed by another invocation: `row` is as read after the refusal
       }
       if (waited_ms >= kReceivedEffectsWaitMs) {
         throw EffectsStillPending(
@@ -221,14 +218,14 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
     }
     if (move_to_success() || !row) return outcome;
   }
-  if (take_over_collection_effects(key, *row, collection_status::kSuccess, mine, outcome)) {
+  if (take_over_collection_effects(key, row, collection_status::kSuccess, mine, outcome)) {
     outcome.effects_recovered = true;
     perform_success_effects(message, mine, outcome);
-  } else if (row->status == collection_status::kSuccess) {
+  } else if (row && row->status == collection_status::kSuccess) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
     credit_earlier_delivery(*row, Stage::Completed, mine, outcome);
     note_finished_run(message, outcome);
-  } else {
+  } else if (row) {
     log::info(kModule, "Collection status is not ready for success (needs Received or Sent)",
               row_fields(*row));
   }
@@ -293,17 +290,21 @@ void Workflow::note_finished_run(const Message& message, Outcome& outcome) {
             "invocation's push");
 }
 
-bool Workflow::take_over_collection_effects(const CollectionKey& key, CollectionRow& row,
-                                            const char* status, const PendingMark& mine,
-                                            Outcome& outcome) {
-  if (row.status != status || !row.pending) return false;
-  if (!pending_effects_abandoned(row.pending, ports_.clock.now_ms()) &&
-      !earlier_delivery_of_same_message(row.pending->owner, mine.owner)) {
-    log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(row));
+bool Workflow::effects_owner_gone(const PendingMark& pending, const PendingMark& mine) {
+  return pending_effects_abandoned(pending, ports_.clock.now_ms()) ||
+         earlier_delivery_of_same_message(pending.owner, mine.owner);
+}
+
+bool Workflow::take_over_collection_effects(const CollectionKey& key,
+                                            std::optional<CollectionRow>& row, const char* status,
+                                            const PendingMark& mine, Outcome& outcome) {
+  if (row->status != status || !row->pending) return false;
+  if (!effects_owner_gone(*row->pending, mine)) {
+    log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(*row));
     return false;
   }
-  if (ports_.status.claim_pending(key, *row.pending, mine)) {
-    log::info(kModule, "Recovering side effects abandoned by a dead invocation", row_fields(row));
+  if (ports_.status.claim_pending(key, *row->pending, mine)) {
+    log::info(kModule, "Recovering side effects abandoned by a dead invocation", row_fields(*row));
     return true;
   }
   // The repeat of our own claim, applied but not answered, is refused as well.
@@ -316,8 +317,9 @@ bool Workflow::take_over_collection_effects(const CollectionKey& key, Collection
               row_fields(*again));
     return true;
   }
-  if (again) row = *again;
-  log::info(kModule, "Abandoned side effects claimed by another invocation", row_fields(row));
+  log::info(kModule, "Abandoned side effects claimed by another invocation",
+            row_fields(again ? *again : *row));
+  row = again;
   return false;
 }
 
@@ -351,9 +353,8 @@ void Workflow::advance_product(const Message& message, Stage stage,
               product_fields(status, status_text, std::nullopt));
     return;
   }
-  const bool claimable = row && row->status == status && row->pending &&
-                         (pending_effects_abandoned(row->pending, ports_.clock.now_ms()) ||
-                          earlier_delivery_of_same_message(row->pending->owner, mine.owner));
+  const bool claimable =
+      row && row->status == status && row->pending && effects_owner_gone(*row->pending, mine);
   if (!claimable) {
     log::info(kModule, "Run stage already handled by another invocation",
               product_fields(status, status_text, row));

@@ -99,9 +99,9 @@ class Workflow {
 
   // Claims the collection's pending effects when the row is in `status` and their owner is
   // gone (past its deadline, or an earlier delivery of this message). True when this call
-  // now owns them. When the claim is refused, `row` becomes the row as read after it (who
-  // finished the effects may show there).
-  bool take_over_collection_effects(const CollectionKey& key, CollectionRow& row,
+  // now owns them. `row` must hold the row; when the claim is refused, it becomes the row as
+  // read after the refusal (who finished the effects may show there; nullopt if it is gone).
+  bool take_over_collection_effects(const CollectionKey& key, std::optional<CollectionRow>& row,
                                     const char* status, const PendingMark& mine, Outcome& outcome);
 
   // Moves the product status to the stage's status unless it is already one of
@@ -115,6 +115,10 @@ class Workflow {
   // failed: counts the stage (and the run's notification, if that delivery sent it).
   void credit_earlier_delivery(const CollectionRow& row, Stage stage, const PendingMark& mine,
                                Outcome& outcome);
+
+  // The pending mark's owner is gone: past its deadline, or an earlier delivery of this
+  // message (which SQS only hands out again once that delivery is over).
+  bool effects_owner_gone(const PendingMark& pending, const PendingMark& mine);
 
   // The message's run has every collection Success already (a late message): sets
   // run_finished, so that what this invocation pushes is deleted again.
