@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
 
 #include "aws/aws_error.hpp"
+#include "aws/text.hpp"
 #include "aws/uri.hpp"
 
 namespace ssc::aws {
@@ -53,13 +53,6 @@ void append(Slist& list, const std::string& line) {
   list.reset(grown);
 }
 
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -74,10 +67,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   const auto colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    headers->emplace_back(std::move(name), trim(line.substr(colon + 1)));
+    headers->emplace_back(ascii_lower(line.substr(0, colon)),
+                          std::string(trim_space(line.substr(colon + 1))));
   }
   return size * count;
 }

@@ -1,30 +1,13 @@
 #include "aws/ini_file.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "aws/aws_error.hpp"
+#include "aws/text.hpp"
 
 namespace ssc::aws {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 IniFile parse_ini(std::string_view text, const std::string& file_name) {
   IniFile file;
@@ -39,7 +22,7 @@ IniFile parse_ini(std::string_view text, const std::string& file_name) {
     start = end + 1;
     ++line_number;
 
-    const std::string_view line = trim(raw);
+    const std::string_view line = trim_space(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto malformed = [&] {
       return ConfigError("malformed line " + std::to_string(line_number) + " of file " + file_name);
@@ -50,7 +33,7 @@ IniFile parse_ini(std::string_view text, const std::string& file_name) {
 
     if (line.front() == '[') {
       if (line.back() != ']') throw malformed();
-      const std::string_view name = trim(line.substr(1, line.size() - 2));
+      const std::string_view name = trim_space(line.substr(1, line.size() - 2));
       if (name.empty()) throw malformed();
       section = &file.sections[std::string(name)];
       after_key = false;
@@ -59,9 +42,9 @@ IniFile parse_ini(std::string_view text, const std::string& file_name) {
 
     const auto eq = line.find('=');
     if (eq == std::string_view::npos || section == nullptr) throw malformed();
-    const std::string_view key = trim(line.substr(0, eq));
+    const std::string_view key = trim_space(line.substr(0, eq));
     if (key.empty()) throw malformed();
-    (*section)[lower(key)] = std::string(trim(line.substr(eq + 1)));
+    (*section)[ascii_lower(key)] = std::string(trim_space(line.substr(eq + 1)));
     after_key = true;
   }
   return file;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aws/crypto.hpp"
+#include "aws/text.hpp"
 #include "aws/time_format.hpp"
 #include "aws/uri.hpp"
 #include "digest/digest.hpp"
@@ -18,13 +19,6 @@ namespace ssc::aws {
 namespace {
 
 constexpr const char* kAlgorithm = "AWS4-HMAC-SHA256";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -107,7 +101,7 @@ CanonicalHeaders canonical_headers(const Headers& headers) {
   // std::map sorts by name; values of repeated names keep their order, joined by commas.
   std::map<std::string, std::string> merged;
   for (const auto& [name, value] : headers) {
-    std::string key = lower(name);
+    std::string key = ascii_lower(name);
     if (is_unsigned_header(key)) continue;
     auto [it, inserted] = merged.try_emplace(std::move(key), canonical_header_value(value));
     if (!inserted) it->second += "," + canonical_header_value(value);

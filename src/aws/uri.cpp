@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "aws/text.hpp"
+
 namespace ssc::aws {
 namespace {
 
@@ -15,13 +17,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 }  // namespace
@@ -65,7 +60,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   UrlParts parts;
-  parts.scheme = lower(url.substr(0, scheme_end));
+  parts.scheme = ascii_lower(url.substr(0, scheme_end));
   if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
 
   std::string_view rest = url.substr(scheme_end + 3);
