@@ -21,11 +21,14 @@
 #include "core/receipt.hpp"
 #include "fakes.hpp"
 #include "log/log.hpp"
+#include "sqs_events.hpp"
 
 namespace ssc::core {
 namespace {
 
 using nlohmann::json;
+using testing::body;
+using testing::failed_ids;
 using testing::FakeClock;
 using testing::FakeMetrics;
 using testing::FakeMetricsPublisher;
@@ -34,9 +37,10 @@ using testing::FakeOwnerTokens;
 using testing::FakeProductTable;
 using testing::FakeQueue;
 using testing::FakeStatusTable;
-
-constexpr const char* kFifoArn = "arn:aws:sqs:eu-west-2:123456789012:files.fifo";
-constexpr const char* kStandardArn = "arn:aws:sqs:eu-west-2:123456789012:files";
+using testing::kFifoArn;
+using testing::kStandardArn;
+using testing::record;
+using testing::success_body;
 
 // Opens when `expected` threads have arrived. A caller that waits longer than `limit`
 // breaks it open for everyone: a handler that runs the messages one at a time then fails
@@ -150,32 +154,6 @@ class GatedStatusTable : public StatusTable {
   std::set<std::thread::id> threads_;
   std::vector<std::optional<std::int64_t>> bounds_;
 };
-
-json body(const std::string& corr, const std::string& coll, const std::string& file_name) {
-  return {{"correlation_id", corr},
-          {"collection_name", coll},
-          {"snapshot_type", "incremental"},
-          {"export_date", "2020-01-01"},
-          {"file_name", file_name}};
-}
-
-json success_body(const std::string& corr, const std::string& coll) {
-  json b = body(corr, coll, coll + "/_success");
-  b["is_success_file"] = "true";
-  return b;
-}
-
-json record(const std::string& id, const json& message_body, const char* arn = kStandardArn) {
-  return {{"messageId", id}, {"eventSourceARN", arn}, {"body", message_body}};
-}
-
-std::vector<std::string> failed_ids(const json& response) {
-  std::vector<std::string> ids;
-  for (const auto& failure : response.at("batchItemFailures")) {
-    ids.push_back(failure.at("itemIdentifier"));
-  }
-  return ids;
-}
 
 std::string collection(int i) { return "db.c." + std::to_string(i); }
 

@@ -8,11 +8,15 @@
 #include "core/message.hpp"
 #include "core/receipt.hpp"
 #include "fakes.hpp"
+#include "sqs_events.hpp"
 
 namespace ssc::core {
 namespace {
 
 using nlohmann::json;
+using testing::body;
+using testing::delivery;
+using testing::failed_ids;
 using testing::FakeClock;
 using testing::FakeIoDeadline;
 using testing::FakeMetrics;
@@ -22,44 +26,11 @@ using testing::FakeOwnerTokens;
 using testing::FakeProductTable;
 using testing::FakeQueue;
 using testing::FakeStatusTable;
-
-constexpr const char* kFifoArn = "arn:aws:sqs:eu-west-2:123456789012:files.fifo";
-constexpr const char* kStandardArn = "arn:aws:sqs:eu-west-2:123456789012:files";
-
-json body(const std::string& corr, const std::string& coll, const std::string& file_name) {
-  return {{"correlation_id", corr},
-          {"collection_name", coll},
-          {"snapshot_type", "incremental"},
-          {"export_date", "2020-01-01"},
-          {"file_name", file_name}};
-}
-
-json success_body(const std::string& corr, const std::string& coll) {
-  json b = body(corr, coll, coll + "/_success");
-  b["is_success_file"] = "true";
-  return b;
-}
-
-json record(const std::string& id, const json& message_body, const char* arn = kStandardArn) {
-  return {{"messageId", id}, {"eventSourceARN", arn}, {"body", message_body}};
-}
-
-// As SQS sends it: the receive count says which delivery of the message this is.
-json delivery(const std::string& id, const json& message_body, int receive_count) {
-  json r = record(id, message_body);
-  r["attributes"] = {{"ApproximateReceiveCount", std::to_string(receive_count)}};
-  return r;
-}
-
-json sqs_event(std::vector<json> records) { return {{"Records", records}}; }
-
-std::vector<std::string> failed_ids(const json& response) {
-  std::vector<std::string> ids;
-  for (const auto& failure : response.at("batchItemFailures")) {
-    ids.push_back(failure.at("itemIdentifier"));
-  }
-  return ids;
-}
+using testing::kFifoArn;
+using testing::kStandardArn;
+using testing::record;
+using testing::sqs_event;
+using testing::success_body;
 
 std::vector<json> parse_lines(const std::string& text) {
   std::vector<json> lines;
