@@ -30,8 +30,8 @@ from fault_proxy import (  # noqa: E402
     HttpMessage,
     ProtocolError,
     classify,
+    forward,
     read_request,
-    read_response,
     serialize,
 )
 
@@ -116,7 +116,8 @@ class CountingProxy(BackgroundLoopServer):
                 if self.latency > 0:
                     await asyncio.sleep(self.latency)
                 method = request.start_line.split(" ", 1)[0]
-                conn, response = await self._forward(upstream, conn, request, method)
+                conn, response = await forward(upstream.host, upstream.port, conn, request,
+                                               method)
                 keep = "close" not in request.header("Connection").lower()
                 writer.write(serialize(response, keep_alive=keep))
                 await writer.drain()
@@ -129,26 +130,3 @@ class CountingProxy(BackgroundLoopServer):
                 conn[1].close()
             if not writer.is_closing():
                 writer.close()
-
-    async def _forward(self, upstream: Upstream, conn, request: HttpMessage, method: str):
-        for attempt in (1, 2):
-            fresh = conn is None
-            if fresh:
-                conn = await asyncio.open_connection(upstream.host, upstream.port,
-                                                     limit=MAX_HEADER_BYTES)
-            ureader, uwriter = conn
-            try:
-                uwriter.write(serialize(request, keep_alive=True))
-                await uwriter.drain()
-                response, reusable = await read_response(ureader, method)
-            except (OSError, ProtocolError, asyncio.IncompleteReadError):
-                uwriter.close()
-                conn = None
-                if fresh or attempt == 2:
-                    raise
-                continue  # the upstream closed a kept connection: once more, fresh
-            if not reusable:
-                uwriter.close()
-                conn = None
-            return conn, response
-        raise ProtocolError("unreachable")

@@ -429,6 +429,32 @@ def reset(writer: asyncio.StreamWriter) -> None:
 # ---------------------------------------------------------------------------------------
 
 
+async def forward(host: str, port: int, upstream, request: HttpMessage, method: str):
+    """Sends `request` on the kept upstream connection (None: open one), and one fresh
+    connection if that one was stale. Returns the connection to keep (None once it is not
+    reusable) and the response."""
+    for attempt in (1, 2):
+        fresh = upstream is None
+        if fresh:
+            upstream = await asyncio.open_connection(host, port, limit=MAX_HEADER_BYTES)
+        ureader, uwriter = upstream
+        try:
+            uwriter.write(serialize(request, keep_alive=True))
+            await uwriter.drain()
+            response, reusable = await read_response(ureader, method)
+        except (OSError, ProtocolError, asyncio.IncompleteReadError):
+            uwriter.close()
+            upstream = None
+            if fresh or attempt == 2:
+                raise
+            continue  # a kept connection the upstream had closed: retry once, fresh
+        if not reusable:
+            uwriter.close()
+            upstream = None
+        return upstream, response
+    raise ProtocolError("unreachable")
+
+
 class BackgroundLoopServer:
     """Listening servers on an asyncio loop of their own, in a background thread; `with`
     starts and stops them. Subclasses open their servers in `_listen` (with `_track` for
@@ -570,7 +596,8 @@ class FaultProxy(BackgroundLoopServer):
                     await asyncio.sleep(self.plan.delay_seconds)
                 method = request.start_line.split(" ", 1)[0]
                 try:
-                    upstream, response = await self._forward(route, upstream, request, method)
+                    upstream, response = await forward(route.upstream_host, route.upstream_port,
+                                                       upstream, request, method)
                 except (OSError, ProtocolError, asyncio.IncompleteReadError):
                     self.stats.count_upstream_error(route.name)
                     upstream = None
@@ -601,30 +628,6 @@ class FaultProxy(BackgroundLoopServer):
                 upstream[1].close()
             if not writer.is_closing():
                 writer.close()
-
-    async def _forward(self, route: Route, upstream, request: HttpMessage, method: str):
-        """Sends on the kept upstream connection; one fresh connection if that one is stale."""
-        for attempt in (1, 2):
-            fresh = upstream is None
-            if fresh:
-                upstream = await asyncio.open_connection(
-                    route.upstream_host, route.upstream_port, limit=MAX_HEADER_BYTES)
-            ureader, uwriter = upstream
-            try:
-                uwriter.write(serialize(request, keep_alive=True))
-                await uwriter.drain()
-                response, reusable = await read_response(ureader, method)
-            except (OSError, ProtocolError, asyncio.IncompleteReadError):
-                uwriter.close()
-                upstream = None
-                if fresh or attempt == 2:
-                    raise
-                continue  # a kept connection the upstream had closed: retry once, fresh
-            if not reusable:
-                uwriter.close()
-                upstream = None
-            return upstream, response
-        raise ProtocolError("unreachable")
 
 
 def parse_route(text: str) -> Route:
