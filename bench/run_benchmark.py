@@ -120,20 +120,25 @@ class World:
 
     def __init__(self, stack: stack_lib.Stack) -> None:
         self.stack = stack
-        self.ddb = stack.dynalite_dynamodb
+        # moto, served one request at a time: it has the transactions the count uses.
+        self.ddb = stack.moto_dynamodb
         suffix = uuid.uuid4().hex[:8]
         self.export_table = stack_lib.create_export_status_table(self.ddb, f"bench-export-{suffix}")
         self.product_table = stack_lib.create_product_table(self.ddb, f"bench-product-{suffix}")
+        self.receipts_table = stack_lib.create_file_receipts_table(
+            self.ddb, f"bench-receipts-{suffix}")
         self.queue_url = stack.create_fifo_queue(f"bench-export-state-{suffix}")
         self.topic_arn = stack.create_topic_with_queue(f"bench-monitoring-{suffix}").topic_arn
         self._file = 0
 
     def seed_run(self, collections: int, counted_files: int = 0) -> tuple[str, list[str]]:
         """A fresh correlation id whose collections are exported but far from received;
-        each may already hold `counted_files` counted files (their tokens on the row)."""
+        each may already hold `counted_files` counted files (FilesReceived on the row, and
+        one receipt each in the receipts table, as counting them would have left)."""
         correlation_id = f"bench-{uuid.uuid4().hex[:12]}"
         names = [f"db.bench.collection{i:03d}" for i in range(collections)]
         items = []
+        receipts = []
         for name in names:
             item = {
                 "CorrelationId": {"S": correlation_id},
@@ -143,14 +148,17 @@ class World:
             }
             if counted_files:
                 item["FilesReceived"] = {"N": str(counted_files)}
-                # Each counted file leaves its token and its count's owner ("~" and 18
-                # characters, docs/design.md) in the set.
-                item["ReceivedFileTokens"] = {"SS": [
-                    element for _ in range(counted_files)
-                    for element in (uuid.uuid4().hex[:12], "~" + uuid.uuid4().hex[:18])]}
+                # A receipt as the count writes it: a 24-character key, the owner (19
+                # characters), the expiry.
+                receipts.extend({"PutRequest": {"Item": {
+                    "ReceiptKey": {"S": uuid.uuid4().hex[:24]},
+                    "CountedBy": {"S": uuid.uuid4().hex[:19]},
+                    "ExpiresAt": {"N": str(int(time.time()) + 30 * 86400)}}}}
+                    for _ in range(counted_files))
             items.append({"PutRequest": {"Item": item}})
-        for start in range(0, len(items), 25):
-            self.ddb.batch_write_item(RequestItems={self.export_table: items[start:start + 25]})
+        for table, writes in ((self.export_table, items), (self.receipts_table, receipts)):
+            for start in range(0, len(writes), 25):
+                self.ddb.batch_write_item(RequestItems={table: writes[start:start + 25]})
         return correlation_id, names
 
     def files_received(self, correlation_id: str) -> int:
@@ -185,10 +193,12 @@ class World:
     def binary_env(self, endpoints: Optional[dict[str, str]] = None,
                    pushgateway_port: Optional[int] = None) -> dict[str, str]:
         env = self.stack.binary_env(
+            "moto",
             MONITORING_SNS_TOPIC_ARN=self.topic_arn,
             EXPORT_STATE_SQS_QUEUE_URL=self.queue_url,
             DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=self.export_table,
             DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=self.product_table,
+            DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME=self.receipts_table,
             ENVIRONMENT="bench", APPLICATION="snapshot-sender-status-checker",
             LOG_LEVEL="INFO")
         for service, url in (endpoints or {}).items():
@@ -306,7 +316,7 @@ class Benchmark:
         self.api.stop()
 
     def proxy(self, latency: float = 0.0) -> CountingProxy:
-        return CountingProxy({"dynamodb": self.stack.dynalite_url, "sqs": self.stack.moto_url,
+        return CountingProxy({"dynamodb": self.stack.moto_dynamodb_url, "sqs": self.stack.moto_url,
                               "sns": self.stack.moto_url,
                               "pushgateway": self.stack.pushgateway_url}, latency=latency)
 

@@ -40,6 +40,7 @@ import stack as stack_lib  # noqa: E402
 
 EXPORT_TABLE = "UCExportToCrownStatus"
 PRODUCT_TABLE = "data_pipeline_metadata"
+RECEIPTS_TABLE = "snapshot_sender_status_checker_file_receipts"
 EXPORT_STATE_QUEUE = "snapshot-sender-export-state.fifo"
 MONITORING_TOPIC = "monitoring"
 SOURCE_ARN = "arn:aws:sqs:eu-west-2:123456789012:snapshot-sender-status-checker"
@@ -62,7 +63,7 @@ def heading(text: str) -> None:
 class Demo:
     def __init__(self, stack: stack_lib.Stack, binary: Path, rie: Path, log_dir: Path):
         self.stack, self.binary, self.rie_path, self.log_dir = stack, binary, rie, log_dir
-        self.dynamodb, self.sqs = stack.dynalite_dynamodb, stack.sqs
+        self.dynamodb, self.sqs = stack.moto_dynamodb, stack.sqs
         self.correlation_id = f"demo-{uuid.uuid4().hex[:8]}"
         self.export_date = date.today().isoformat()
         self.snapshot_type = "incremental"
@@ -75,8 +76,10 @@ class Demo:
         heading("Creating the tables, the export-state queue and the monitoring topic")
         stack_lib.create_export_status_table(self.dynamodb, EXPORT_TABLE)
         stack_lib.create_product_table(self.dynamodb, PRODUCT_TABLE)
-        print(f"tables {EXPORT_TABLE} (CorrelationId, CollectionName) and "
-              f"{PRODUCT_TABLE} (Correlation_Id, DataProduct)")
+        stack_lib.create_file_receipts_table(self.dynamodb, RECEIPTS_TABLE)
+        print(f"tables {EXPORT_TABLE} (CorrelationId, CollectionName), "
+              f"{PRODUCT_TABLE} (Correlation_Id, DataProduct) and "
+              f"{RECEIPTS_TABLE} (ReceiptKey, TTL on ExpiresAt)")
         # Content-based deduplication, as the export-state queue has in production.
         self.queue_url = self.stack.create_fifo_queue(
             EXPORT_STATE_QUEUE, ContentBasedDeduplication="true"
@@ -104,12 +107,13 @@ class Demo:
 
     def binary_env(self) -> dict[str, str]:
         return self.stack.binary_env(
-            dynamodb="dynalite",
+            dynamodb="moto",
             AWS_LAMBDA_FUNCTION_TIMEOUT="60",
             MONITORING_SNS_TOPIC_ARN=self.topic.topic_arn,
             EXPORT_STATE_SQS_QUEUE_URL=self.queue_url,
             DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=EXPORT_TABLE,
             DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=PRODUCT_TABLE,
+            DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME=RECEIPTS_TABLE,
             METRICS_SCRAPE_INTERVAL_SECONDS=str(SCRAPE_INTERVAL),
             ENVIRONMENT="demo",
             APPLICATION="snapshot-sender-status-checker",

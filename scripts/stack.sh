@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local service stack the integration tests and the demo talk to:
-#   dynalite (DynamoDB), moto in server mode (DynamoDB transactions, SQS, SNS),
-#   prometheus-pushgateway.
+#   dynalite (DynamoDB), moto in server mode (SQS, SNS, and DynamoDB for tests that need
+#   nothing else), moto serving one request at a time (motoddb: DynamoDB with
+#   transactions, linearizable: see scripts/moto_serial.py), prometheus-pushgateway.
 # Each listens on 127.0.0.1 on a port the OS picks at start, so several stacks
 # (STACK_DIR=...) and other developers' servers can run side by side.
 #
@@ -17,7 +18,7 @@ LOG_DIR=$STACK_DIR/logs
 ENV_FILE=$STACK_DIR/env
 START_TIMEOUT=${STACK_START_TIMEOUT:-60} # seconds for all services together
 STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-10}   # seconds before SIGKILL
-SERVICES=(dynalite moto pushgateway)
+SERVICES=(dynalite moto motoddb pushgateway)
 
 say() { printf 'stack: %s\n' "$*"; }
 die() { printf 'stack: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -48,6 +49,8 @@ command_for() {
         --createTableMs 0 --deleteTableMs 0 --updateTableMs 0) ;;
     moto)
       CMD=("$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$port") ;;
+    motoddb)
+      CMD=("$ROOT/.venv/bin/python" "$ROOT/scripts/moto_serial.py" --host 127.0.0.1 --port "$port") ;;
     pushgateway)
       # An empty persistence file keeps metrics in memory only (Debian's default
       # would write under /var/lib).
@@ -60,7 +63,7 @@ command_for() {
 probe_url() {
   case $1 in
     dynalite) echo "http://127.0.0.1:$2/" ;;
-    moto) echo "http://127.0.0.1:$2/moto-api/" ;;
+    moto | motoddb) echo "http://127.0.0.1:$2/moto-api/" ;;
     pushgateway) echo "http://127.0.0.1:$2/-/ready" ;;
   esac
 }
@@ -118,9 +121,10 @@ cmd_stop() {
 }
 
 write_env() {
-  local dyn moto pgw tmp=$ENV_FILE.tmp
+  local dyn moto motoddb pgw tmp=$ENV_FILE.tmp
   dyn=$(cat "$STACK_DIR/dynalite.port")
   moto=$(cat "$STACK_DIR/moto.port")
+  motoddb=$(cat "$STACK_DIR/motoddb.port")
   pgw=$(cat "$STACK_DIR/pushgateway.port")
   # Plain `export NAME=value` lines, no quoting needed: bash sources them and
   # tests/integration/stack.py reads them with a split on the first '='.
@@ -128,6 +132,7 @@ write_env() {
 export SSC_STACK_DIR=$STACK_DIR
 export SSC_DYNALITE_URL=http://127.0.0.1:$dyn
 export SSC_MOTO_URL=http://127.0.0.1:$moto
+export SSC_MOTO_DYNAMODB_URL=http://127.0.0.1:$motoddb
 export SSC_PUSHGATEWAY_URL=http://127.0.0.1:$pgw
 export PUSHGATEWAY_HOSTNAME=127.0.0.1
 export PUSHGATEWAY_PORT=$pgw
@@ -191,6 +196,7 @@ cmd_start() {
   done
   write_env
   say "started dynalite :$(cat "$STACK_DIR/dynalite.port"), moto :$(cat "$STACK_DIR/moto.port")," \
+    "moto one request at a time :$(cat "$STACK_DIR/motoddb.port")," \
     "pushgateway :$(cat "$STACK_DIR/pushgateway.port") (env: $ENV_FILE)"
 }
 

@@ -2,7 +2,11 @@
 
 #include <stdexcept>
 
+#include "adapters/table_format.hpp"
+
 namespace ssc::adapters {
+
+namespace row = table_format::status_row;
 
 bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request) {
   try {
@@ -14,7 +18,8 @@ bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request) {
 }
 
 std::string set_pending_clause() {
-  return std::string(kPendingEffectsUntil) + " = :until, " + kPendingEffectsOwner + " = :owner";
+  return std::string(row::kPendingEffectsUntil) + " = :until, " + row::kPendingEffectsOwner +
+         " = :owner";
 }
 
 void add_pending_values(nlohmann::json& values, const core::PendingMark& mark) {
@@ -22,30 +27,31 @@ void add_pending_values(nlohmann::json& values, const core::PendingMark& mark) {
     throw std::invalid_argument("a pending-effects mark needs an owner token");
   }
   values[":until"] = aws::ddb::N(mark.until_ms);
-  values[":owner"] = aws::ddb::S(mark.owner);
+  values[":owner"] = aws::ddb::S(mark.owner.text());
 }
 
 std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item) {
-  const auto until = aws::ddb::get_int64(item, kPendingEffectsUntil);
-  auto owner = aws::ddb::get_string(item, kPendingEffectsOwner);
+  const auto until = aws::ddb::get_int64(item, row::kPendingEffectsUntil);
+  auto owner = aws::ddb::get_string(item, row::kPendingEffectsOwner);
   if (!until && !owner) return std::nullopt;
   // An owner without a time is not something this system writes; a time of 0 lets it be
-  // claimed at once rather than block the effects for ever.
-  return core::PendingMark{until.value_or(0), std::move(owner).value_or("")};
+  // taken over at once rather than block the effects for ever.
+  return core::PendingMark{until.value_or(0), core::Owner(std::move(owner).value_or(""))};
 }
 
-bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, const core::PendingMark& seen,
-                          const core::PendingMark& mine) {
+bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
+                    const nlohmann::json& key, const core::PendingMark& seen,
+                    const core::PendingMark& mine) {
   nlohmann::json values = nlohmann::json::object();
   add_pending_values(values, mine);
   std::string condition;
   if (seen.owner.empty()) {
-    condition = "attribute_not_exists(PendingEffectsOwner) AND PendingEffectsUntil = :seen_until";
+    condition = std::string("attribute_not_exists(") + row::kPendingEffectsOwner + ") AND " +
+                row::kPendingEffectsUntil + " = :seen_until";
     values[":seen_until"] = aws::ddb::N(seen.until_ms);
   } else {
-    condition = "PendingEffectsOwner = :seen_owner";
-    values[":seen_owner"] = aws::ddb::S(seen.owner);
+    condition = std::string(row::kPendingEffectsOwner) + " = :seen_owner";
+    values[":seen_owner"] = aws::ddb::S(seen.owner.text());
   }
   return update_if(client, {{"TableName", table},
                             {"Key", key},
@@ -55,25 +61,32 @@ bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
                             {"ReturnValues", "NONE"}});
 }
 
-void clear_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, const std::string& owner,
-                          const std::optional<std::pair<std::string, std::string>>& record) {
-  if (owner.empty()) throw std::invalid_argument("clearing a pending-effects mark needs its owner");
-  nlohmann::json values = {{":owner", aws::ddb::S(owner)}};
-  std::string update = "REMOVE PendingEffectsUntil, PendingEffectsOwner";
+void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
+                 const core::Owner& owner,
+                 const std::optional<std::pair<std::string, std::string>>& record) {
+  if (owner.empty()) throw std::invalid_argument("removing a pending-effects mark needs its owner");
+  nlohmann::json values = {{":owner", aws::ddb::S(owner.text())}};
+  std::string update =
+      std::string("REMOVE ") + row::kPendingEffectsUntil + ", " + row::kPendingEffectsOwner;
   if (record) {
     update += " SET " + record->first + " = :record";
     values[":record"] = aws::ddb::S(record->second);
   }
-  // A refused condition means another invocation has claimed the effects since (the mark is
-  // theirs now and must stay, and so must the record, which they will write), or this write
-  // was applied before and is being repeated.
+  // A refused condition means another invocation has taken the effects over since (the mark
+  // is theirs now and must stay, and so must the record, which they will write), or this
+  // write was applied before and is being repeated.
   update_if(client, {{"TableName", table},
                      {"Key", key},
                      {"UpdateExpression", update},
-                     {"ConditionExpression", "PendingEffectsOwner = :owner"},
+                     {"ConditionExpression", std::string(row::kPendingEffectsOwner) + " = :owner"},
                      {"ExpressionAttributeValues", std::move(values)},
                      {"ReturnValues", "NONE"}});
+}
+
+void rethrow_with_item(const aws::AwsError& error, const std::string& table,
+                       const std::string& item) {
+  throw aws::AwsError(error.code(), error.message() + " (table " + table + ", " + item + ")",
+                      error.request_id(), error.http_status(), error.retryable());
 }
 
 }  // namespace ssc::adapters

@@ -1,5 +1,6 @@
 // Helpers shared by the DynamoDB adapters: conditional writes whose refusal is an answer,
-// not an error, and the pending-effects mark that both tables carry.
+// not an error, and the pending-effects mark that both tables carry
+// (adapters/table_format.hpp).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,11 +12,6 @@
 #include "core/ports.hpp"
 
 namespace ssc::adapters {
-
-// The pending mark is two attributes, set and removed together. The owner is what claims
-// and clears are conditional on; the time says when the owner is gone.
-inline constexpr const char* kPendingEffectsUntil = "PendingEffectsUntil";
-inline constexpr const char* kPendingEffectsOwner = "PendingEffectsOwner";
 
 // UpdateItem: true when it was applied, false when its ConditionExpression did not hold.
 // Every other error is thrown.
@@ -33,16 +29,20 @@ std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item);
 
 // Sets the mark to `mine` when it is still `seen`: same owner, or for a mark without owner,
 // no owner and the same time.
-bool claim_pending_marker(aws::DynamoDbClient& client, const std::string& table,
-                          const nlohmann::json& key, const core::PendingMark& seen,
-                          const core::PendingMark& mine);
+bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
+                    const nlohmann::json& key, const core::PendingMark& seen,
+                    const core::PendingMark& mine);
 
 // Removes the mark when its owner is `owner`; someone else's mark (or none) is left alone.
 // With `record`, the same write also sets that attribute (name, value): it is written only
 // by the mark's owner.
-void clear_pending_marker(
-    aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
-    const std::string& owner,
-    const std::optional<std::pair<std::string, std::string>>& record = std::nullopt);
+void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
+                 const core::Owner& owner,
+                 const std::optional<std::pair<std::string, std::string>>& record = std::nullopt);
+
+// Adds where the failure was (the table and the item) to an error met while reading an
+// item, keeping its code and kind.
+[[noreturn]] void rethrow_with_item(const aws::AwsError& error, const std::string& table,
+                                    const std::string& item);
 
 }  // namespace ssc::adapters

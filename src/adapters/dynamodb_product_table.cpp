@@ -3,27 +3,31 @@
 #include <utility>
 
 #include "adapters/conditional_write.hpp"
+#include "adapters/table_format.hpp"
 
 namespace ssc::adapters {
+
+namespace product = table_format::product_item;
+namespace row = table_format::status_row;
 
 DynamoProductTable::DynamoProductTable(aws::DynamoDbClient& client, std::string table_name)
     : client_(client), table_(std::move(table_name)) {}
 
 nlohmann::json DynamoProductTable::key_of(const std::string& correlation_id) {
-  return {{"Correlation_Id", aws::ddb::S(correlation_id)},
-          {"DataProduct", aws::ddb::S(kDataProduct)}};
+  return {{product::kCorrelationId, aws::ddb::S(correlation_id)},
+          {product::kDataProduct, aws::ddb::S(product::kDataProductValue)}};
 }
 
-bool DynamoProductTable::advance(const std::string& correlation_id, const std::string& status,
-                                 const std::vector<std::string>& done_statuses,
-                                 const core::PendingMark& mine) {
+bool DynamoProductTable::transition(const std::string& correlation_id, const std::string& to,
+                                    const std::vector<std::string>& done_statuses,
+                                    const core::PendingMark& mine) {
   // "Status" is a DynamoDB reserved word: it is always written as #s.
-  nlohmann::json values = {{":status", aws::ddb::S(status)}};
+  nlohmann::json values = {{":status", aws::ddb::S(to)}};
   add_pending_values(values, mine);
   nlohmann::json request = {{"TableName", table_},
                             {"Key", key_of(correlation_id)},
                             {"UpdateExpression", "SET #s = :status, " + set_pending_clause()},
-                            {"ExpressionAttributeNames", {{"#s", "Status"}}},
+                            {"ExpressionAttributeNames", {{"#s", product::kStatus}}},
                             {"ReturnValues", "NONE"}};
   if (!done_statuses.empty()) {
     std::string in_list;
@@ -44,29 +48,26 @@ std::optional<core::ProductRow> DynamoProductTable::read(const std::string& corr
       client_.get_item({{"TableName", table_},
                         {"Key", key_of(correlation_id)},
                         {"ConsistentRead", true},
-                        {"ProjectionExpression", "#s, PendingEffectsUntil, PendingEffectsOwner"},
-                        {"ExpressionAttributeNames", {{"#s", "Status"}}}});
+                        {"ProjectionExpression", std::string("#s, ") + row::kPendingEffectsUntil +
+                                                     ", " + row::kPendingEffectsOwner},
+                        {"ExpressionAttributeNames", {{"#s", product::kStatus}}}});
   if (!item) return std::nullopt;
   try {
-    return core::ProductRow{aws::ddb::get_string(*item, "Status").value_or(""),
+    return core::ProductRow{aws::ddb::get_string(*item, product::kStatus).value_or(""),
                             pending_mark_of(*item)};
   } catch (const aws::AwsError& error) {
-    throw aws::AwsError(
-        error.code(),
-        error.message() + " (table " + table_ + ", correlation id \"" + correlation_id + "\")",
-        error.request_id(), error.http_status(), error.retryable());
+    rethrow_with_item(error, table_, "correlation id \"" + correlation_id + "\"");
   }
 }
 
-bool DynamoProductTable::claim_pending(const std::string& correlation_id,
-                                       const core::PendingMark& seen,
-                                       const core::PendingMark& mine) {
-  return claim_pending_marker(client_, table_, key_of(correlation_id), seen, mine);
+bool DynamoProductTable::take_over(const std::string& correlation_id, const core::PendingMark& seen,
+                                   const core::PendingMark& mine) {
+  return take_over_mark(client_, table_, key_of(correlation_id), seen, mine);
 }
 
-void DynamoProductTable::clear_pending(const std::string& correlation_id,
-                                       const std::string& owner) {
-  clear_pending_marker(client_, table_, key_of(correlation_id), owner);
+void DynamoProductTable::finish_effects(const std::string& correlation_id,
+                                        const core::Owner& owner) {
+  remove_mark(client_, table_, key_of(correlation_id), owner);
 }
 
 }  // namespace ssc::adapters

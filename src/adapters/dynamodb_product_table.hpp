@@ -1,5 +1,6 @@
 // The product status table (SPEC section 2) on DynamoDB: this system's item is
-// (Correlation_Id, DataProduct = "SNAPSHOT_SENDER"), its attribute Status.
+// (Correlation_Id, DataProduct = "SNAPSHOT_SENDER"), its attribute Status
+// (adapters/table_format.hpp). Thread-safe as its client is.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,20 +13,18 @@
 
 namespace ssc::adapters {
 
-inline constexpr const char* kDataProduct = "SNAPSHOT_SENDER";
-
 class DynamoProductTable final : public core::ProductTable {
  public:
   // `client` must outlive the table.
   DynamoProductTable(aws::DynamoDbClient& client, std::string table_name);
 
-  bool advance(const std::string& correlation_id, const std::string& status,
-               const std::vector<std::string>& done_statuses,
-               const core::PendingMark& mine) override;
+  bool transition(const std::string& correlation_id, const std::string& to,
+                  const std::vector<std::string>& done_statuses,
+                  const core::PendingMark& mine) override;
   std::optional<core::ProductRow> read(const std::string& correlation_id) override;
-  bool claim_pending(const std::string& correlation_id, const core::PendingMark& seen,
-                     const core::PendingMark& mine) override;
-  void clear_pending(const std::string& correlation_id, const std::string& owner) override;
+  bool take_over(const std::string& correlation_id, const core::PendingMark& seen,
+                 const core::PendingMark& mine) override;
+  void finish_effects(const std::string& correlation_id, const core::Owner& owner) override;
 
  private:
   [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);

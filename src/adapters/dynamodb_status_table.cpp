@@ -1,178 +1,183 @@
 #include "adapters/dynamodb_status_table.hpp"
 
-#include <algorithm>
 #include <string_view>
 #include <utility>
 
 #include "adapters/conditional_write.hpp"
-#include "aws/error_parsers.hpp"
-#include "core/receipt.hpp"
+#include "adapters/table_format.hpp"
 #include "core/rules.hpp"
-#include "log/log.hpp"
+#include "digest/digest.hpp"
 
 namespace ssc::adapters {
 namespace {
 
-// Who finished each stage's effects: "<owner>", or "<owner> run" when that call also sent
-// the run's notification (owners hold no space).
-constexpr const char* kReceivedEffectsBy = "ReceivedEffectsBy";
-constexpr const char* kSuccessEffectsBy = "SuccessEffectsBy";
-constexpr std::string_view kRunNotified = " run";
-constexpr const char* kRowAttributes =
-    "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, PendingEffectsOwner, "
-    "ReceivedEffectsBy, SuccessEffectsBy";
-constexpr const char* kTokens = "ReceivedFileTokens";
-// Beside each file's token the set holds the owner of the count that added it, marked so
-// that no token (base64url) can look like one.
-constexpr char kOwnerMark = '~';
+namespace row = table_format::status_row;
+namespace receipt = table_format::receipt;
 
-// A refused count whose cause could not be read off the answer is settled by reading the
-// row; if the row shows the count should have gone through (it appeared in between), the
-// count is tried again, a few times at most.
-constexpr int kCountAttempts = 3;
+// The actions of a count's transaction, in request order: CancellationReasons follow it.
+constexpr std::size_t kReceiptAction = 0;
+constexpr std::size_t kRowAction = 1;
+// ClientRequestToken takes 1 to 36 characters: 24 bytes make 32 in base64url.
+constexpr std::size_t kRequestTokenBytes = 24;
 
 std::string describe(const core::CollectionKey& key) {
   return "correlation id \"" + key.correlation_id + "\" and collection \"" + key.collection_name +
          "\"";
 }
 
-core::StageDoneBy stage_done_by_of(const nlohmann::json& item, const char* attribute) {
-  std::string value = aws::ddb::get_string(item, attribute).value_or("");
-  const bool run_notified = value.ends_with(kRunNotified);
-  if (run_notified) value.resize(value.size() - kRunNotified.size());
-  return {std::move(value), run_notified};
+const char* effects_by_attribute(core::Stage stage) {
+  return stage == core::Stage::Received ? row::kReceivedEffectsBy : row::kSuccessEffectsBy;
 }
 
-// The owners recorded in `tokens` that belong to the same message as `owner`.
-std::vector<std::string> same_message_owners(const std::vector<std::string>& tokens,
-                                             const std::string& owner) {
-  std::string prefix(1, kOwnerMark);
-  const std::string_view message = core::same_message_prefix(owner);
-  prefix += message.empty() ? std::string_view(owner) : message;
-  std::vector<std::string> owners;
-  for (const std::string& element : tokens) {
-    if (!element.starts_with(prefix)) continue;
-    if (message.empty() && element.size() != prefix.size()) continue;
-    owners.push_back(element.substr(1));
-  }
-  return owners;
+core::StageDoneBy stage_done_by_of(const nlohmann::json& item, const char* attribute) {
+  std::string value = aws::ddb::get_string(item, attribute).value_or("");
+  const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
+  if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
+  return {core::Owner(std::move(value)), run_notified};
+}
+
+std::int64_t epoch_seconds_after(std::chrono::seconds lifetime) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::seconds>(now + lifetime).count();
 }
 
 }  // namespace
 
-DynamoStatusTable::DynamoStatusTable(aws::DynamoDbClient& client, std::string table_name)
-    : client_(client), table_(std::move(table_name)) {}
+DynamoStatusTable::DynamoStatusTable(aws::DynamoDbClient& client, StatusTables tables)
+    : client_(client), tables_(std::move(tables)) {}
 
 nlohmann::json DynamoStatusTable::key_of(const core::CollectionKey& key) const {
-  return {{"CorrelationId", aws::ddb::S(key.correlation_id)},
-          {"CollectionName", aws::ddb::S(key.collection_name)}};
+  return {{row::kCorrelationId, aws::ddb::S(key.correlation_id)},
+          {row::kCollectionName, aws::ddb::S(key.collection_name)}};
 }
 
 core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
                                               const core::CollectionKey& key) const {
   try {
-    core::CollectionRow row;
-    row.status = aws::ddb::get_string(item, "CollectionStatus").value_or("");
-    row.files_exported = aws::ddb::get_int64(item, "FilesExported");
-    row.files_received = aws::ddb::get_int64(item, "FilesReceived").value_or(0);
-    row.pending = pending_mark_of(item);
-    row.effects_done_by = {stage_done_by_of(item, kReceivedEffectsBy),
-                           stage_done_by_of(item, kSuccessEffectsBy)};
-    return row;
+    core::CollectionRow found;
+    found.status = aws::ddb::get_string(item, row::kCollectionStatus).value_or("");
+    found.files_exported = aws::ddb::get_int64(item, row::kFilesExported);
+    found.files_received = aws::ddb::get_int64(item, row::kFilesReceived).value_or(0);
+    found.pending = pending_mark_of(item);
+    found.effects_done_by = {stage_done_by_of(item, row::kReceivedEffectsBy),
+                             stage_done_by_of(item, row::kSuccessEffectsBy)};
+    return found;
   } catch (const aws::AwsError& error) {
-    throw aws::AwsError(error.code(),
-                        error.message() + " (table " + table_ + ", " + describe(key) + ")",
-                        error.request_id(), error.http_status(), error.retryable());
+    rethrow_with_item(error, tables_.export_status, describe(key));
   }
 }
 
-nlohmann::json DynamoStatusTable::count_request(const core::CollectionKey& key,
-                                                const std::optional<std::string>& token,
-                                                const std::string& owner) const {
-  nlohmann::json request = {{"TableName", table_},
-                            {"Key", key_of(key)},
-                            {"ReturnValues", "ALL_NEW"},
-                            {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}};
-  if (token) {
-    // The owner goes into the token set, not an attribute of its own: one per file, so that
-    // a later delivery of the message can still find it however many files came in between
-    // (docs/design.md).
-    std::vector<std::string> elements{*token};
-    if (!owner.empty()) elements.push_back(kOwnerMark + owner);
-    request["UpdateExpression"] = "ADD FilesReceived :one, ReceivedFileTokens :tokens";
-    request["ConditionExpression"] =
-        "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)";
-    request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)},
-                                            {":tokens", aws::ddb::SS(elements)},
-                                            {":token", aws::ddb::S(*token)}};
-  } else {
-    request["UpdateExpression"] = "ADD FilesReceived :one";
-    request["ConditionExpression"] = "attribute_exists(CorrelationId)";
-    request["ExpressionAttributeValues"] = {{":one", aws::ddb::N(1)}};
-  }
-  return request;
-}
-
-std::optional<nlohmann::json> DynamoStatusTable::read_for_count(const core::CollectionKey& key,
-                                                                bool with_tokens) {
-  return client_.get_item(
-      {{"TableName", table_},
-       {"Key", key_of(key)},
-       {"ConsistentRead", true},
-       {"ProjectionExpression",
-        std::string(kRowAttributes) + (with_tokens ? std::string(", ") + kTokens : "")}});
+nlohmann::json DynamoStatusTable::count_transaction(const core::CollectionKey& key,
+                                                    const std::string& receipt_key,
+                                                    const core::Owner& owner) const {
+  nlohmann::json receipt_item = {
+      {receipt::kReceiptKey, aws::ddb::S(receipt_key)},
+      {receipt::kExpiresAt, aws::ddb::N(epoch_seconds_after(tables_.receipt_lifetime))}};
+  if (!owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(owner.text());
+  return {// The same token on every attempt of this count (the client's retries, libcurl's
+          // resend): DynamoDB then applies it once and answers a repeat as it answered the first
+          // (for 10 minutes). Emulators that ignore it refuse the repeat instead, and the
+          // receipt's owner tells that refusal apart (core::Whose::Mine).
+          {"ClientRequestToken", digest::base64url(digest::sha256(receipt_key + " " + owner.text() +
+                                                                  " " + tables_.file_receipts)
+                                                       .substr(0, kRequestTokenBytes))},
+          {"TransactItems",
+           nlohmann::json::array(
+               {{{"Put",
+                  {{"TableName", tables_.file_receipts},
+                   {"Item", std::move(receipt_item)},
+                   {"ConditionExpression",
+                    std::string("attribute_not_exists(") + receipt::kReceiptKey + ")"},
+                   {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}},
+                {{"Update",
+                  {{"TableName", tables_.export_status},
+                   {"Key", key_of(key)},
+                   {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
+                   // No half rows: a collection the exporter has not written is an error.
+                   {"ConditionExpression",
+                    std::string("attribute_exists(") + row::kCorrelationId + ")"},
+                   {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}}}}}})}};
 }
 
 core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
-                                                const std::optional<std::string>& file_token,
-                                                const std::string& owner) {
+                                                const std::optional<std::string>& receipt_key,
+                                                const core::Owner& owner) {
   // A file without a name cannot be told apart from another one: it is always counted.
-  std::optional<std::string> token = file_token;
-  if (token && token->empty()) token.reset();
-
-  const nlohmann::json request = count_request(key, token, owner);
-  for (int attempt = 1;; ++attempt) {
-    try {
-      // The row's token set is not needed from a count that went through: it is the bulk
-      // of the answer, and would be parsed on every message.
-      const nlohmann::json answer = client_.update_item(request, {kTokens});
-      const auto attributes = answer.find("Attributes");
-      return {true,
-              row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key),
-              {}};
-    } catch (const aws::ConditionalCheckFailed& refused) {
-      // With the old item (ALL_OLD) the row existed, so the token was already there.
-      // Without it the row was missing, or the service does not send old items: read it.
-      std::optional<nlohmann::json> item;
-      if (refused.item() != nullptr) {
-        item = *refused.item();
-      } else {
-        log::debug("dynamodb", "count refused without the old item; reading the row",
-                   {{"table", table_}});
-        item = read_for_count(key, token.has_value());
-        if (!item) {
-          throw core::CollectionNotFound("no row in table " + table_ + " for " + describe(key));
-        }
-      }
-      const auto tokens =
-          token ? aws::ddb::get_string_set(*item, kTokens) : std::vector<std::string>();
-      if (token && std::find(tokens.begin(), tokens.end(), *token) != tokens.end()) {
-        return {false, row_of(*item, key),
-                owner.empty() ? std::vector<std::string>() : same_message_owners(tokens, owner)};
-      }
-      // The row is there and does not hold this file: it appeared after the write was
-      // refused. Counting again is right; giving up after a few tries leaves the message
-      // to be retried rather than report a file as counted that was not.
-      if (attempt >= kCountAttempts) throw;
+  if (!receipt_key || receipt_key->empty()) return count_without_receipt(key);
+  try {
+    client_.transact_write_items(count_transaction(key, *receipt_key, owner));
+  } catch (const aws::TransactionCanceled& cancelled) {
+    const auto& reasons = cancelled.reasons();
+    const auto failed = [&](std::size_t action) {
+      return action < reasons.size() && reasons[action].code == "ConditionalCheckFailed";
+    };
+    if (failed(kRowAction)) {
+      throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
+                                     describe(key));
     }
+    if (failed(kReceiptAction)) return refused_count(key, *receipt_key, reasons[kReceiptAction]);
+    throw;
+  }
+  // A transaction answers nothing of the items it wrote: the row's own attributes come
+  // from one consistent read, small whatever the size of the collection.
+  return {true, read_existing(key), {}};
+}
+
+core::CountResult DynamoStatusTable::count_without_receipt(const core::CollectionKey& key) {
+  try {
+    const nlohmann::json answer = client_.update_item(
+        {{"TableName", tables_.export_status},
+         {"Key", key_of(key)},
+         {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
+         {"ConditionExpression", std::string("attribute_exists(") + row::kCorrelationId + ")"},
+         {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}},
+         {"ReturnValues", "ALL_NEW"}});
+    const auto attributes = answer.find("Attributes");
+    return {
+        true, row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key), {}};
+  } catch (const aws::ConditionalCheckFailed&) {
+    throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
+                                   describe(key));
   }
 }
 
+core::CountResult DynamoStatusTable::refused_count(const core::CollectionKey& key,
+                                                   const std::string& receipt_key,
+                                                   const aws::CancellationReason& reason) {
+  // The receipt as it stood comes with the refusal (ALL_OLD); a service that does not send
+  // it is asked once.
+  std::optional<nlohmann::json> found = reason.item;
+  if (!found) {
+    found = client_.get_item({{"TableName", tables_.file_receipts},
+                              {"Key", {{receipt::kReceiptKey, aws::ddb::S(receipt_key)}}},
+                              {"ConsistentRead", true}});
+  }
+  std::string counted_by;
+  if (found) {
+    try {
+      counted_by = aws::ddb::get_string(*found, receipt::kOwner).value_or("");
+    } catch (const aws::AwsError& error) {
+      rethrow_with_item(error, tables_.file_receipts, "receipt " + receipt_key);
+    }
+  }
+  return {false, read_existing(key), core::Owner(std::move(counted_by))};
+}
+
+core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& key) {
+  auto found = read(key);
+  // Only a row deleted since the count got here: no collection to decide about.
+  if (!found) {
+    throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
+                                   describe(key) + " (gone since the file was counted)");
+  }
+  return std::move(*found);
+}
+
 std::optional<core::CollectionRow> DynamoStatusTable::read(const core::CollectionKey& key) {
-  const auto item = client_.get_item({{"TableName", table_},
+  const auto item = client_.get_item({{"TableName", tables_.export_status},
                                       {"Key", key_of(key)},
                                       {"ConsistentRead", true},
-                                      {"ProjectionExpression", kRowAttributes}});
+                                      {"ProjectionExpression", row::kProjection}});
   if (!item) return std::nullopt;
   return row_of(*item, key);
 }
@@ -190,41 +195,43 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
     in_list += (i == 0 ? "" : ", ") + name;
     values[name] = aws::ddb::S(from[i]);
   }
+  const std::string status = row::kCollectionStatus;
   return update_if(client_,
-                   {{"TableName", table_},
+                   {{"TableName", tables_.export_status},
                     {"Key", key_of(key)},
-                    {"UpdateExpression", "SET CollectionStatus = :to, " + set_pending_clause()},
-                    {"ConditionExpression", "CollectionStatus IN (" + in_list +
-                                                ") AND NOT (CollectionStatus = :pending_stage AND "
-                                                "attribute_exists(PendingEffectsUntil))"},
+                    {"UpdateExpression", "SET " + status + " = :to, " + set_pending_clause()},
+                    {"ConditionExpression", status + " IN (" + in_list + ") AND NOT (" + status +
+                                                " = :pending_stage AND attribute_exists(" +
+                                                row::kPendingEffectsUntil + "))"},
                     {"ExpressionAttributeValues", std::move(values)},
                     {"ReturnValues", "NONE"}});
 }
 
-bool DynamoStatusTable::claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
-                                      const core::PendingMark& mine) {
-  return claim_pending_marker(client_, table_, key_of(key), seen, mine);
+bool DynamoStatusTable::take_over(const core::CollectionKey& key, const core::PendingMark& seen,
+                                  const core::PendingMark& mine) {
+  return take_over_mark(client_, tables_.export_status, key_of(key), seen, mine);
 }
 
-void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const std::string& owner,
+void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const core::Owner& owner,
                                        core::Stage stage, bool run_notified) {
-  clear_pending_marker(client_, table_, key_of(key), owner,
-                       std::pair<std::string, std::string>(
-                           stage == core::Stage::Received ? kReceivedEffectsBy : kSuccessEffectsBy,
-                           run_notified ? owner + std::string(kRunNotified) : owner));
+  remove_mark(
+      client_, tables_.export_status, key_of(key), owner,
+      std::pair<std::string, std::string>(
+          effects_by_attribute(stage),
+          run_notified ? owner.text() + std::string(row::kRunNotifiedSuffix) : owner.text()));
 }
 
 std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {
   const aws::QueryResult result =
-      client_.query_all({{"TableName", table_},
-                         {"KeyConditionExpression", "CorrelationId = :c"},
+      client_.query_all({{"TableName", tables_.export_status},
+                         {"KeyConditionExpression", std::string(row::kCorrelationId) + " = :c"},
                          {"ExpressionAttributeValues", {{":c", aws::ddb::S(correlation_id)}}},
                          {"ConsistentRead", true},
-                         {"ProjectionExpression", "CollectionStatus"}});
+                         {"ProjectionExpression", row::kCollectionStatus}});
   std::vector<std::string> statuses;
   statuses.reserve(result.items.size());
   for (const auto& item : result.items) {
-    statuses.push_back(aws::ddb::get_string(item, "CollectionStatus").value_or(""));
+    statuses.push_back(aws::ddb::get_string(item, row::kCollectionStatus).value_or(""));
   }
   return statuses;
 }

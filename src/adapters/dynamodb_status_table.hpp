@@ -1,7 +1,10 @@
-// The export status table (SPEC section 2) on DynamoDB: every write that decides
-// something is one conditional UpdateItem on the collection's row (docs/design.md).
+// The export status table (SPEC section 2) on DynamoDB, with the file receipts table beside
+// it: a file's count and its receipt are one TransactWriteItems; every other write that
+// decides something is one conditional UpdateItem on the collection's row
+// (docs/design.md). Formats: adapters/table_format.hpp. Thread-safe as its client is.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,20 +15,27 @@
 
 namespace ssc::adapters {
 
+struct StatusTables {
+  std::string export_status;  // the export status table, shared with other systems
+  std::string file_receipts;  // this system's own: one item per counted file
+  // How long a receipt is kept: its ExpiresAt is this long after the count.
+  std::chrono::seconds receipt_lifetime{std::chrono::hours(24 * 30)};
+};
+
 class DynamoStatusTable final : public core::StatusTable {
  public:
   // `client` must outlive the table.
-  DynamoStatusTable(aws::DynamoDbClient& client, std::string table_name);
+  DynamoStatusTable(aws::DynamoDbClient& client, StatusTables tables);
 
   core::CountResult count_file(const core::CollectionKey& key,
-                               const std::optional<std::string>& file_token,
-                               const std::string& owner) override;
+                               const std::optional<std::string>& receipt_key,
+                               const core::Owner& owner) override;
   std::optional<core::CollectionRow> read(const core::CollectionKey& key) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
                   const std::string& to, const core::PendingMark& mine) override;
-  bool claim_pending(const core::CollectionKey& key, const core::PendingMark& seen,
-                     const core::PendingMark& mine) override;
-  void finish_effects(const core::CollectionKey& key, const std::string& owner, core::Stage stage,
+  bool take_over(const core::CollectionKey& key, const core::PendingMark& seen,
+                 const core::PendingMark& mine) override;
+  void finish_effects(const core::CollectionKey& key, const core::Owner& owner, core::Stage stage,
                       bool run_notified) override;
   std::vector<std::string> run_statuses(const std::string& correlation_id) override;
 
@@ -33,13 +43,16 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] nlohmann::json key_of(const core::CollectionKey& key) const;
   [[nodiscard]] core::CollectionRow row_of(const nlohmann::json& item,
                                            const core::CollectionKey& key) const;
-  nlohmann::json count_request(const core::CollectionKey& key,
-                               const std::optional<std::string>& token,
-                               const std::string& owner) const;
-  std::optional<nlohmann::json> read_for_count(const core::CollectionKey& key, bool with_tokens);
+  [[nodiscard]] nlohmann::json count_transaction(const core::CollectionKey& key,
+                                                 const std::string& receipt_key,
+                                                 const core::Owner& owner) const;
+  core::CountResult count_without_receipt(const core::CollectionKey& key);
+  core::CountResult refused_count(const core::CollectionKey& key, const std::string& receipt_key,
+                                  const aws::CancellationReason& reason);
+  core::CollectionRow read_existing(const core::CollectionKey& key);
 
   aws::DynamoDbClient& client_;
-  std::string table_;
+  StatusTables tables_;
 };
 
 }  // namespace ssc::adapters

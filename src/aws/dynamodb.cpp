@@ -44,6 +44,22 @@ std::vector<CancellationReason> cancellation_reasons(const nlohmann::json& body)
   return reasons;
 }
 
+// Reasons a transaction was cancelled that a retry of the same request can get past: another
+// transaction held one of the items at that moment, or capacity ran short. "None" is an
+// action that would have succeeded.
+bool transient_cancellation(const std::vector<CancellationReason>& reasons) {
+  bool transient = false;
+  for (const auto& reason : reasons) {
+    if (reason.code == "TransactionConflict" || reason.code == "ThrottlingError" ||
+        reason.code == "ProvisionedThroughputExceeded") {
+      transient = true;
+    } else if (reason.code != "None" && !reason.code.empty()) {
+      return false;
+    }
+  }
+  return transient;
+}
+
 }  // namespace
 
 namespace ddb {
@@ -129,7 +145,13 @@ AwsError parse_dynamodb_error(const HttpResponse& response) {
   if (error.code() == "ConditionalCheckFailedException") {
     throw ConditionalCheckFailed(error, optional_object(object, "Item"));
   }
-  throw TransactionCanceled(error, cancellation_reasons(object));
+  std::vector<CancellationReason> reasons = cancellation_reasons(object);
+  // Returned, not thrown: the client's retry loop repeats the same request (with the same
+  // ClientRequestToken), with backoff, within the deadline.
+  if (transient_cancellation(reasons)) {
+    return AwsError(error.code(), error.message(), error.request_id(), error.http_status(), true);
+  }
+  throw TransactionCanceled(error, std::move(reasons));
 }
 
 DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
@@ -150,19 +172,6 @@ nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) {
 
 nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) {
   return call("UpdateItem", request);
-}
-
-nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request,
-                                           const std::vector<std::string>& omitted_attributes) {
-  // The answer is {"Attributes": {"<name>": {...}, ...}, ...}: attribute names are the keys
-  // at depth 2, and a key the callback refuses is skipped with its value.
-  const nlohmann::json::parser_callback_t omit = [&](int depth, nlohmann::json::parse_event_t event,
-                                                     nlohmann::json& parsed) {
-    if (event != nlohmann::json::parse_event_t::key || depth != 2) return true;
-    return std::find(omitted_attributes.begin(), omitted_attributes.end(),
-                     parsed.get_ref<const std::string&>()) == omitted_attributes.end();
-  };
-  return call_json_protocol(client_, kService, kTargetPrefix, "UpdateItem", request, omit);
 }
 
 QueryResult DynamoDbClient::query_all(nlohmann::json request) {

@@ -78,7 +78,10 @@ class TransactionCanceled : public AwsError {
 
 // DynamoDB's error answers: AwsError, and the typed errors above. The typed ones are
 // thrown by the parser itself, because an ErrorParser returns AwsError by value and
-// would slice them; AwsClient lets them through (they are never retryable).
+// would slice them; AwsClient lets them through (they are never retryable). A transaction
+// cancelled only for transient reasons (TransactionConflict, ThrottlingError,
+// ProvisionedThroughputExceeded beside None) is returned as a retryable AwsError instead,
+// so that the client repeats it like any throttled request.
 AwsError parse_dynamodb_error(const HttpResponse& response);
 
 struct QueryResult {
@@ -99,12 +102,10 @@ class DynamoDbClient {
   // The answers (with "Attributes" when ReturnValues asked for them).
   nlohmann::json put_item(const nlohmann::json& request);
   nlohmann::json update_item(const nlohmann::json& request);
-  // As update_item, without the named attributes in the answer's "Attributes": they are
-  // skipped while parsing, so a large one (a set of thousands of elements) is never built.
-  nlohmann::json update_item(const nlohmann::json& request,
-                             const std::vector<std::string>& omitted_attributes);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request);
+  // Throws TransactionCanceled when the transaction was cancelled for a reason a retry cannot
+  // get past (a condition that failed); transient reasons are retried first.
   void transact_write_items(const nlohmann::json& request);
 
   [[nodiscard]] const AwsClient& aws() const { return client_; }

@@ -8,8 +8,7 @@ namespace ssc::aws {
 
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request,
-                                  const nlohmann::json::parser_callback_t& filter) {
+                                  const nlohmann::json& request) {
   HttpRequest http;
   http.method = "POST";
   http.url = "/";
@@ -18,7 +17,7 @@ nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
   http.body = request.dump();
   const HttpResponse response = client.call(std::move(http));
   if (response.body.empty()) return nlohmann::json::object();
-  auto body = nlohmann::json::parse(response.body, filter, false);
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     throw malformed_response(service, response,
                              "a JSON object (answer to " + std::string(operation) + ")");

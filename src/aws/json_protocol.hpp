@@ -10,12 +10,10 @@
 
 namespace ssc::aws {
 
-// Calls `target_prefix + operation`; an empty answer is an empty object. `filter`, when
-// given, sees the answer as it is parsed and may drop parts of it (nlohmann's parser
-// callback). Throws AwsError, MalformedResponse when the answer is not a JSON object.
+// Calls `target_prefix + operation`; an empty answer is an empty object. Throws AwsError,
+// MalformedResponse when the answer is not a JSON object.
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request,
-                                  const nlohmann::json::parser_callback_t& filter = nullptr);
+                                  const nlohmann::json& request);
 
 }  // namespace ssc::aws

@@ -5,7 +5,7 @@
 #include <exception>
 
 #include "core/message.hpp"
-#include "core/receipt.hpp"
+#include "core/owner.hpp"
 #include "log/log.hpp"
 
 namespace ssc::core {
@@ -45,13 +45,13 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
   if (const auto bound = ports_.io_deadline.current_ms()) end_ms = std::min(end_ms, *bound);
   const std::int64_t reserve_ms = reserve_.of(end_ms - clock.now_ms());
   const std::int64_t work_end_ms = end_ms - reserve_ms;
-  // Each message's writes get their own owner (core/receipt.hpp): a refused repeat of one
+  // Each message's writes get their own owner (core/owner.hpp): a refused repeat of one
   // message's write is then never mistaken for another message's or another delivery's.
   const std::string invocation_token = ports_.owner_tokens.next();
   std::vector<PendingMark> marks;
   marks.reserve(records.size());
   for (std::size_t index = 0; index < records.size(); ++index) {
-    marks.push_back({deadline_ms, receipt_owner(records[index], invocation_token, index)});
+    marks.push_back({deadline_ms, Owner::of_delivery(records[index], invocation_token, index)});
   }
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
   const Batch batch{records, marks, work_end_ms};

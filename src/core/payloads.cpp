@@ -8,9 +8,9 @@
 namespace ssc::core {
 namespace {
 
-// 9 bytes encode to exactly 12 base64 characters: no padding to strip, and 72 bits keep
-// collisions between a run's files negligible.
-constexpr std::size_t kFileTokenBytes = 9;
+// 18 bytes encode to exactly 24 base64 characters: no padding to strip, and 144 bits keep
+// collisions between all the files the table holds negligible (about n^2 / 2^145).
+constexpr std::size_t kReceiptKeyBytes = 18;
 
 }  // namespace
 
@@ -53,8 +53,15 @@ std::string monitoring_message(const Message& message, std::string_view status_t
   return python_json_dumps(payload);
 }
 
-std::string file_token(std::string_view file_name) {
-  return digest::base64url(digest::sha256(file_name).substr(0, kFileTokenBytes));
+std::string file_receipt_key(const Message& message) {
+  // Each part is preceded by its length, so that no two different triples hash the same
+  // text (names may hold any character).
+  std::string identity;
+  for (const std::string* part : {&message.correlation_id, &message.collection_name}) {
+    identity += std::to_string(part->size()) + ":" + *part;
+  }
+  identity += message.file_name;
+  return digest::base64url(digest::sha256(identity).substr(0, kReceiptKeyBytes));
 }
 
 }  // namespace ssc::core

@@ -28,8 +28,9 @@ std::string export_state_deduplication_id(std::string_view correlation_id,
 // The SNS monitoring message of SPEC section 6, e.g. with kAllCollectionsReceived.
 std::string monitoring_message(const Message& message, std::string_view status_text);
 
-// The file's dedup key on its collection's row: the first 72 bits of SHA-256(file_name) in
-// base64url, 12 characters.
-std::string file_token(std::string_view file_name);
+// The key of the file's receipt (SPEC section 2, ReceiptKey): the file is identified by its
+// run, its collection and its file_name. The first 144 bits of SHA-256 of the three, in
+// base64url: 24 characters, whatever the names' length.
+std::string file_receipt_key(const Message& message);
 
 }  // namespace ssc::core

@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/owner.hpp"
+
 namespace ssc::core {
 
-// The pending-effects marker: set by the write that made a transition (or claimed effects
-// left behind), removed once the side effects that follow it are done. Two attributes on
-// the row: PendingEffectsUntil (N) and PendingEffectsOwner (S).
+// The pending-effects mark: set by the write that made a transition (or took over effects
+// left behind), removed once the side effects that follow it are done
+// (adapters/table_format.hpp has its attributes).
 struct PendingMark {
   // The owner's invocation deadline (epoch ms): past it, the owner is gone and another
   // invocation may take the effects over.
@@ -21,22 +23,23 @@ struct PendingMark {
   // Unique to the write that set the mark (one per message of one invocation), so that an
   // invocation whose write was applied but not answered recognises the mark as its own.
   // Empty for a mark written before owners existed.
-  std::string owner;
+  Owner owner;
 
   friend bool operator==(const PendingMark&, const PendingMark&) = default;
 };
 
-// The two stages a collection, and a run, goes through: Received (collection Received, run
-// RECEIVED) and completed (collection Success, run COMPLETED).
-enum class Stage { Received, Completed };
+// The two stages a collection, and a run, goes through (core/protocol.hpp has what each
+// one is): received (collection Received, run RECEIVED) and successful (collection
+// Success, run COMPLETED).
+enum class Stage { Received, Successful };
 
-// Who finished the side effects of a collection's stage: the owner (core/receipt.hpp) of the
-// message whose call performed them and removed the pending mark, and whether that call
-// also sent the run's notification. Kept on the row so that a later delivery of that same
-// message can count in the metrics what the earlier delivery could not push. Owner empty
-// when not known (not finished yet, or finished before this was recorded).
+// Who finished the side effects of a collection's stage: the owner of the message whose
+// call performed them and removed the pending mark, and whether that call also sent the
+// run's notification. Kept on the row so that a later delivery of that same message can
+// count in the metrics what the earlier delivery could not push. Owner empty when not known
+// (not finished yet, or finished before this was recorded).
 struct StageDoneBy {
-  std::string owner;
+  Owner owner;
   bool run_notified = false;
 
   friend bool operator==(const StageDoneBy&, const StageDoneBy&) = default;
@@ -44,7 +47,7 @@ struct StageDoneBy {
 
 struct EffectsDoneBy {
   StageDoneBy received;
-  StageDoneBy completed;
+  StageDoneBy successful;
 
   friend bool operator==(const EffectsDoneBy&, const EffectsDoneBy&) = default;
 };
@@ -71,23 +74,26 @@ class CollectionNotFound : public std::runtime_error {
 
 struct CountResult {
   bool counted = false;  // false: this file had been counted before (a redelivery)
-  CollectionRow row;     // the row after the write (or as it stands, when not counted)
-  // When not counted: the owners of the same message (core/receipt.hpp) whose counts the
-  // row records. Ours among them, the refusal was the repeat of our own count, applied but
-  // not answered; an earlier delivery's, that delivery counted the file and then failed.
-  std::vector<std::string> same_message_owners;
+  CollectionRow row;     // the row after the count (or as it stands, when not counted)
+  // When not counted: the owner on the file's receipt, the delivery whose count wrote it
+  // (empty when the receipt names none). Ours, the refusal was the repeat of our own count,
+  // applied but not answered; an earlier delivery's, that delivery counted the file and
+  // then failed.
+  Owner counted_by;
 };
 
+// The export status table. Every call is one atomic conditional write or one consistent
+// read; an implementation may be called from several threads at once.
 class StatusTable {
  public:
   virtual ~StatusTable() = default;
-  // Adds one to FilesReceived. With a file token, a file already counted for this
-  // collection is not counted again, and a count that is applied also records `owner` (the
-  // message's owner, as in PendingMark; none when empty) beside the token, in the same
-  // write. Throws CollectionNotFound.
+  // Adds one to FilesReceived. With a file receipt key, the file's receipt (which records
+  // `owner`) is written in the same atomic step, and a file whose receipt exists is not
+  // counted again. Without one, every call counts. Throws CollectionNotFound (nothing is
+  // written then).
   virtual CountResult count_file(const CollectionKey& key,
-                                 const std::optional<std::string>& file_token,
-                                 const std::string& owner) = 0;
+                                 const std::optional<std::string>& receipt_key,
+                                 const Owner& owner) = 0;
   virtual std::optional<CollectionRow> read(const CollectionKey& key) = 0;
   // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
   // one conditional write. True when the write was applied; false when its condition
@@ -98,12 +104,12 @@ class StatusTable {
                           const std::string& to, const PendingMark& mine) = 0;
   // Takes over pending effects whose owner is gone: true when the mark still had the owner
   // of `seen` (or, for a mark without owner, its time) and now is `mine`.
-  virtual bool claim_pending(const CollectionKey& key, const PendingMark& seen,
-                             const PendingMark& mine) = 0;
+  virtual bool take_over(const CollectionKey& key, const PendingMark& seen,
+                         const PendingMark& mine) = 0;
   // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
   // and records `owner` (and `run_notified`) as who finished the stage, in one write; another
   // owner's mark stays.
-  virtual void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+  virtual void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
                               bool run_notified) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id) = 0;
@@ -114,21 +120,25 @@ struct ProductRow {
   std::optional<PendingMark> pending;
 };
 
+// The product status table: this system's item of a run. As StatusTable, one atomic write
+// or consistent read per call, from several threads at once.
 class ProductTable {
  public:
   virtual ~ProductTable() = default;
-  // Sets Status (creating the item if needed) unless it is already one of `done_statuses`;
-  // sets the pending mark `mine` in the same conditional write. True when it was applied.
-  virtual bool advance(const std::string& correlation_id, const std::string& status,
-                       const std::vector<std::string>& done_statuses, const PendingMark& mine) = 0;
+  // Sets Status to `to` (creating the item if needed) unless it is already one of
+  // `done_statuses`, and sets the pending mark `mine` in the same conditional write. True
+  // when it was applied.
+  virtual bool transition(const std::string& correlation_id, const std::string& to,
+                          const std::vector<std::string>& done_statuses,
+                          const PendingMark& mine) = 0;
   virtual std::optional<ProductRow> read(const std::string& correlation_id) = 0;
-  // As StatusTable::claim_pending.
-  virtual bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
-                             const PendingMark& mine) = 0;
+  // As StatusTable::take_over.
+  virtual bool take_over(const std::string& correlation_id, const PendingMark& seen,
+                         const PendingMark& mine) = 0;
   // Removes the mark if its owner is still `owner`; another owner's mark stays. Who sent the
   // notification is recorded on the collection's row (StatusTable::finish_effects), not
   // here: this item is read by other systems and keeps its three attributes.
-  virtual void clear_pending(const std::string& correlation_id, const std::string& owner) = 0;
+  virtual void finish_effects(const std::string& correlation_id, const Owner& owner) = 0;
 };
 
 class ExportStateQueue {

@@ -50,12 +50,4 @@ bool run_all_successful(const std::vector<std::string>& statuses) {
   return every_status_in(statuses, allowed);
 }
 
-bool pending_effects_abandoned(const std::optional<PendingMark>& pending, std::int64_t now_ms) {
-  return pending.has_value() && now_ms > pending->until_ms;
-}
-
-bool pending_mark_is_mine(const std::optional<PendingMark>& pending, const PendingMark& mine) {
-  return pending.has_value() && !mine.owner.empty() && pending->owner == mine.owner;
-}
-
 }  // namespace ssc::core

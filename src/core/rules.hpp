@@ -1,9 +1,7 @@
 // The decisions of SPEC sections 3 and 4, free of I/O: when a collection is received or
-// successful, when a whole run is, and when pending side effects have lost their owner.
+// successful, and when a whole run is.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,13 +46,5 @@ bool run_all_received(const std::vector<std::string>& statuses);
 
 // Every row of the run is Success, and there is at least one row.
 bool run_all_successful(const std::vector<std::string>& statuses);
-
-// Pending side effects whose owner's deadline has passed: the owner is gone and another
-// invocation may take them over. A mark still in the future belongs to a live invocation.
-bool pending_effects_abandoned(const std::optional<PendingMark>& pending, std::int64_t now_ms);
-
-// The pending mark is `mine`: set by the caller's own write, also when that write's answer
-// was lost and its repeat refused. A mark without owner is nobody's.
-bool pending_mark_is_mine(const std::optional<PendingMark>& pending, const PendingMark& mine);
 
 }  // namespace ssc::core

@@ -1,10 +1,8 @@
 #include "core/workflow.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "core/payloads.hpp"
-#include "core/receipt.hpp"
 #include "core/rules.hpp"
 #include "log/log.hpp"
 
@@ -26,8 +24,9 @@ std::string optional_number(const std::optional<std::int64_t>& value) {
 void add_pending_fields(log::Fields& fields, const std::optional<PendingMark>& pending) {
   fields["pending_effects_until"] =
       pending ? std::to_string(pending->until_ms) : std::string("absent");
-  fields["pending_effects_owner"] =
-      !pending ? std::string("absent") : (pending->owner.empty() ? "none" : pending->owner);
+  fields["pending_effects_owner"] = !pending                 ? std::string("absent")
+                                    : pending->owner.empty() ? std::string("none")
+                                                             : pending->owner.text();
 }
 
 log::Fields row_fields(const CollectionRow& row) {
@@ -38,35 +37,26 @@ log::Fields row_fields(const CollectionRow& row) {
   return fields;
 }
 
-log::Fields product_fields(const char* status, const char* status_text,
-                           const std::optional<ProductRow>& row) {
-  log::Fields fields = {{"product_status", status}, {"notification", status_text}};
-  if (row) {
-    fields["product_status_found"] = row->status.empty() ? "absent" : row->status;
-    add_pending_fields(fields, row->pending);
-  }
+log::Fields row_fields(const ProductRow& row) {
+  log::Fields fields = {{"product_status_found", row.status.empty() ? "absent" : row.status}};
+  add_pending_fields(fields, row.pending);
   return fields;
 }
 
-const char* product_status_of(Stage stage) {
-  return stage == Stage::Received ? product_status::kReceived : product_status::kCompleted;
+template <typename Row>
+log::Fields fields_of(const std::optional<Row>& row) {
+  return row ? row_fields(*row) : log::Fields{{"item", "absent"}};
 }
 
-const char* notification_of(Stage stage) {
-  return stage == Stage::Received ? kAllCollectionsReceived : kAllCollectionsSuccessful;
+log::Fields run_fields(const StageRules& stage) {
+  return {{"stage", stage.name},
+          {"product_status", stage.product_status},
+          {"notification", stage.notification}};
 }
 
-const StageDoneBy& done_by(const EffectsDoneBy& done, Stage stage) {
-  return stage == Stage::Received ? done.received : done.completed;
-}
-
-bool& collection_credit(Credits& credits, Stage stage) {
-  return stage == Stage::Received ? credits.collection_received : credits.collection_successful;
-}
-
-bool& run_credit(Credits& credits, Stage stage) {
-  return stage == Stage::Received ? credits.all_collections_received
-                                  : credits.all_collections_successful;
+log::Fields merged(log::Fields fields, const log::Fields& more) {
+  fields.insert(more.begin(), more.end());
+  return fields;
 }
 
 }  // namespace
@@ -77,7 +67,7 @@ Outcome Workflow::process(const Message& message, const PendingMark& mine) {
   Outcome outcome =
       message.is_success_file ? process_success_file(message, mine) : process_file(message, mine);
   // Only now: a message that failed half way comes back, and its next delivery counts what
-  // this one did (core/receipt.hpp).
+  // this one did (core/owner.hpp).
   apply_credits(message, outcome.credits);
   return outcome;
 }
@@ -91,22 +81,22 @@ void Workflow::apply_credits(const Message& message, const Credits& credits) {
   if (credits.all_collections_successful) ports_.metrics.all_collections_successful(labels);
 }
 
-bool Workflow::make_transition(const CollectionKey& key, const std::vector<std::string>& from,
-                               const char* to, const PendingMark& mine,
-                               std::optional<CollectionRow>& row, Outcome& outcome) {
-  if (ports_.status.transition(key, from, to, mine)) return true;
-  // Refused: another invocation moved the row first, or our own write was applied and its
-  // answer lost, and what was refused is its repeat. Only the row can tell.
-  row = ports_.status.read(key);
-  if (row && row->status == to && pending_mark_is_mine(row->pending, mine)) {
-    outcome.own_write_recognised = true;
-    log::info(kModule,
-              "Status write applied though its answer was lost (the repeat was refused): the row "
-              "carries this invocation's mark, the side effects are ours",
-              row_fields(*row));
-    return true;
-  }
-  return false;
+template <typename Row, typename Read>
+bool Workflow::applied_or_mine(bool applied, Read read, std::optional<Row>& reread,
+                               std::string_view to, const PendingMark& mine, Outcome& outcome,
+                               const char* what) {
+  if (applied) return true;
+  // Refused: another call got there first, or this call's write was applied and its answer
+  // lost, and what was refused is its repeat. Only the item can tell.
+  reread = read();
+  if (confirm_own_write(reread, to, mine.owner) != RefusedWrite::Mine) return false;
+  outcome.own_write_recognised = true;
+  log::info(kModule,
+            std::string(what) +
+                " applied though its answer was lost (the repeat was refused): the item carries "
+                "this call's mark, what follows is this call's",
+            row_fields(*reread));
+  return true;
 }
 
 Outcome Workflow::process_file(const Message& message, const PendingMark& mine) {
@@ -114,97 +104,78 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
   const CollectionKey key = message.key();
   // Without a file name every delivery counts, as it always did: there is nothing to
   // recognise a redelivery by.
-  const std::optional<std::string> token =
-      message.file_name == kFileNameNotSet
-          ? std::nullopt
-          : std::optional<std::string>(file_token(message.file_name));
-  const CountResult count = ports_.status.count_file(key, token, mine.owner);
-  const auto& owners = count.same_message_owners;
-  outcome.counted = count.counted;
+  const std::optional<std::string> receipt =
+      message.file_name == kFileNameNotSet ? std::nullopt
+                                           : std::optional<std::string>(file_receipt_key(message));
+  const CountResult count = ports_.status.count_file(key, receipt, mine.owner);
   if (count.counted) {
+    outcome.counted = true;
     log::info(kModule, "File counted", row_fields(count.row));
-  } else if (std::find(owners.begin(), owners.end(), mine.owner) != owners.end()) {
-    // The owner is unique to this delivery of this message: the refusal was the repeat of
-    // our own count, applied but not answered.
-    outcome.counted = true;
-    outcome.own_write_recognised = true;
-    log::info(kModule,
-              "File count applied though its answer was lost (the repeat was refused): the row "
-              "records this message's owner beside the file, the file is ours to report",
-              row_fields(count.row));
-  } else if (std::any_of(owners.begin(), owners.end(), [&](const std::string& owner) {
-               return earlier_delivery_of_same_message(owner, mine.owner);
-             })) {
-    outcome.counted = true;
-    outcome.earlier_delivery_recognised = true;
-    log::info(kModule,
-              "File counted by an earlier delivery of this message, which failed before its "
-              "metrics were pushed: this delivery reports it",
-              row_fields(count.row));
   } else {
-    log::info(kModule, "File already counted, duplicate delivery ignored", row_fields(count.row));
+    switch (whose(count.counted_by, mine.owner)) {
+      case Whose::Mine:
+        // The owner is unique to this delivery of this message: the refusal was the repeat
+        // of our own count, applied but not answered.
+        outcome.counted = true;
+        outcome.own_write_recognised = true;
+        log::info(kModule,
+                  "File count applied though its answer was lost (the repeat was refused): the "
+                  "file's receipt names this delivery, the file is ours to report",
+                  row_fields(count.row));
+        break;
+      case Whose::EarlierDeliveryOfMine:
+        outcome.counted = true;
+        outcome.earlier_delivery_recognised = true;
+        log::info(kModule,
+                  "File counted by an earlier delivery of this message, which failed before its "
+                  "metrics were pushed: this delivery reports it",
+                  row_fields(count.row));
+        break;
+      case Whose::Another:
+        log::info(kModule, "File already counted, duplicate delivery ignored",
+                  merged(row_fields(count.row), {{"counted_by", count.counted_by.text()}}));
+        break;
+    }
   }
   outcome.credits.file_received = outcome.counted;
 
+  const StageRules& received = rules_of(Stage::Received);
   std::optional<CollectionRow> row = count.row;
   if (collection_received(count.row)) {
-    if (make_transition(key, statuses_before_received(), collection_status::kReceived, mine, row,
-                        outcome)) {
-      outcome.transitioned = true;
-      log::info(kModule, "Collection received, status set to Received", row_fields(count.row));
-      perform_received_effects(message, mine, outcome);
-      return outcome;
-    }
+    if (reach_stage(received, message, mine, row, outcome)) return outcome;
     log::info(kModule, "Collection status changed by another invocation, no transition made");
   } else if (count.row.status != collection_status::kReceived &&
              count.row.status != collection_status::kSuccess) {
     log::info(kModule, "Collection not received yet", row_fields(count.row));
   }
-  if (!row) return outcome;
-  if (take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
-    outcome.effects_recovered = true;
-    perform_received_effects(message, mine, outcome);
-  } else if (row) {
-    credit_earlier_delivery(*row, Stage::Received, mine, outcome);
-    if (row->status == collection_status::kSuccess) note_finished_run(message, outcome);
-  }
+  settle_stage(received, message, mine, row, outcome);
   return outcome;
 }
 
 Outcome Workflow::process_success_file(const Message& message, const PendingMark& mine) {
   Outcome outcome;
   const CollectionKey key = message.key();
+  const StageRules& received = rules_of(Stage::Received);
+  const StageRules& successful = rules_of(Stage::Successful);
   std::optional<CollectionRow> row;
-  // When refused, `row` holds the row as read after the refusal.
-  const auto move_to_success = [&] {
-    row.reset();
-    if (!make_transition(key, statuses_before_success(), collection_status::kSuccess, mine, row,
-                         outcome)) {
-      return false;
-    }
-    outcome.transitioned = true;
-    log::info(kModule, "Collection successful, status set to Success");
-    perform_success_effects(message, mine, outcome);
-    return true;
-  };
-  if (move_to_success()) return outcome;
+  if (reach_stage(successful, message, mine, row, outcome)) return outcome;
   if (!row) {
     throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                              " and collection " + key.collection_name);
   }
-  if (row->status == collection_status::kReceived && row->pending) {
-    // The Received stage's effects are unfinished: they come first, or moving on would
+  if (row->status == received.to && row->pending) {
+    // The received stage's effects are unfinished: they come first, or moving on would
     // overwrite their mark and a crash would lose them. A live owner is usually done within
     // milliseconds (the _success file raced the last file): wait for it, briefly.
     std::int64_t waited_ms = 0;
-    while (row && row->status == collection_status::kReceived && row->pending) {
-      if (effects_owner_gone(*row->pending, mine)) {
-        if (take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
+    while (row && row->status == received.to && row->pending) {
+      if (owner_gone(*row->pending, mine.owner, ports_.clock.now_ms())) {
+        if (take_over_effects(received, key, row, mine, outcome)) {
           outcome.effects_recovered = true;
-          perform_received_effects(message, mine, outcome);
+          perform_effects(received, message, mine, outcome);
           break;
         }
-        continue;  // claimed by another invocation: `row` is as read after the refusal
+        continue;  // taken over by another invocation: `row` is as read after the refusal
       }
       if (waited_ms >= kReceivedEffectsWaitMs) {
         throw EffectsStillPending(
@@ -216,58 +187,129 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
       waited_ms += kReceivedEffectsPollMs;
       row = ports_.status.read(key);
     }
-    if (move_to_success() || !row) return outcome;
+    if (!row || reach_stage(successful, message, mine, row, outcome) || !row) return outcome;
   }
-  if (take_over_collection_effects(key, row, collection_status::kSuccess, mine, outcome)) {
-    outcome.effects_recovered = true;
-    perform_success_effects(message, mine, outcome);
-  } else if (row && row->status == collection_status::kSuccess) {
+  if (row->status == successful.to && !row->pending) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
-    credit_earlier_delivery(*row, Stage::Completed, mine, outcome);
-    note_finished_run(message, outcome);
-  } else if (row) {
+  } else if (row->status != successful.to) {
     log::info(kModule, "Collection status is not ready for success (needs Received or Sent)",
               row_fields(*row));
   }
+  settle_stage(successful, message, mine, row, outcome);
   return outcome;
 }
 
-void Workflow::perform_received_effects(const Message& message, const PendingMark& mine,
-                                        Outcome& outcome) {
-  ports_.queue.send(export_state_body(message), export_state_group_id(message.collection_name),
-                    export_state_deduplication_id(message.correlation_id, message.collection_name));
-  log::info(kModule, "Export-state message sent, asking for the collection's _success file");
-
-  if (run_all_received(ports_.status.run_statuses(message.correlation_id))) {
-    outcome.run_stage_reached = true;
-    advance_product(message, Stage::Received,
-                    {product_status::kReceived, product_status::kCompleted}, mine, outcome);
-  }
-  ports_.status.finish_effects(message.key(), mine.owner, Stage::Received,
-                               outcome.credits.all_collections_received);
-  outcome.credits.collection_received = true;
+bool Workflow::reach_stage(const StageRules& stage, const Message& message, const PendingMark& mine,
+                           std::optional<CollectionRow>& row, Outcome& outcome) {
+  const CollectionKey key = message.key();
+  const bool moved = applied_or_mine(
+      ports_.status.transition(key, stage.from, stage.to, mine),
+      [&] { return ports_.status.read(key); }, row, stage.to, mine, outcome, "Status write");
+  if (!moved) return false;
+  outcome.transitioned = true;
+  log::info(kModule, std::string("Collection ") + stage.name + ", status set to " + stage.to);
+  perform_effects(stage, message, mine, outcome);
+  return true;
 }
 
-void Workflow::perform_success_effects(const Message& message, const PendingMark& mine,
-                                       Outcome& outcome) {
-  if (run_all_successful(ports_.status.run_statuses(message.correlation_id))) {
-    outcome.run_stage_reached = true;
-    // Whoever notifies, every invocation that sees the run complete may delete its metrics.
-    outcome.run_finished = true;
-    advance_product(message, Stage::Completed, {product_status::kCompleted}, mine, outcome);
+void Workflow::settle_stage(const StageRules& stage, const Message& message,
+                            const PendingMark& mine, std::optional<CollectionRow>& row,
+                            Outcome& outcome) {
+  if (!row) return;
+  if (take_over_effects(stage, message.key(), row, mine, outcome)) {
+    outcome.effects_recovered = true;
+    perform_effects(stage, message, mine, outcome);
+    return;
   }
-  ports_.status.finish_effects(message.key(), mine.owner, Stage::Completed,
-                               outcome.credits.all_collections_successful);
-  outcome.credits.collection_successful = true;
+  if (!row) return;
+  credit_earlier_delivery(stage, *row, mine, outcome);
+  if (row->status == collection_status::kSuccess) note_finished_run(message, outcome);
 }
 
-void Workflow::credit_earlier_delivery(const CollectionRow& row, Stage stage,
+void Workflow::perform_effects(const StageRules& stage, const Message& message,
+                               const PendingMark& mine, Outcome& outcome) {
+  if (stage.asks_for_success_file) {
+    ports_.queue.send(
+        export_state_body(message), export_state_group_id(message.collection_name),
+        export_state_deduplication_id(message.correlation_id, message.collection_name));
+    log::info(kModule, "Export-state message sent, asking for the collection's _success file");
+  }
+  if (stage.run_reached(ports_.status.run_statuses(message.correlation_id))) {
+    outcome.run_stage_reached = true;
+    // Whoever notifies, every invocation that sees the run finish may delete its metrics.
+    if (stage.finishes_run) outcome.run_finished = true;
+    advance_run(stage, message, mine, outcome);
+  }
+  ports_.status.finish_effects(message.key(), mine.owner, stage.stage,
+                               outcome.credits.*stage.run_credit);
+  outcome.credits.*stage.collection_credit = true;
+}
+
+bool Workflow::take_over_effects(const StageRules& stage, const CollectionKey& key,
+                                 std::optional<CollectionRow>& row, const PendingMark& mine,
+                                 Outcome& outcome) {
+  if (row->status != stage.to || !row->pending) return false;
+  if (!owner_gone(*row->pending, mine.owner, ports_.clock.now_ms())) {
+    log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(*row));
+    return false;
+  }
+  const PendingMark seen = *row->pending;
+  std::optional<CollectionRow> again;
+  if (applied_or_mine(
+          ports_.status.take_over(key, seen, mine), [&] { return ports_.status.read(key); }, again,
+          stage.to, mine, outcome, "Take over of abandoned side effects")) {
+    log::info(kModule, "Recovering side effects abandoned by a dead invocation",
+              merged(row_fields(*row), {{"stage", stage.name}}));
+    return true;
+  }
+  log::info(kModule, "Abandoned side effects taken over by another invocation", fields_of(again));
+  row = again;
+  return false;
+}
+
+void Workflow::advance_run(const StageRules& stage, const Message& message, const PendingMark& mine,
+                           Outcome& outcome) {
+  const std::string& correlation_id = message.correlation_id;
+  const auto read = [&] { return ports_.product.read(correlation_id); };
+  std::optional<ProductRow> row;
+  bool mine_now = applied_or_mine(
+      ports_.product.transition(correlation_id, stage.product_status, stage.product_reached, mine),
+      read, row, stage.product_status, mine, outcome, "Product status write");
+  if (!mine_now) {
+    const bool abandoned = row && row->status == stage.product_status && row->pending &&
+                           owner_gone(*row->pending, mine.owner, ports_.clock.now_ms());
+    if (!abandoned) {
+      log::info(kModule, "Run stage already handled by another invocation",
+                merged(run_fields(stage), fields_of(row)));
+      return;
+    }
+    const PendingMark seen = *row->pending;
+    mine_now =
+        applied_or_mine(ports_.product.take_over(correlation_id, seen, mine), read, row,
+                        stage.product_status, mine, outcome, "Take over of the notification");
+    if (!mine_now) {
+      log::info(kModule, "Abandoned notification taken over by another invocation",
+                merged(run_fields(stage), fields_of(row)));
+      return;
+    }
+    outcome.effects_recovered = true;
+    log::info(kModule, "Recovering a notification abandoned by a dead invocation",
+              run_fields(stage));
+  }
+  ports_.monitoring.publish(monitoring_message(message, stage.notification));
+  ports_.product.finish_effects(correlation_id, mine.owner);
+  outcome.credits.*stage.run_credit = true;
+  outcome.notified = true;
+  log::info(kModule, "Run stage reached: product status set, notification sent", run_fields(stage));
+}
+
+void Workflow::credit_earlier_delivery(const StageRules& stage, const CollectionRow& row,
                                        const PendingMark& mine, Outcome& outcome) {
-  const StageDoneBy& done = done_by(row.effects_done_by, stage);
-  if (!earlier_delivery_of_same_message(done.owner, mine.owner)) return;
+  const StageDoneBy& done = row.effects_done_by.*stage.done_by;
+  if (whose(done.owner, mine.owner) != Whose::EarlierDeliveryOfMine) return;
   outcome.earlier_delivery_recognised = true;
-  collection_credit(outcome.credits, stage) = true;
-  if (done.run_notified) run_credit(outcome.credits, stage) = true;
+  outcome.credits.*stage.collection_credit = true;
+  if (done.run_notified) outcome.credits.*stage.run_credit = true;
   log::info(kModule,
             done.run_notified
                 ? "The collection's side effects and the run's notification were done by an "
@@ -276,7 +318,7 @@ void Workflow::credit_earlier_delivery(const CollectionRow& row, Stage stage,
                 : "The collection's side effects were done by an earlier delivery of this "
                   "message, which failed before its metrics were pushed: this delivery reports "
                   "them",
-            row_fields(row));
+            merged(row_fields(row), {{"stage", stage.name}}));
 }
 
 void Workflow::note_finished_run(const Message& message, Outcome& outcome) {
@@ -288,100 +330,6 @@ void Workflow::note_finished_run(const Message& message, Outcome& outcome) {
   log::info(kModule,
             "Message for a run that has finished: its metrics are deleted again after this "
             "invocation's push");
-}
-
-bool Workflow::effects_owner_gone(const PendingMark& pending, const PendingMark& mine) {
-  return pending_effects_abandoned(pending, ports_.clock.now_ms()) ||
-         earlier_delivery_of_same_message(pending.owner, mine.owner);
-}
-
-bool Workflow::take_over_collection_effects(const CollectionKey& key,
-                                            std::optional<CollectionRow>& row, const char* status,
-                                            const PendingMark& mine, Outcome& outcome) {
-  if (row->status != status || !row->pending) return false;
-  if (!effects_owner_gone(*row->pending, mine)) {
-    log::info(kModule, "Side effects pending with a live invocation, left to it", row_fields(*row));
-    return false;
-  }
-  if (ports_.status.claim_pending(key, *row->pending, mine)) {
-    log::info(kModule, "Recovering side effects abandoned by a dead invocation", row_fields(*row));
-    return true;
-  }
-  // The repeat of our own claim, applied but not answered, is refused as well.
-  const std::optional<CollectionRow> again = ports_.status.read(key);
-  if (again && again->status == status && pending_mark_is_mine(again->pending, mine)) {
-    outcome.own_write_recognised = true;
-    log::info(kModule,
-              "Claim applied though its answer was lost (the repeat was refused): recovering "
-              "side effects abandoned by a dead invocation",
-              row_fields(*again));
-    return true;
-  }
-  log::info(kModule, "Abandoned side effects claimed by another invocation",
-            row_fields(again ? *again : *row));
-  row = again;
-  return false;
-}
-
-void Workflow::advance_product(const Message& message, Stage stage,
-                               const std::vector<std::string>& done_statuses,
-                               const PendingMark& mine, Outcome& outcome) {
-  const std::string& correlation_id = message.correlation_id;
-  const char* status = product_status_of(stage);
-  const char* status_text = notification_of(stage);
-  bool advanced = ports_.product.advance(correlation_id, status, done_statuses, mine);
-  std::optional<ProductRow> row;
-  if (!advanced) {
-    // As for a collection's transition: a refused repeat of our own applied write shows as
-    // the target status with our mark.
-    row = ports_.product.read(correlation_id);
-    if (row && row->status == status && pending_mark_is_mine(row->pending, mine)) {
-      advanced = true;
-      outcome.own_write_recognised = true;
-      log::info(kModule,
-                "Product status write applied though its answer was lost (the repeat was "
-                "refused): the notification is ours",
-                product_fields(status, status_text, row));
-    }
-  }
-  if (advanced) {
-    ports_.monitoring.publish(monitoring_message(message, status_text));
-    ports_.product.clear_pending(correlation_id, mine.owner);
-    run_credit(outcome.credits, stage) = true;
-    outcome.notified = true;
-    log::info(kModule, "Run stage reached: product status set, notification sent",
-              product_fields(status, status_text, std::nullopt));
-    return;
-  }
-  const bool claimable =
-      row && row->status == status && row->pending && effects_owner_gone(*row->pending, mine);
-  if (!claimable) {
-    log::info(kModule, "Run stage already handled by another invocation",
-              product_fields(status, status_text, row));
-    return;
-  }
-  bool claimed = ports_.product.claim_pending(correlation_id, *row->pending, mine);
-  if (!claimed) {
-    const std::optional<ProductRow> again = ports_.product.read(correlation_id);
-    claimed = again && again->status == status && pending_mark_is_mine(again->pending, mine);
-    if (claimed) {
-      outcome.own_write_recognised = true;
-      log::info(kModule, "Claim of the notification applied though its answer was lost",
-                product_fields(status, status_text, again));
-    }
-  }
-  if (!claimed) {
-    log::info(kModule, "Abandoned notification claimed by another invocation",
-              product_fields(status, status_text, row));
-    return;
-  }
-  ports_.monitoring.publish(monitoring_message(message, status_text));
-  ports_.product.clear_pending(correlation_id, mine.owner);
-  run_credit(outcome.credits, stage) = true;
-  outcome.notified = true;
-  outcome.effects_recovered = true;
-  log::info(kModule, "Recovered a notification abandoned by a dead invocation",
-            product_fields(status, status_text, std::nullopt));
 }
 
 }  // namespace ssc::core

@@ -1,32 +1,22 @@
 // What one message does to the tables and to the world (SPEC sections 3, 4 and 5), written
-// against the ports only.
-//
-// Exactly-once protocol: every write that decides something is conditional, and only the
-// invocation whose write took effect performs the side effects that follow it. That write
-// also sets the row's pending mark: the invocation's deadline and an owner token unique to
-// this call (one message in one invocation); the mark is cleared once the effects are done. A write
-// whose answer was lost is repeated (by libcurl or the retry loop) and the repeat is refused; the
-// row then shows the target status with our own owner, and the effects are ours to perform. A mark
-// whose deadline has passed was left by a dead invocation: whoever finds it claims it
-// (conditionally, on the owner seen) and performs the effects itself. A mark still in the
-// future belongs to a live invocation and is left alone: if that invocation dies, its
-// batch comes back from SQS after the deadline.
+// against the ports only, on the protocol of core/protocol.hpp.
 //
 // Metrics: what a call counts (a file, a finished stage) goes into the metrics only when the
 // whole message succeeds, and it is counted by the call that made it happen or by a later
-// delivery of the same message, which finds the earlier delivery's owner on the row
-// (core/receipt.hpp): an earlier delivery that SQS hands out again never pushed its counts.
+// delivery of the same message, which finds the earlier delivery's owner on the file's
+// receipt or the row (core/owner.hpp): an earlier delivery that SQS hands out again never
+// pushed its counts.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "core/message.hpp"
 #include "core/ports.hpp"
+#include "core/protocol.hpp"
 
 namespace ssc::core {
 
@@ -44,15 +34,6 @@ struct WorkflowPorts {
 class EffectsStillPending : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// What a call puts into the metrics, once the message has succeeded.
-struct Credits {
-  bool file_received = false;
-  bool collection_received = false;
-  bool collection_successful = false;
-  bool all_collections_received = false;
-  bool all_collections_successful = false;
 };
 
 struct Outcome {
@@ -73,6 +54,8 @@ struct Outcome {
   Credits credits;
 };
 
+// Thread safety: a Workflow holds no state of its own; one may process several messages at
+// once when its ports may be called from several threads.
 class Workflow {
  public:
   explicit Workflow(WorkflowPorts ports) : ports_(ports) {}
@@ -80,45 +63,54 @@ class Workflow {
   // Processes one valid message. `mine` is the pending mark every write of this call sets:
   // until_ms is when this invocation ends at the latest (epoch ms), owner is unique to this
   // call (no other call, in this invocation or any other, uses it). Throws
-  // CollectionNotFound, std::invalid_argument for a mark without owner, and whatever the
-  // ports throw.
+  // CollectionNotFound, std::invalid_argument for a mark without owner, EffectsStillPending,
+  // and whatever the ports throw.
   Outcome process(const Message& message, const PendingMark& mine);
 
  private:
   Outcome process_file(const Message& message, const PendingMark& mine);
   Outcome process_success_file(const Message& message, const PendingMark& mine);
 
-  // The conditional transition; true when it is ours, also when it was applied but its
-  // answer lost. When refused, `row` holds the row as read after the refusal.
-  bool make_transition(const CollectionKey& key, const std::vector<std::string>& from,
-                       const char* to, const PendingMark& mine, std::optional<CollectionRow>& row,
+  // Moves the collection to the stage and, when the move is this call's, performs the
+  // stage's effects. When refused, `row` holds the row as read after the refusal (nullopt
+  // when it is gone).
+  bool reach_stage(const StageRules& stage, const Message& message, const PendingMark& mine,
+                   std::optional<CollectionRow>& row, Outcome& outcome);
+
+  // After the stage's transition was another's: takes over its effects if their owner is
+  // gone, else counts what an earlier delivery of this message did there; and notes a run
+  // that has finished. `row` holds the row as it stands.
+  void settle_stage(const StageRules& stage, const Message& message, const PendingMark& mine,
+                    std::optional<CollectionRow>& row, Outcome& outcome);
+
+  // The stage's side effects, in order: the export-state message (received), the run's
+  // check and product step, the record of who finished them (which removes the mark).
+  void perform_effects(const StageRules& stage, const Message& message, const PendingMark& mine,
                        Outcome& outcome);
 
-  void perform_received_effects(const Message& message, const PendingMark& mine, Outcome& outcome);
-  void perform_success_effects(const Message& message, const PendingMark& mine, Outcome& outcome);
-
-  // Claims the collection's pending effects when the row is in `status` and their owner is
-  // gone (past its deadline, or an earlier delivery of this message). True when this call
-  // now owns them. `row` must hold the row; when the claim is refused, it becomes the row as
+  // Takes over the collection's pending effects of the stage when their owner is gone. True
+  // when this call now owns them. When the take over is refused, `row` becomes the row as
   // read after the refusal (who finished the effects may show there; nullopt if it is gone).
-  bool take_over_collection_effects(const CollectionKey& key, std::optional<CollectionRow>& row,
-                                    const char* status, const PendingMark& mine, Outcome& outcome);
+  bool take_over_effects(const StageRules& stage, const CollectionKey& key,
+                         std::optional<CollectionRow>& row, const PendingMark& mine,
+                         Outcome& outcome);
 
-  // Moves the product status to the stage's status unless it is already one of
-  // `done_statuses`, and notifies; or takes over a notification a dead invocation left
-  // pending; or counts the notification an earlier delivery of this message sent.
-  void advance_product(const Message& message, Stage stage,
-                       const std::vector<std::string>& done_statuses, const PendingMark& mine,
-                       Outcome& outcome);
+  // The run's step of the stage: moves the product status and notifies; or takes over a
+  // notification a dead invocation left pending.
+  void advance_run(const StageRules& stage, const Message& message, const PendingMark& mine,
+                   Outcome& outcome);
+
+  // A conditional write's answer, confirmed: true when `applied`, or when it was refused and
+  // the item as read again (into `reread`) carries this call's mark at status `to`: the
+  // write was applied and its answer lost (confirm_own_write).
+  template <typename Row, typename Read>
+  bool applied_or_mine(bool applied, Read read, std::optional<Row>& reread, std::string_view to,
+                       const PendingMark& mine, Outcome& outcome, const char* what);
 
   // The collection's stage was finished by an earlier delivery of this message, which then
   // failed: counts the stage (and the run's notification, if that delivery sent it).
-  void credit_earlier_delivery(const CollectionRow& row, Stage stage, const PendingMark& mine,
-                               Outcome& outcome);
-
-  // The pending mark's owner is gone: past its deadline, or an earlier delivery of this
-  // message (which SQS only hands out again once that delivery is over).
-  bool effects_owner_gone(const PendingMark& pending, const PendingMark& mine);
+  void credit_earlier_delivery(const StageRules& stage, const CollectionRow& row,
+                               const PendingMark& mine, Outcome& outcome);
 
   // The message's run has every collection Success already (a late message): sets
   // run_finished, so that what this invocation pushes is deleted again.

@@ -28,6 +28,13 @@ const Setting kSettings[] = {
      &ConfigFlags::export_status_table, "export status table [UCExportToCrownStatus]"},
     {"DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME", "--dynamo-db-product-status-table-name",
      &ConfigFlags::product_status_table, "product status table [data_pipeline_metadata]"},
+    {"DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME", "--dynamo-db-file-receipts-table-name",
+     &ConfigFlags::file_receipts_table,
+     "file receipts table, one item per counted file "
+     "[snapshot_sender_status_checker_file_receipts]"},
+    {"FILE_RECEIPTS_EXPIRY_DAYS", "--file-receipts-expiry-days",
+     &ConfigFlags::file_receipts_expiry_days,
+     "days a file's receipt is kept (its ExpiresAt) against redeliveries [30]"},
     {"AWS_REGION", "--aws-region", &ConfigFlags::aws_region,
      "AWS region (then AWS_DEFAULT_REGION) [eu-west-2]"},
     {"AWS_PROFILE", "--aws-profile", &ConfigFlags::aws_profile,
@@ -141,6 +148,11 @@ Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env) {
   resolve.required(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url);
   resolve.text(&ConfigFlags::export_status_table, config.export_status_table);
   resolve.text(&ConfigFlags::product_status_table, config.product_status_table);
+  resolve.text(&ConfigFlags::file_receipts_table, config.file_receipts_table);
+  // SQS keeps a message for 14 days at most; DynamoDB's TTL ignores an ExpiresAt more
+  // than five years old, so a much longer expiry would be kept for ever in effect.
+  resolve.integer(&ConfigFlags::file_receipts_expiry_days, config.file_receipts_expiry_days, 1,
+                  1825);
   if (auto profile = resolve.raw(&ConfigFlags::aws_profile)) {
     config.aws_profile = std::move(*profile);
     config.aws_profile_named = true;
@@ -187,6 +199,8 @@ log::Fields describe(const Config& config) {
       {"export_state_sqs_queue_url", config.export_state_sqs_queue_url},
       {"dynamo_db_export_status_table_name", config.export_status_table},
       {"dynamo_db_product_status_table_name", config.product_status_table},
+      {"dynamo_db_file_receipts_table_name", config.file_receipts_table},
+      {"file_receipts_expiry_days", std::to_string(config.file_receipts_expiry_days)},
       {"aws_region", config.aws_region},
       {"aws_profile", config.aws_profile},
       {"config_environment", config.environment},

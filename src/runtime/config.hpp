@@ -24,6 +24,10 @@ struct Config {
   std::string export_state_sqs_queue_url;
   std::string export_status_table = "UCExportToCrownStatus";
   std::string product_status_table = "data_pipeline_metadata";
+  std::string file_receipts_table = "snapshot_sender_status_checker_file_receipts";
+  // How long a file's receipt is kept (its ExpiresAt): past it no redelivery of the file
+  // can come, and a later one would be counted again.
+  std::int64_t file_receipts_expiry_days = 30;
   std::string aws_region = "eu-west-2";
   std::string aws_profile = "default";
   // Named by flag or variable. Only then is the profile handed to the credentials chain,
@@ -44,6 +48,8 @@ struct ConfigFlags {
   std::optional<std::string> export_state_sqs_queue_url;
   std::optional<std::string> export_status_table;
   std::optional<std::string> product_status_table;
+  std::optional<std::string> file_receipts_table;
+  std::optional<std::string> file_receipts_expiry_days;
   std::optional<std::string> aws_region;
   std::optional<std::string> aws_profile;
   std::optional<std::string> environment;

@@ -266,12 +266,14 @@ class ChaosRun:
         s = self.stack
         suffix = uuid.uuid4().hex[:8]
         self.status_table = stack_lib.create_export_status_table(
-            s.dynalite_dynamodb, f"chaos-export-status-{suffix}")
+            s.moto_dynamodb, f"chaos-export-status-{suffix}")
         self.product_table = stack_lib.create_product_table(
-            s.dynalite_dynamodb, f"chaos-product-{suffix}")
+            s.moto_dynamodb, f"chaos-product-{suffix}")
+        self.receipts_table = stack_lib.create_file_receipts_table(
+            s.moto_dynamodb, f"chaos-receipts-{suffix}")
         ttl = int(time.time()) + 7 * 86400
         for c in self.plan.collections:
-            s.dynalite_dynamodb.put_item(TableName=self.status_table,
+            s.moto_dynamodb.put_item(TableName=self.status_table,
                                          Item=export_status_item(self.plan, c, ttl))
         self.export_queue = s.create_fifo_queue(f"chaos-export-state-{suffix}")
         self.topic = s.create_topic_with_queue(f"chaos-monitoring-{suffix}")
@@ -290,6 +292,7 @@ class ChaosRun:
             EXPORT_STATE_SQS_QUEUE_URL=self.export_queue,
             DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=self.status_table,
             DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=self.product_table,
+            DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME=self.receipts_table,
             METRICS_SCRAPE_INTERVAL_SECONDS=str(self.args.scrape_interval),
             LOG_LEVEL="DEBUG",
             ENVIRONMENT="chaos",
@@ -541,7 +544,7 @@ class ChaosRun:
         expected_invocations = max(1, int(len(self.deliveries) * 1.2 / args.batch_size))
         self.kill_plan = KillPlan(random.Random(args.seed + 3), args.kills,
                                   len(self.plan.collections), expected_invocations)
-        routes = [Route("dynamodb", *host_port(self.stack.dynalite_url)),
+        routes = [Route("dynamodb", *host_port(self.stack.moto_dynamodb_url)),
                   Route("sqs", *host_port(self.stack.moto_url)),
                   Route("sns", *host_port(self.stack.moto_url))]
         fault_plan = FaultPlan(rate=args.fault_rate, kinds=tuple(args.fault_kinds),
@@ -642,7 +645,7 @@ class ChaosRun:
         self.proxy_records = self.proxy.stats.ambiguous_records()
 
         # The export status table.
-        items = s.dynalite_dynamodb.query(
+        items = s.moto_dynamodb.query(
             TableName=self.status_table, ConsistentRead=True,
             KeyConditionExpression="CorrelationId = :c",
             ExpressionAttributeValues={":c": {"S": plan.correlation_id}})["Items"]
@@ -671,7 +674,7 @@ class ChaosRun:
             self.notes.append(f"{len(markers)} rows still carry PendingEffectsUntil: {markers[:5]}")
 
         # The product status table.
-        product = s.dynalite_dynamodb.get_item(
+        product = s.moto_dynamodb.get_item(
             TableName=self.product_table, ConsistentRead=True,
             Key={"Correlation_Id": {"S": plan.correlation_id},
                  "DataProduct": {"S": "SNAPSHOT_SENDER"}}).get("Item")

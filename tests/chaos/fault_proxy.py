@@ -11,7 +11,17 @@ fault, chosen at random (seeded) with probability `rate`:
   of answering: the 'applied but not acknowledged' case;
 - delay: the request is held `delay_seconds` (longer than the client waits), then forwarded
   (so it may be applied late, after the client gave up and retried) and answered if the
-  client is still there.
+  client is still there;
+- conflict (DynamoDB TransactWriteItems only): answered, never forwarded, as DynamoDB answers
+  a transaction that met another one on the same item at the same moment:
+  TransactionCanceledException with reason TransactionConflict.
+
+With `conflicts_per_transaction` N, the first N sends of each transaction (by its
+ClientRequestToken) meet such a conflict: a hot row, deterministically.
+
+With `honour_client_tokens`, the proxy also does what real DynamoDB does and the emulators
+do not: a TransactWriteItems whose ClientRequestToken it has seen applied in the last 10
+minutes is answered as the first was, without being forwarded (an idempotent retry).
 
 Every request and every fault is counted by service, operation and kind; faults that may
 have been applied without the client knowing (reset_after, delay) are also recorded one by
@@ -44,7 +54,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-FAULT_KINDS = ("error_500", "error_503", "throttle", "reset_before", "reset_after", "delay")
+FAULT_KINDS = ("error_500", "error_503", "throttle", "reset_before", "reset_after", "delay",
+               "conflict")
+# How long DynamoDB keeps a transaction's ClientRequestToken.
+CLIENT_TOKEN_SECONDS = 600
 # Faults after which the upstream may hold the request's effect although the client saw none.
 AMBIGUOUS_KINDS = ("reset_after", "delay")
 SERVICES = ("dynamodb", "sqs", "sns")
@@ -161,6 +174,8 @@ class Stats:
         self.requests: Counter[tuple[str, str]] = Counter()  # (service, operation)
         self.faults: Counter[tuple[str, str, str]] = Counter()  # (service, operation, kind)
         self.upstream_errors: Counter[str] = Counter()
+        # Transactions answered from an earlier applied one with the same ClientRequestToken.
+        self.idempotent_replays = 0
         self.dropped_by_hook: Counter[tuple[str, str]] = Counter()
         self.ambiguous: list[FaultRecord] = []
         # The same request (same client, same signature) arriving again after the proxy
@@ -217,6 +232,7 @@ class Stats:
                 "upstream_errors": dict(self.upstream_errors),
                 "dropped_by_hook": {f"{s}.{o}": n for (s, o), n in self.dropped_by_hook.items()},
                 "ambiguous": len(self.ambiguous),
+                "idempotent_replays": self.idempotent_replays,
                 "repeats_after_reset": {f"{s}.{o}": n
                                         for (s, o), n in sorted(self.repeats_after_reset.items())},
             }
@@ -253,6 +269,36 @@ def _json_error(status: int, type_: str, message: str, query_error: str = "") ->
     if query_error:
         headers.append(("x-amzn-query-error", query_error))
     return HttpMessage(f"HTTP/1.1 {status} {REASONS[status]}", headers, body)
+
+
+def conflict_answer(request_body: bytes) -> HttpMessage:
+    """TransactionCanceledException, one reason per action: the last one (the shared row, in
+    the product's count) met another transaction."""
+    try:
+        actions = len(json.loads(request_body or b"{}").get("TransactItems", [])) or 1
+    except ValueError:
+        actions = 1
+    reasons = [{"Code": "None"}] * (actions - 1) + [
+        {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
+    body = json.dumps({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
+                   f"[{', '.join(r['Code'] for r in reasons)}]",
+        "CancellationReasons": reasons,
+    }).encode()
+    return HttpMessage("HTTP/1.1 400 Bad Request",
+                       [("Content-Type", "application/x-amz-json-1.0"),
+                        ("x-amzn-RequestId", str(uuid.uuid4()))], body)
+
+
+def client_token(info: RequestInfo) -> str:
+    """A TransactWriteItems' ClientRequestToken, or ''."""
+    if info.service != "dynamodb" or info.operation != "TransactWriteItems":
+        return ""
+    try:
+        return str(json.loads(info.body or b"{}").get("ClientRequestToken", ""))
+    except ValueError:
+        return ""
 
 
 def _xml_error(status: int, service: str, type_: str, code: str, message: str) -> HttpMessage:
@@ -536,7 +582,9 @@ class FaultProxy(BackgroundLoopServer):
 
     def __init__(self, routes: list[Route], plan: FaultPlan,
                  hook: Optional[ForwardHook] = None,
-                 identify: Optional[ClientIdentifier] = None) -> None:
+                 identify: Optional[ClientIdentifier] = None,
+                 honour_client_tokens: bool = False,
+                 conflicts_per_transaction: int = 0) -> None:
         for r in routes:
             if r.name not in SERVICES:
                 raise ValueError(f"unknown service {r.name!r}")
@@ -546,8 +594,23 @@ class FaultProxy(BackgroundLoopServer):
         self.plan = plan
         self.hook = hook
         self.identify = identify
+        self.honour_client_tokens = honour_client_tokens
+        self.conflicts_per_transaction = conflicts_per_transaction
+        self._conflicts_met: Counter[str] = Counter()  # per ClientRequestToken, loop thread
+        # ClientRequestToken -> (when applied, the answer), touched on the loop's thread only.
+        self._applied_tokens: dict[str, tuple[float, HttpMessage]] = {}
         self.stats = Stats()
         super().__init__()
+
+    def _replay_of(self, token: str) -> Optional[HttpMessage]:
+        if not (self.honour_client_tokens and token):
+            return None
+        now = time.monotonic()
+        for old in [t for t, (when, _) in self._applied_tokens.items()
+                    if now - when > CLIENT_TOKEN_SECONDS]:
+            del self._applied_tokens[old]
+        applied = self._applied_tokens.get(token)
+        return applied[1] if applied else None
 
     def url(self, name: str) -> str:
         for r in self.routes:
@@ -582,14 +645,29 @@ class FaultProxy(BackgroundLoopServer):
                 key = f"{client} {signature}" if client and signature else ""
                 self.stats.count_request(info, key)
                 kind = self.plan.choose(route.name)
+                if kind == "conflict" and info.operation != "TransactWriteItems":
+                    kind = None  # only a transaction can meet another one
+                token = client_token(info)
+                if (not kind and token
+                        and self._conflicts_met[token] < self.conflicts_per_transaction):
+                    self._conflicts_met[token] += 1
+                    kind = "conflict"
                 if kind:
                     self.stats.count_fault(info, kind)
                 if kind == "reset_before":
                     self.stats.count_reset(key)
                     reset(writer)
                     return
-                if kind in ("error_500", "error_503", "throttle"):
-                    writer.write(serialize(error_answer(info, kind), keep_alive=True))
+                if kind in ("error_500", "error_503", "throttle", "conflict"):
+                    answer = (conflict_answer(request.body) if kind == "conflict"
+                              else error_answer(info, kind))
+                    writer.write(serialize(answer, keep_alive=True))
+                    await writer.drain()
+                    continue
+                replay = self._replay_of(token)
+                if replay is not None:
+                    self.stats.idempotent_replays += 1
+                    writer.write(serialize(replay, keep_alive=True))
                     await writer.drain()
                     continue
                 if kind == "delay":
@@ -607,6 +685,8 @@ class FaultProxy(BackgroundLoopServer):
                                            keep_alive=False))
                     await writer.drain()
                     return
+                if token and self.honour_client_tokens and response.start_line.split(" ")[1].startswith("2"):
+                    self._applied_tokens[token] = (time.monotonic(), response)
                 if self.hook is not None and self.hook(info, request, response):
                     self.stats.count_dropped(info)
                     self.stats.count_reset(key)

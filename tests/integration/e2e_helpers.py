@@ -270,6 +270,7 @@ class World:
     binary: Path
     export_table: str
     product_table: str
+    receipts_table: str
     queue_url: str
     topic: stack_lib.TopicWithQueue
     correlation_id: str
@@ -290,6 +291,7 @@ class World:
             "EXPORT_STATE_SQS_QUEUE_URL": self.queue_url,
             "DYNAMO_DB_EXPORT_STATUS_TABLE_NAME": self.export_table,
             "DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME": self.product_table,
+            "DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME": self.receipts_table,
             "LOG_LEVEL": "DEBUG",
             "ENVIRONMENT": "e2e",
             "APPLICATION": "ssc-e2e",
@@ -449,6 +451,7 @@ def make_world(
         binary=binary,
         export_table=stack_lib.create_export_status_table(dynamodb, name("e2e-export")),
         product_table=stack_lib.create_product_table(dynamodb, name("e2e-product")),
+        receipts_table=stack_lib.create_file_receipts_table(dynamodb, name("e2e-receipts")),
         queue_url=stack.create_fifo_queue(name("e2e-export-state")),
         topic=stack.create_topic_with_queue(name("e2e-monitoring")),
         correlation_id=name("e2e-run"),

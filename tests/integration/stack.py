@@ -131,6 +131,8 @@ class Stack:
         self.env = env
         self.dynalite_url = env["SSC_DYNALITE_URL"]
         self.moto_url = env["SSC_MOTO_URL"]
+        # DynamoDB on moto is served one request at a time (scripts/moto_serial.py).
+        self.moto_dynamodb_url = env["SSC_MOTO_DYNAMODB_URL"]
         self.pushgateway_url = env["SSC_PUSHGATEWAY_URL"]
         self.region = env["AWS_REGION"]
         self._session = boto3.session.Session(
@@ -149,6 +151,7 @@ class Stack:
             for url in (
                 self.dynalite_url,
                 f"{self.moto_url}/moto-api/",
+                f"{self.moto_dynamodb_url}/moto-api/",
                 f"{self.pushgateway_url}/-/ready",
             )
         )
@@ -162,7 +165,7 @@ class Stack:
 
     @functools.cached_property
     def moto_dynamodb(self) -> Any:
-        return self.client("dynamodb", self.moto_url)
+        return self.client("dynamodb", self.moto_dynamodb_url)
 
     @functools.cached_property
     def sqs(self) -> Any:
@@ -190,7 +193,8 @@ class Stack:
     def binary_env(self, dynamodb: str = "dynalite", **settings: str) -> dict[str, str]:
         """Environment for running the binary against this stack.
 
-        dynamodb: "dynalite" (faithful validation) or "moto" (has transactions).
+        dynamodb: "dynalite" (faithful validation) or "moto" (has transactions; served one
+        request at a time, so that concurrent writes are linearizable).
         SQS and SNS are always moto. Inherited AWS_* variables are dropped so the
         developer's own profile or endpoints can never leak into a test, and the
         scrape-interval wait is 0 unless a test asks for one.
@@ -205,7 +209,7 @@ class Stack:
             AWS_DEFAULT_REGION=self.region,
             AWS_EC2_METADATA_DISABLED="true",
             AWS_ENDPOINT_URL_DYNAMODB=(
-                self.dynalite_url if dynamodb == "dynalite" else self.moto_url
+                self.dynalite_url if dynamodb == "dynalite" else self.moto_dynamodb_url
             ),
             AWS_ENDPOINT_URL_SQS=self.moto_url,
             AWS_ENDPOINT_URL_SNS=self.moto_url,
@@ -251,17 +255,14 @@ def wait_for_table_active(client: Any, name: str, timeout: float = 30.0) -> None
         time.sleep(_POLL_INTERVAL)
 
 
-def _create_table(client: Any, name: str, hash_key: str, range_key: str) -> str:
+def _create_table(client: Any, name: str, hash_key: str, range_key: str | None) -> str:
+    keys = [hash_key] + ([range_key] if range_key else [])
     client.create_table(
         TableName=name,
         KeySchema=[
-            {"AttributeName": hash_key, "KeyType": "HASH"},
-            {"AttributeName": range_key, "KeyType": "RANGE"},
+            {"AttributeName": key, "KeyType": kind} for key, kind in zip(keys, ("HASH", "RANGE"))
         ],
-        AttributeDefinitions=[
-            {"AttributeName": hash_key, "AttributeType": "S"},
-            {"AttributeName": range_key, "AttributeType": "S"},
-        ],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in keys],
         BillingMode="PAY_PER_REQUEST",
     )
     wait_for_table_active(client, name)
@@ -276,6 +277,22 @@ def create_export_status_table(client: Any, name: str) -> str:
 def create_product_table(client: Any, name: str) -> str:
     """The product status table's key schema (SPEC section 2)."""
     return _create_table(client, name, "Correlation_Id", "DataProduct")
+
+
+def create_file_receipts_table(client: Any, name: str) -> str:
+    """The file receipts table (SPEC section 2): key ReceiptKey, TTL on ExpiresAt, as the
+    deployment creates it (deploy/terraform)."""
+    _create_table(client, name, "ReceiptKey", None)
+    try:
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ExpiresAt"},
+        )
+    except client.exceptions.ClientError as error:
+        # dynalite has no TTL (and no transactions, so no receipt is written there anyway).
+        if error.response["Error"]["Code"] != "UnknownOperationException":
+            raise
+    return name
 
 
 # --- SQS and SNS ------------------------------------------------------------

@@ -2,13 +2,9 @@
 
 These are the writes that make the product correct under concurrency and redelivery, so
 each is checked for its exact effect on the table (through boto3) on both DynamoDB
-emulators. They differ where it matters:
-  - moto sends the old item back when a condition fails (ReturnValuesOnConditionCheckFailure
-    ALL_OLD), so a duplicate file costs one request;
-  - dynalite accepts the parameter but sends nothing back, so the adapter reads the row
-    (a second, strongly consistent request) to tell a duplicate from a missing row;
-  - both evaluate contains() on a string set, and both page Query answers at 1 MB of
-    rows read (the projection does not make a page hold more).
+emulators. They differ where it matters: dynalite has no transactions, so counting a file
+with its receipt lives in test_adapters_counting.py, on moto; both page Query answers at
+1 MB of rows read (the projection does not make a page hold more).
 """
 
 from __future__ import annotations
@@ -62,110 +58,6 @@ def stored_product(client, table, correlation_id="corr") -> dict | None:
     return client.get_item(TableName=table, Key=product_key(correlation_id), ConsistentRead=True).get(
         "Item"
     )
-
-
-def count(probe, table, token, correlation_id="corr", collection="db.a.b") -> dict:
-    return probe.result(
-        "status.count_file",
-        table=table,
-        correlation_id=correlation_id,
-        collection_name=collection,
-        file_token=token,
-    )
-
-
-# --- counting files --------------------------------------------------------------
-
-
-def test_count_file_adds_one_per_new_file(backend, status_table):
-    _, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Sent", FilesExported=3)
-    first = count(probe, status_table, "tok-a")
-    assert first == {
-        "counted": True,
-        "row": {"status": "Sent", "files_exported": 3, "files_received": 1, "pending": None},
-        "same_message_owners": [],  # a count without owner looks for none
-    }
-    assert count(probe, status_table, "tok-b")["row"]["files_received"] == 2
-    item = stored(client, status_table)
-    assert item["FilesReceived"] == {"N": "2"}
-    assert sorted(item["ReceivedFileTokens"]["SS"]) == ["tok-a", "tok-b"]
-    assert item["CollectionStatus"] == {"S": "Sent"}  # nothing else touched
-
-
-def test_duplicate_token_is_not_counted(backend, status_table):
-    name, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Exported", FilesExported=5, FilesReceived=2)
-    assert count(probe, status_table, "tok")["row"]["files_received"] == 3
-
-    before = probe.requests()
-    again = count(probe, status_table, "tok")
-    used = probe.requests() - before
-    assert again == {
-        "counted": False,
-        "row": {"status": "Exported", "files_exported": 5, "files_received": 3, "pending": None},
-        "same_message_owners": [],
-    }
-    assert stored(client, status_table)["FilesReceived"] == {"N": "3"}
-    # moto hands back the old item with the refusal; dynalite does not, so the adapter
-    # reads the row to learn the refusal was a duplicate.
-    assert used == (1 if name == "moto" else 2)
-
-
-def test_count_without_token_counts_every_delivery(backend, status_table):
-    _, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Sent")
-    for expected in (1, 2, 3):
-        answer = count(probe, status_table, None)
-        assert answer["counted"] is True
-        assert answer["row"]["files_received"] == expected
-        assert answer["row"]["files_exported"] is None
-    assert "ReceivedFileTokens" not in stored(client, status_table)
-
-
-@pytest.mark.parametrize("token", ["tok", None], ids=["with-token", "without-token"])
-def test_missing_row_is_collection_not_found_and_nothing_is_created(backend, status_table, token):
-    _, client, probe = backend
-    put_row(client, status_table, collection="db.other.one", CollectionStatus="Sent")
-    error = probe.error(
-        "status.count_file",
-        table=status_table,
-        correlation_id="corr",
-        collection_name="db.a.b",
-        file_token=token,
-    )
-    assert error["code"] == "CollectionNotFound"
-    assert "corr" in error["message"] and "db.a.b" in error["message"]
-    assert stored(client, status_table) is None
-    assert client.scan(TableName=status_table)["Count"] == 1
-
-
-def test_concurrent_counts_count_each_file_once(backend, status_table, stack, probe_binary):
-    """Four processes deliver the same 12 files, each in its own order."""
-    name, client, _ = backend
-    put_row(client, status_table, CollectionStatus="Sent", FilesExported=12)
-    tokens = [f"file-{i:02d}" for i in range(12)]
-    counted: list[list[bool]] = []
-    errors: list[BaseException] = []
-
-    def deliver(order: list[str]) -> None:
-        try:
-            with Probe(probe_binary, probe_env(stack, name)) as own:
-                counted.append([count(own, status_table, t)["counted"] for t in order])
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
-
-    orders = [tokens, tokens[::-1], tokens[6:] + tokens[:6], tokens[::2] + tokens[1::2]]
-    threads = [threading.Thread(target=deliver, args=(order,)) for order in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
-    assert sum(sum(1 for c in run if c) for run in counted) == 12
-    item = stored(client, status_table)
-    assert item["FilesReceived"] == {"N": "12"}
-    assert sorted(item["ReceivedFileTokens"]["SS"]) == tokens
 
 
 # --- reading ---------------------------------------------------------------------
@@ -295,14 +187,14 @@ def test_claim_and_finish_effects_go_by_the_owner(backend, status_table):
     assert transition(probe, status_table, ["Sent"], "Received", 100, "dead.0") is True
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
 
-    claim = "status.claim_pending"
+    claim = "status.take_over"
     assert probe.result(claim, seen_until=100, seen_owner="other.0", until=500, owner="a.0",
-                        **where) == {"claimed": False}
+                        **where) == {"taken_over": False}
     assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=200, owner="a.0",
-                        **where) == {"claimed": True}
+                        **where) == {"taken_over": True}
     # A second claimant that saw the same expired mark loses.
     assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=300, owner="b.0",
-                        **where) == {"claimed": False}
+                        **where) == {"taken_over": False}
     assert mark_of(stored(client, status_table)) == ("200", "a.0")
 
     # The first owner's finish no longer applies: the mark is the claimant's now, and so is
@@ -321,7 +213,7 @@ def test_claim_and_finish_effects_go_by_the_owner(backend, status_table):
     assert probe.result(finish, owner="a.0", stage="received", **where) == {}
     assert probe.result(finish, owner="b.0", stage="received", **where) == {}
     assert probe.result(claim, seen_until=200, seen_owner="a.0", until=300, owner="b.0",
-                        **where) == {"claimed": False}
+                        **where) == {"taken_over": False}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
     assert item["ReceivedEffectsBy"] == {"S": "a.0"}
@@ -332,20 +224,20 @@ def test_a_mark_from_before_owners_is_claimed_by_its_time(backend, status_table)
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100)
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     assert probe.result("status.read", **where)["row"]["pending"] == {"until_ms": 100, "owner": ""}
-    claim = "status.claim_pending"
-    assert probe.result(claim, seen_until=99, until=200, owner="a.0", **where) == {"claimed": False}
-    assert probe.result(claim, seen_until=100, until=200, owner="a.0", **where) == {"claimed": True}
+    claim = "status.take_over"
+    assert probe.result(claim, seen_until=99, until=200, owner="a.0", **where) == {"taken_over": False}
+    assert probe.result(claim, seen_until=100, until=200, owner="a.0", **where) == {"taken_over": True}
     assert mark_of(stored(client, status_table)) == ("200", "a.0")
     # Now it has an owner: a claim by time alone no longer matches.
-    assert probe.result(claim, seen_until=200, until=300, owner="b.0", **where) == {"claimed": False}
+    assert probe.result(claim, seen_until=200, until=300, owner="b.0", **where) == {"taken_over": False}
 
 
 def test_finish_and_claim_on_a_missing_row_create_nothing(backend, status_table):
     _, client, probe = backend
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
-    assert probe.result("status.claim_pending", seen_until=1, seen_owner="x.0", until=2,
-                        owner="a.0", **where) == {"claimed": False}
+    assert probe.result("status.take_over", seen_until=1, seen_owner="x.0", until=2,
+                        owner="a.0", **where) == {"taken_over": False}
     assert stored(client, status_table) is None
 
 
@@ -353,18 +245,18 @@ def test_finish_and_claim_on_a_missing_row_create_nothing(backend, status_table)
 # in one write (src/core/ports.hpp): a later delivery reads who did the effects, and whether
 # that call also sent the run's notification ("<owner> run"). Each stage has its own
 # attribute, so that the Received and the Success stage never overwrite each other.
-STATUS_EFFECTS_BY = {"received": "ReceivedEffectsBy", "completed": "SuccessEffectsBy"}
+STATUS_EFFECTS_BY = {"received": "ReceivedEffectsBy", "successful": "SuccessEffectsBy"}
 
 
-def done_by(received: str = "", completed: str = "", run_notified: tuple[str, ...] = ()) -> dict:
+def done_by(received: str = "", successful: str = "", run_notified: tuple[str, ...] = ()) -> dict:
     """effects_done_by as rows give it; an unrecorded stage has an empty owner."""
-    owners = {"received": received, "completed": completed}
+    owners = {"received": received, "successful": successful}
     return {stage: {"owner": owner, "run_notified": stage in run_notified}
             for stage, owner in owners.items()}
 
 
 @pytest.mark.parametrize("run_notified", [False, True])
-@pytest.mark.parametrize("stage", ["received", "completed"])
+@pytest.mark.parametrize("stage", ["received", "successful"])
 def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, stage,
                                                        run_notified):
     _, client, probe = backend
@@ -398,7 +290,7 @@ def test_both_stages_keep_their_own_record(backend, status_table):
     assert transition(probe, status_table, ["Sent"], "Received", 100, "a.0") is True
     assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
     assert transition(probe, status_table, ["Received"], "Success", 200, "b.0") is True
-    assert probe.result("status.finish_effects", owner="b.0", stage="completed", **where) == {}
+    assert probe.result("status.finish_effects", owner="b.0", stage="successful", **where) == {}
     item = stored(client, status_table)
     assert item["ReceivedEffectsBy"] == {"S": "a.0"}
     assert item["SuccessEffectsBy"] == {"S": "b.0"}
@@ -409,62 +301,16 @@ def test_both_stages_keep_their_own_record(backend, status_table):
 
 
 def test_rows_carry_the_effects_record(backend, status_table):
-    """read and both count answers (counted and refused) give what the row records."""
+    """read and a count's answer give what the row records (counting with a receipt:
+    test_adapters_counting.py)."""
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Received", FilesExported=2, FilesReceived=1,
             ReceivedEffectsBy="a.0")
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     expected = {"status": "Received", "files_exported": 2, "files_received": 2, "pending": None,
                 "effects_done_by": done_by(received="a.0")}
-    assert count(probe, status_table, "tok")["row"] == expected
-    assert count(probe, status_table, "tok")["row"] == expected
+    assert probe.result("status.count_file", **where)["row"] == expected
     assert probe.result("status.read", **where) == {"row": expected}
-
-
-# --- who counted a file ----------------------------------------------------------
-# A count with an owner puts "~" + owner into ReceivedFileTokens beside the token, in the
-# same write. A refused count answers the owners in the set of the caller's own message:
-# owners "<8 chars>.<receive count>.<nonce>" share the prefix "<8 chars>.", any other owner
-# has only itself (src/core/receipt.hpp).
-
-
-def count_as(probe, table, token, owner) -> dict:
-    return probe.result("status.count_file", table=table, correlation_id="corr",
-                        collection_name="db.a.b", file_token=token, owner=owner)
-
-
-def test_count_records_its_owner_beside_the_token(backend, status_table):
-    _, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Sent", FilesExported=2)
-    first = count_as(probe, status_table, "f1", "AbCdEfGh.1.aaaaaa0")
-    assert first["counted"] is True and first["same_message_owners"] == []
-    assert count_as(probe, status_table, "f2", "ZyXwVuTs.1.cccccc0")["counted"] is True
-    item = stored(client, status_table)
-    assert item["FilesReceived"] == {"N": "2"}
-    assert sorted(item["ReceivedFileTokens"]["SS"]) == [
-        "f1", "f2", "~AbCdEfGh.1.aaaaaa0", "~ZyXwVuTs.1.cccccc0"
-    ]
-    # A redelivery of the first message finds its earlier owner, not the other message's.
-    again = count_as(probe, status_table, "f1", "AbCdEfGh.2.bbbbbb0")
-    assert again["counted"] is False
-    assert again["same_message_owners"] == ["AbCdEfGh.1.aaaaaa0"]
-    # A refused count writes nothing, its owner included.
-    assert len(stored(client, status_table)["ReceivedFileTokens"]["SS"]) == 4
-
-
-def test_an_owner_without_message_matches_only_itself(backend, status_table):
-    _, client, probe = backend
-    put_row(client, status_table, CollectionStatus="Sent")
-    assert count_as(probe, status_table, "f1", "mine.00")["counted"] is True
-    # "~mine.00" starts like "~mine.0" but is another owner.
-    assert count_as(probe, status_table, "f1", "mine.0")["same_message_owners"] == []
-    assert count_as(probe, status_table, "f1", "mine.00")["same_message_owners"] == ["mine.00"]
-    # Without an owner nothing is looked for, and nothing but the token is recorded.
-    assert count(probe, status_table, "f2")["counted"] is True
-    assert count(probe, status_table, "f2")["same_message_owners"] == []
-    assert sorted(stored(client, status_table)["ReceivedFileTokens"]["SS"]) == [
-        "f1", "f2", "~mine.00"
-    ]
 
 
 # --- the run's statuses ----------------------------------------------------------
@@ -513,8 +359,8 @@ def test_run_statuses_of_an_unknown_run_is_empty(backend, status_table):
 
 
 def advance(probe, table, status, done, until, owner="tok.0", correlation_id="corr") -> bool:
-    return probe.result("product.advance", table=table, correlation_id=correlation_id,
-                        status=status, done=done, until=until, owner=owner)["advanced"]
+    return probe.result("product.transition", table=table, correlation_id=correlation_id,
+                        status=status, done=done, until=until, owner=owner)["moved"]
 
 
 def test_advance_creates_the_item(backend, product_table):
@@ -565,15 +411,15 @@ def test_product_claim_and_clear(backend, product_table):
     _, client, probe = backend
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10, "dead.0") is True
     where = {"table": product_table, "correlation_id": "corr"}
-    claim = "product.claim_pending"
+    claim = "product.take_over"
     assert probe.result(claim, seen_until=10, seen_owner="x.0", until=20, owner="a.0",
-                        **where) == {"claimed": False}
+                        **where) == {"taken_over": False}
     assert probe.result(claim, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
-                        **where) == {"claimed": True}
+                        **where) == {"taken_over": True}
     # The first owner's clear no longer applies: the mark is the claimant's now.
-    assert probe.result("product.clear_pending", owner="dead.0", **where) == {}
+    assert probe.result("product.finish_effects", owner="dead.0", **where) == {}
     assert mark_of(stored_product(client, product_table)) == ("20", "a.0")
-    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
     item = stored_product(client, product_table)
     assert mark_of(item) == (None, None)
     assert item["Status"] == {"S": "COMPLETED"}
@@ -587,14 +433,14 @@ def test_product_item_keeps_only_its_own_attributes(backend, product_table):
     _, client, probe = backend
     where = {"table": product_table, "correlation_id": "corr"}
     assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1, "a.0") is True
-    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
     assert stored_product(client, product_table) == {**product_key("corr"),
                                                      "Status": {"S": "RECEIVED"}}
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 2, "b.0") is True
-    # The completed stage's mark is b.0's: a clear by the received stage's owner is refused.
-    assert probe.result("product.clear_pending", owner="a.0", **where) == {}
+    # The successful stage's mark is b.0's: a clear by the received stage's owner is refused.
+    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
     assert mark_of(stored_product(client, product_table)) == ("2", "b.0")
-    assert probe.result("product.clear_pending", owner="b.0", **where) == {}
+    assert probe.result("product.finish_effects", owner="b.0", **where) == {}
     # Nothing beside the key and the status: no ReceivedEffectsBy, CompletedEffectsBy or
     # any other record, and the mark gone with its owner.
     assert stored_product(client, product_table) == {**product_key("corr"),
@@ -617,7 +463,9 @@ def lossy_probe(backend, stack, probe_binary):
     import fault_proxy  # noqa: PLC0415 - the chaos tools are not a package
 
     name, client, _ = backend
-    upstream = urllib.parse.urlparse(stack.dynalite_url if name == "dynalite" else stack.moto_url)
+    upstream = urllib.parse.urlparse(
+        stack.dynalite_url if name == "dynalite" else stack.moto_dynamodb_url
+    )
     dropped: list[str] = []
     picks: list[Callable[[dict], bool]] = []
 
@@ -667,39 +515,11 @@ def test_claim_applied_but_not_answered(lossy_probe, status_table):
             PendingEffectsOwner="dead.0")
     dropped = arm(sets("PendingEffectsUntil"))
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    assert probe.result("status.claim_pending", seen_until=5, seen_owner="dead.0", until=900,
-                        owner="mine.0", **where) == {"claimed": False}
+    assert probe.result("status.take_over", seen_until=5, seen_owner="dead.0", until=900,
+                        owner="mine.0", **where) == {"taken_over": False}
     assert len(dropped) == 1
     assert probe.result("status.read", **where)["row"]["pending"] == {"until_ms": 900,
                                                                        "owner": "mine.0"}
-
-
-def test_count_applied_but_not_answered(lossy_probe, status_table):
-    client, probe, arm = lossy_probe
-    put_row(client, status_table, CollectionStatus="Exported", FilesExported=3)
-    # Only the count with a token writes the token set (GetItem reads it by projection).
-    dropped = arm(updates("ReceivedFileTokens"))
-    where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    mine = "AbCdEfGh.1.aaaaaa0"
-    result = probe.result("status.count_file", file_token="f1", owner=mine, **where)
-    assert len(dropped) == 1
-    # The repeat is refused, and the token set names us among the message's owners: the
-    # workflow reports the file (tests/unit/core/workflow_test.cpp).
-    assert result["counted"] is False
-    assert result["same_message_owners"] == [mine]
-    assert result["row"]["files_received"] == 1
-    item = stored(client, status_table)
-    assert item["FilesReceived"] == {"N": "1"}
-    assert sorted(item["ReceivedFileTokens"]["SS"]) == ["f1", "~" + mine]
-    # Another message with the same file sees no owner of its own: not its count.
-    other = probe.result("status.count_file", file_token="f1", owner="ZyXwVuTs.1.cccccc0",
-                         **where)
-    assert other["counted"] is False and other["same_message_owners"] == []
-    # A later delivery of the same message sees the first one's owner.
-    later = probe.result("status.count_file", file_token="f1", owner="AbCdEfGh.2.bbbbbb0",
-                         **where)
-    assert later["counted"] is False and later["same_message_owners"] == [mine]
-    assert stored(client, status_table)["FilesReceived"] == {"N": "1"}
 
 
 def test_finish_effects_applied_but_not_answered(lossy_probe, status_table):
@@ -775,19 +595,19 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
     _, _, probe = backend
     where = {"table": "no-such-table", "correlation_id": "corr", "collection_name": "db.a.b"}
     for op, extra in [
-        ("status.count_file", {"file_token": "t"}),
+        ("status.count_file", {}),
         ("status.read", {}),
         ("status.transition", {"from": ["Sent"], "to": "Received", "until": 1, "owner": "a.0"}),
-        ("status.claim_pending", {"seen_until": 1, "seen_owner": "x.0", "until": 2, "owner": "a.0"}),
+        ("status.take_over", {"seen_until": 1, "seen_owner": "x.0", "until": 2, "owner": "a.0"}),
         ("status.finish_effects", {"owner": "a.0", "stage": "received"}),
         ("status.run_statuses", {}),
     ]:
         error = probe.error(op, **where, **extra)
         assert error["code"] == "ResourceNotFoundException", (op, error)
         assert error["retryable"] is False
-    error = probe.error("product.advance", table="no-such-table", correlation_id="c",
+    error = probe.error("product.transition", table="no-such-table", correlation_id="c",
                         status="RECEIVED", done=["RECEIVED"], until=1, owner="a.0")
     assert error["code"] == "ResourceNotFoundException"
-    error = probe.error("product.clear_pending", table="no-such-table", correlation_id="c",
+    error = probe.error("product.finish_effects", table="no-such-table", correlation_id="c",
                         owner="a.0")
     assert error["code"] == "ResourceNotFoundException"

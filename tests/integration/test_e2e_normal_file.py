@@ -1,6 +1,7 @@
 """SPEC section 3: a normal file message, end to end through the binary.
 
-The happy paths run on moto and on dynalite (any_world); the rest on moto.
+Files with a name are counted with a transaction (the file receipts table): moto.
+Dynalite, which has none, serves files without a name (test_e2e_dynalite.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import pytest
 from e2e_helpers import (
     RECEIVED_TEXT,
     World,
-    any_world,  # noqa: F401  (fixture)
     as_pairs,
     export_state_body,
     monitoring_body,
@@ -21,8 +21,8 @@ from e2e_helpers import (
 )
 
 
-def test_file_for_incomplete_collection_is_counted_only(any_world: World):
-    w = any_world
+def test_file_for_incomplete_collection_is_counted_only(world: World):
+    w = world
     w.put_collection("db.core.incomplete", "Exported", exported=3, sent=3)
 
     run = w.deliver(w.message("db.core.incomplete", file_name="f1.gz.enc"))
@@ -37,8 +37,8 @@ def test_file_for_incomplete_collection_is_counted_only(any_world: World):
     assert w.product() is None
 
 
-def test_counts_on_top_of_existing_files_received(any_world: World):
-    w = any_world
+def test_counts_on_top_of_existing_files_received(world: World):
+    w = world
     w.put_collection("db.core.partly", "Sent", exported=5, sent=5, received=2)
 
     w.deliver(w.message("db.core.partly", file_name="f3"))
@@ -50,9 +50,9 @@ def test_counts_on_top_of_existing_files_received(any_world: World):
 
 @pytest.mark.parametrize("status", ["Exported", "Sent"])
 def test_file_completing_collection_marks_it_received_and_sends_export_state(
-    any_world: World, status: str
+    world: World, status: str
 ):
-    w = any_world
+    w = world
     # Another collection of the run is still being sent, so the run is not complete.
     w.put_collection("db.core.other", "Sent", exported=4, sent=4, received=1)
     w.put_collection("db.core.done", status, exported=2, sent=2, received=1)
@@ -161,8 +161,8 @@ def test_no_transition_from_other_statuses(world: World, status: str):
     assert w.product() is None
 
 
-def test_last_collection_received_notifies_and_sets_product_received(any_world: World):
-    w = any_world
+def test_last_collection_received_notifies_and_sets_product_received(world: World):
+    w = world
     w.snapshot_type = "full_snapshot"  # title-cased as Python's str.title() does
     w.put_collection("db.run.a", "Received", exported=2, sent=2, received=2)
     w.put_collection("db.run.b", "Success", exported=1, sent=1, received=1)
@@ -221,8 +221,8 @@ def test_rows_of_other_runs_do_not_count(world: World):
     assert w.received("db.mine.coll", w.correlation_id + "x") == 0
 
 
-def test_a_whole_run_delivered_file_by_file(any_world: World):
-    w = any_world
+def test_a_whole_run_delivered_file_by_file(world: World):
+    w = world
     collections = {"db.whole.a": 2, "db.whole.b": 1, "db.whole.c": 3}
     for name, files in collections.items():
         w.put_collection(name, "Sent" if files != 3 else "Exported", exported=files, sent=files)

@@ -14,8 +14,8 @@ from e2e_helpers import (
     RECEIVED_TEXT,
     SUCCESSFUL_TEXT,
     World,
-    any_world,  # noqa: F401  (fixture)
     monitoring_body,
+    world,  # noqa: F401  (fixture)
 )
 
 PADDING = "p" * 300_000  # 5 rows of this are more than one 1 MB page
@@ -38,8 +38,8 @@ def _pages(w: World) -> int:
             return pages
 
 
-def test_unfinished_row_on_a_later_page_keeps_run_incomplete(any_world: World):
-    w = any_world
+def test_unfinished_row_on_a_later_page_keeps_run_incomplete(world: World):
+    w = world
     *received, last = NAMES
     for name in received[1:]:
         w.put_collection(name, "Received", exported=1, sent=1, received=1, Padding=PADDING)
@@ -56,8 +56,8 @@ def test_unfinished_row_on_a_later_page_keeps_run_incomplete(any_world: World):
     assert w.product() is None
 
 
-def test_run_spanning_pages_completes_when_every_page_is_done(any_world: World):
-    w = any_world
+def test_run_spanning_pages_completes_when_every_page_is_done(world: World):
+    w = world
     *others, last = NAMES
     for name in others:
         w.put_collection(name, "Received", exported=1, sent=1, received=1, Padding=PADDING)
@@ -80,9 +80,9 @@ def test_run_spanning_pages_completes_when_every_page_is_done(any_world: World):
     assert w.product()["Status"] == "COMPLETED"
 
 
-def test_many_small_rows(any_world: World):
+def test_many_small_rows(world: World):
     """A run of many collections, no padding: every row is read, whatever the page size."""
-    w = any_world
+    w = world
     names = [f"db.many.c{i:03d}" for i in range(120)]
     for name in names[:-1]:
         w.put_collection(name, "Received", exported=1, sent=1, received=1)

@@ -197,14 +197,16 @@ def test_second_stack_coexists_restarts_and_stops_clean(stack, tmp_path):
         stack_lib.run_stack_script("start", other_dir)
         other = stack_lib.Stack.from_dir(other_dir)
         assert other.is_up()
-        ours = {stack.dynalite_url, stack.moto_url, stack.pushgateway_url}
-        assert not ours & {other.dynalite_url, other.moto_url, other.pushgateway_url}
+        ours = {stack.dynalite_url, stack.moto_url, stack.moto_dynamodb_url, stack.pushgateway_url}
+        assert not ours & {
+            other.dynalite_url, other.moto_url, other.moto_dynamodb_url, other.pushgateway_url
+        }
         first_pids = _pids(other_dir)
-        assert len(first_pids) == 3
+        assert len(first_pids) == 4
 
         stack_lib.run_stack_script("start", other_dir)  # a restart
         second_pids = _pids(other_dir)
-        assert len(second_pids) == 3 and not set(first_pids) & set(second_pids)
+        assert len(second_pids) == 4 and not set(first_pids) & set(second_pids)
         assert not any(_alive(p) for p in first_pids)
         assert stack_lib.Stack.from_dir(other_dir).is_up()
     finally:

@@ -4,8 +4,9 @@
 // reads them (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
 //
 //   {"op": "dynamodb.UpdateItem", "request": {...}}
-//   {"op": "status.count_file", "table": "T", "correlation_id": "c", "collection_name": "n",
-//    "file_token": "t", "owner": "o"}   (owner optional; answers same_message_owners)
+//   {"op": "status.count_file", "table": "T", "receipts_table": "R", "correlation_id": "c",
+//    "collection_name": "n", "receipt_key": "k", "owner": "o"}
+//   (receipt_key and owner optional; answers counted, row and counted_by)
 //
 // An optional "id" is echoed back, so that a test can match answers to commands.
 #include <cstdint>
@@ -84,17 +85,17 @@ json optional_number(const std::optional<std::int64_t>& value) {
 
 json pending_json(const std::optional<core::PendingMark>& pending) {
   if (!pending) return nullptr;
-  return {{"until_ms", pending->until_ms}, {"owner", pending->owner}};
+  return {{"until_ms", pending->until_ms}, {"owner", pending->owner.text()}};
 }
 
 // Only when something is recorded, so that rows without it read as before.
 void add_effects_done_by(json& row, const core::EffectsDoneBy& done) {
-  if (done.received.owner.empty() && done.completed.owner.empty()) return;
+  if (done.received.owner.empty() && done.successful.owner.empty()) return;
   const auto stage = [](const core::StageDoneBy& by) {
-    return json{{"owner", by.owner}, {"run_notified", by.run_notified}};
+    return json{{"owner", by.owner.text()}, {"run_notified", by.run_notified}};
   };
   row["effects_done_by"] = {{"received", stage(done.received)},
-                            {"completed", stage(done.completed)}};
+                            {"successful", stage(done.successful)}};
 }
 
 json row_json(const core::CollectionRow& row) {
@@ -106,12 +107,12 @@ json row_json(const core::CollectionRow& row) {
   return result;
 }
 
-// "stage": "received" or "completed".
+// "stage": "received" or "successful".
 core::Stage stage(const json& command) {
   const std::string name = text(command, "stage");
   if (name == "received") return core::Stage::Received;
-  if (name == "completed") return core::Stage::Completed;
-  throw BadCommand("\"stage\" must be \"received\" or \"completed\", not \"" + name + "\"");
+  if (name == "successful") return core::Stage::Successful;
+  throw BadCommand("\"stage\" must be \"received\" or \"successful\", not \"" + name + "\"");
 }
 
 // The caller's own mark: "until" and "owner".
@@ -119,7 +120,7 @@ core::PendingMark mark(const json& command) {
   return {number(command, "until"), text(command, "owner")};
 }
 
-// The mark a claim expects to find: "seen_until" and "seen_owner" (empty for a mark written
+// The mark a take over expects to find: "seen_until" and "seen_owner" (empty for a mark written
 // before owners existed).
 core::PendingMark seen_mark(const json& command) {
   return {number(command, "seen_until"), text_or(command, "seen_owner", "")};
@@ -299,17 +300,18 @@ class Probe {
   }
 
   json status_op(const std::string& action, const json& command) {
-    adapters::DynamoStatusTable table(dynamodb(), text(command, "table"));
+    adapters::DynamoStatusTable table(
+        dynamodb(), {text(command, "table"), text_or(command, "receipts_table", "")});
     if (action == "count_file") {
-      std::optional<std::string> token;
-      if (command.contains("file_token") && !command["file_token"].is_null()) {
-        token = text(command, "file_token");
+      std::optional<std::string> receipt_key;
+      if (command.contains("receipt_key") && !command["receipt_key"].is_null()) {
+        receipt_key = text(command, "receipt_key");
       }
       const auto result =
-          table.count_file(collection_key(command), token, text_or(command, "owner", ""));
+          table.count_file(collection_key(command), receipt_key, text_or(command, "owner", ""));
       return {{"counted", result.counted},
               {"row", row_json(result.row)},
-              {"same_message_owners", result.same_message_owners}};
+              {"counted_by", result.counted_by.text()}};
     }
     if (action == "read") {
       const auto row = table.read(collection_key(command));
@@ -319,9 +321,9 @@ class Probe {
       return {{"moved", table.transition(collection_key(command), texts(command, "from"),
                                          text(command, "to"), mark(command))}};
     }
-    if (action == "claim_pending") {
-      return {{"claimed",
-               table.claim_pending(collection_key(command), seen_mark(command), mark(command))}};
+    if (action == "take_over") {
+      return {{"taken_over",
+               table.take_over(collection_key(command), seen_mark(command), mark(command))}};
     }
     if (action == "finish_effects") {
       const bool run_notified = command.value("run_notified", false);
@@ -338,8 +340,8 @@ class Probe {
   json product_op(const std::string& action, const json& command) {
     adapters::DynamoProductTable table(dynamodb(), text(command, "table"));
     const std::string correlation_id = text(command, "correlation_id");
-    if (action == "advance") {
-      return {{"advanced", table.advance(correlation_id, text(command, "status"),
+    if (action == "transition") {
+      return {{"moved", table.transition(correlation_id, text(command, "status"),
                                          texts(command, "done"), mark(command))}};
     }
     if (action == "read") {
@@ -347,11 +349,11 @@ class Probe {
       if (!row) return {{"row", nullptr}};
       return {{"row", {{"status", row->status}, {"pending", pending_json(row->pending)}}}};
     }
-    if (action == "claim_pending") {
-      return {{"claimed", table.claim_pending(correlation_id, seen_mark(command), mark(command))}};
+    if (action == "take_over") {
+      return {{"taken_over", table.take_over(correlation_id, seen_mark(command), mark(command))}};
     }
-    if (action == "clear_pending") {
-      table.clear_pending(correlation_id, text(command, "owner"));
+    if (action == "finish_effects") {
+      table.finish_effects(correlation_id, text(command, "owner"));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

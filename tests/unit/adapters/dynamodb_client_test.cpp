@@ -129,14 +129,30 @@ TEST_F(DynamoDbClientTest, RetriesThrottlingThenSucceeds) {
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
-TEST_F(DynamoDbClientTest, UpdateItemCanLeaveAttributesOutOfTheAnswer) {
-  // Only the item's own attributes go: a value of the same name deeper down, or a key of
-  // the answer itself, stays.
-  transport.reply(200, R"({"Attributes":{"Big":{"SS":["a","b"]},"N":{"N":"3"},)"
-                       R"("M":{"M":{"Big":{"S":"inner"}}}},"Big":1})");
-  EXPECT_EQ(client.update_item({{"TableName", "T"}}, {"Big"}),
-            json::parse(R"({"Attributes":{"N":{"N":"3"},"M":{"M":{"Big":{"S":"inner"}}}},)"
-                        R"("Big":1})"));
+json transient_cancellation(const char* first, const char* second) {
+  return {{"__type", "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"},
+          {"Message", "Transaction cancelled"},
+          {"CancellationReasons", {{{"Code", first}}, {{"Code", second}}}}};
+}
+
+TEST_F(DynamoDbClientTest, ATransactionCancelledForTransientReasonsIsRetried) {
+  transport.reply_json(400, transient_cancellation("TransactionConflict", "None"));
+  transport.reply_json(400, transient_cancellation("None", "ThrottlingError"));
+  transport.reply(200, "{}");
+  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}));
+  EXPECT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(client.aws().stats().retries.load(), 2u);
+  transport.reply_json(400, transient_cancellation("ProvisionedThroughputExceeded", "None"));
+  transport.reply(200, "{}");
+  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}));
+}
+
+TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsNotRetried) {
+  transport.reply_json(400,
+                       transient_cancellation("TransactionConflict", "ConditionalCheckFailed"));
+  EXPECT_THROW(client.transact_write_items({{"TransactItems", json::array()}}),
+               TransactionCanceled);
+  EXPECT_EQ(transport.requests.size(), 1u);
 }
 
 TEST_F(DynamoDbClientTest, NonJsonSuccessIsMalformedResponse) {

@@ -33,7 +33,7 @@ class ProductTableTest : public ::testing::Test {
 TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
   transport.reply(200, "{}");
   EXPECT_TRUE(
-      table.advance("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, PendingMark{99, "tok.2"}));
+      table.transition("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, PendingMark{99, "tok.2"}));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "Products"},
                   {"Key", kKeyJson},
@@ -52,19 +52,19 @@ TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
 
 TEST_F(ProductTableTest, AdvanceRefusedIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
 }
 
 TEST_F(ProductTableTest, AdvanceWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.advance("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
 TEST_F(ProductTableTest, AdvanceWithNoDoneStatusesIsUnconditional) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.advance("corr-1", "RECEIVED", {}, PendingMark{1, "tok.0"}));
+  EXPECT_TRUE(table.transition("corr-1", "RECEIVED", {}, PendingMark{1, "tok.0"}));
   EXPECT_FALSE(transport.body(0).contains("ConditionExpression"));
 }
 
@@ -93,8 +93,8 @@ TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
 TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.claim_pending("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
-  table.clear_pending("corr-1", "tok.0");
+  EXPECT_TRUE(table.take_over("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
+  table.finish_effects("corr-1", "tok.0");
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);

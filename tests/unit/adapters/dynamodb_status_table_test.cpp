@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "scripted_transport.hpp"
 
 using nlohmann::json;
@@ -42,174 +44,201 @@ class StatusTableTest : public ::testing::Test {
   ScriptedTransport transport;
   DynamoDbClient client{ssc::test::test_endpoint("dynamodb"), credentials, transport,
                         ssc::test::fast_policy()};
-  DynamoStatusTable table{client, "ExportStatus"};
+  DynamoStatusTable table{client, ssc::adapters::StatusTables{"ExportStatus", "Receipts"}};
 
   std::string target(std::size_t i) const { return transport.header(i, "x-amz-target"); }
 };
 
-TEST_F(StatusTableTest, CountWithTokenIsOneConditionalAdd) {
-  transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok", "other"})}});
-  const auto result = table.count_file(kKey, std::string("tok"), "");
+json cancelled(const std::string& receipt_reason, const std::string& row_reason,
+               const std::optional<json>& old_receipt = std::nullopt) {
+  json receipt = {{"Code", receipt_reason}};
+  if (receipt_reason != "None") receipt["Message"] = "The conditional request failed";
+  if (old_receipt) receipt["Item"] = *old_receipt;
+  json row = {{"Code", row_reason}};
+  if (row_reason != "None") row["Message"] = "The conditional request failed";
+  return {{"__type", "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"},
+          {"Message",
+           "Transaction cancelled, please refer cancellation reasons for specific "
+           "reasons [" +
+               receipt_reason + ", " + row_reason + "]"},
+          {"CancellationReasons", {receipt, row}}};
+}
+
+json receipt_item(const std::string& owner) {
+  json item = {{"ReceiptKey", {{"S", "rk"}}}, {"ExpiresAt", {{"N", "1700000000"}}}};
+  if (!owner.empty()) item["CountedBy"] = {{"S", owner}};
+  return item;
+}
+
+TEST_F(StatusTableTest, CountWithReceiptIsOneTransactionAndOneSmallRead) {
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
+  const auto before = std::chrono::system_clock::now();
+  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
   EXPECT_TRUE(result.counted);
   EXPECT_EQ(result.row.status, "Sent");
   EXPECT_EQ(result.row.files_received, 2);
   EXPECT_EQ(result.row.files_exported, 3);
-  EXPECT_FALSE(result.row.pending.has_value());
 
-  ASSERT_EQ(transport.requests.size(), 1u);
-  EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
-  EXPECT_EQ(
-      transport.body(0),
-      (json{{"TableName", "ExportStatus"},
-            {"Key", kKeyJson},
-            {"UpdateExpression", "ADD FilesReceived :one, ReceivedFileTokens :tokens"},
-            {"ConditionExpression",
-             "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)"},
-            {"ExpressionAttributeValues",
-             {{":one", {{"N", "1"}}}, {":tokens", {{"SS", {"tok"}}}}, {":token", {{"S", "tok"}}}}},
-            {"ReturnValues", "ALL_NEW"},
-            {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}));
-}
-
-TEST_F(StatusTableTest, CountWithoutTokenOnlyNeedsTheRow) {
-  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
-  const json body = transport.body(0);
-  EXPECT_EQ(body["UpdateExpression"], "ADD FilesReceived :one");
-  EXPECT_EQ(body["ConditionExpression"], "attribute_exists(CorrelationId)");
-  EXPECT_EQ(body["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}}}));
-}
-
-TEST_F(StatusTableTest, AnEmptyTokenCountsLikeNoToken) {
-  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string(), "").counted);
-  EXPECT_EQ(transport.body(0)["UpdateExpression"], "ADD FilesReceived :one");
-}
-
-TEST_F(StatusTableTest, DuplicateWithOldItemIsNotCountedInOneRequest) {
-  transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok"})));
-  const auto result = table.count_file(kKey, std::string("tok"), "");
-  EXPECT_FALSE(result.counted);
-  EXPECT_EQ(result.row.files_received, 5);
-  EXPECT_EQ(transport.requests.size(), 1u);
-}
-
-TEST_F(StatusTableTest, RefusalWithoutOldItemAndNoRowIsCollectionNotFound) {
-  transport.reply_json(400, condition_failed());
-  transport.reply(200, "{}");
-  try {
-    table.count_file(kKey, std::string("tok"), "");
-    FAIL() << "expected CollectionNotFound";
-  } catch (const CollectionNotFound& error) {
-    const std::string what = error.what();
-    EXPECT_NE(what.find("corr-1"), std::string::npos) << what;
-    EXPECT_NE(what.find("db.a.b"), std::string::npos) << what;
-  }
   ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(target(0), "DynamoDB_20120810.TransactWriteItems");
+  json body = transport.body(0);
+  // ExpiresAt: 30 days after the count (the default), in epoch seconds.
+  const auto expires =
+      std::stoll(body["TransactItems"][0]["Put"]["Item"]["ExpiresAt"]["N"].get<std::string>());
+  const auto expected = std::chrono::duration_cast<std::chrono::seconds>(
+                            (before + std::chrono::hours(24 * 30)).time_since_epoch())
+                            .count();
+  EXPECT_GE(expires, expected);
+  EXPECT_LE(expires, expected + 5);
+  body["TransactItems"][0]["Put"]["Item"].erase("ExpiresAt");
+  const std::string token = body["ClientRequestToken"];
+  EXPECT_EQ(token.size(), 32u);
+  body.erase("ClientRequestToken");
+  EXPECT_EQ(
+      body,
+      (json{
+          {"TransactItems",
+           {{{"Put",
+              {{"TableName", "Receipts"},
+               {"Item", {{"ReceiptKey", {{"S", "rk"}}}, {"CountedBy", {{"S", "AbCdEfGh.1.tok0"}}}}},
+               {"ConditionExpression", "attribute_not_exists(ReceiptKey)"},
+               {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}},
+            {{"Update",
+              {{"TableName", "ExportStatus"},
+               {"Key", kKeyJson},
+               {"UpdateExpression", "ADD FilesReceived :one"},
+               {"ConditionExpression", "attribute_exists(CorrelationId)"},
+               {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}}}}}}}}));
   EXPECT_EQ(target(1), "DynamoDB_20120810.GetItem");
   EXPECT_EQ(transport.body(1)["ConsistentRead"], true);
-  EXPECT_EQ(transport.body(1)["Key"], kKeyJson);
 }
 
-TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheRowToFindTheDuplicate) {
-  transport.reply_json(400, condition_failed());
-  transport.reply_json(200, {{"Item", row_item("Sent", 7, {"x", "tok"})}});
-  const auto result = table.count_file(kKey, std::string("tok"), "");
-  EXPECT_FALSE(result.counted);
-  EXPECT_EQ(result.row.files_received, 7);
-  EXPECT_EQ(transport.body(1)["ProjectionExpression"],
-            "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy, ReceivedFileTokens");
-}
-
-TEST_F(StatusTableTest, CountWithOwnerRecordsItBesideTheToken) {
-  transport.reply_json(200, {{"Attributes", row_item("Sent", 2, {"tok", "~inv.4"})}});
-  const auto result = table.count_file(kKey, std::string("tok"), "inv.4");
-  EXPECT_TRUE(result.counted);
-  EXPECT_TRUE(result.same_message_owners.empty());
-  const json body = transport.body(0);
-  EXPECT_EQ(body["UpdateExpression"], "ADD FilesReceived :one, ReceivedFileTokens :tokens");
-  EXPECT_EQ(body["ConditionExpression"],
-            "attribute_exists(CorrelationId) AND NOT contains(ReceivedFileTokens, :token)");
-  EXPECT_EQ(body["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}},
-                                                     {":tokens", {{"SS", {"tok", "~inv.4"}}}},
-                                                     {":token", {{"S", "tok"}}}}));
-}
-
-TEST_F(StatusTableTest, CountWithoutTokenRecordsNoOwner) {
-  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "inv.4").counted);
-  EXPECT_EQ(transport.body(0)["UpdateExpression"], "ADD FilesReceived :one");
-  EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"], (json{{":one", {{"N", "1"}}}}));
-}
-
-// Owners of one message share "<message>." (core/receipt.hpp); others are not reported.
-TEST_F(StatusTableTest, RefusalWithOldItemReportsTheOwnersOfTheSameMessage) {
-  transport.reply_json(
-      400, condition_failed(row_item("Sent", 5,
-                                     {"tok", "~AbCdEfGh.1.aaaaaa0", "~AbCdEfGh.2.bbbbbb3",
-                                      "~ZzZzZzZz.1.aaaaaa1", "other", "~inv.4"})));
-  const auto result = table.count_file(kKey, std::string("tok"), "AbCdEfGh.3.cccccc0");
-  EXPECT_FALSE(result.counted);
-  EXPECT_EQ(result.same_message_owners,
-            (std::vector<std::string>{"AbCdEfGh.1.aaaaaa0", "AbCdEfGh.2.bbbbbb3"}));
-  EXPECT_EQ(transport.requests.size(), 1u);
-}
-
-TEST_F(StatusTableTest, RefusalWithoutOldItemReadsTheOwnersBesideTheTokens) {
-  transport.reply_json(400, condition_failed());
-  transport.reply_json(200, {{"Item", row_item("Sent", 5, {"tok", "~inv.4", "~inv.40"})}});
-  const auto result = table.count_file(kKey, std::string("tok"), "inv.4");
-  EXPECT_FALSE(result.counted);
-  // An owner without message has no relatives: only itself, exactly.
-  EXPECT_EQ(result.same_message_owners, std::vector<std::string>{"inv.4"});
-  ASSERT_EQ(transport.requests.size(), 2u);
-  EXPECT_EQ(target(1), "DynamoDB_20120810.GetItem");
-}
-
-TEST_F(StatusTableTest, RefusalOfACountWithoutOwnerReportsNone) {
-  transport.reply_json(400, condition_failed(row_item("Sent", 5, {"tok", "~inv.4"})));
-  EXPECT_TRUE(table.count_file(kKey, std::string("tok"), "").same_message_owners.empty());
-}
-
-TEST_F(StatusTableTest, RowThatAppearedAfterTheRefusalIsCountedAgain) {
-  transport.reply_json(400, condition_failed());
-  transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
-  transport.reply_json(200, {{"Attributes", row_item("Exporting", 1, {"tok"})}});
-  const auto result = table.count_file(kKey, std::string("tok"), "");
-  EXPECT_TRUE(result.counted);
-  EXPECT_EQ(result.row.files_received, 1);
-  ASSERT_EQ(transport.requests.size(), 3u);
-  EXPECT_EQ(target(2), "DynamoDB_20120810.UpdateItem");
-}
-
-TEST_F(StatusTableTest, TokenlessRefusalWithRowPresentCountsAgain) {
-  transport.reply_json(400, condition_failed());
-  transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
-  transport.reply_json(200, {{"Attributes", row_item("Exporting", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
-  EXPECT_EQ(transport.body(1)["ProjectionExpression"],
-            "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-            "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy");
-}
-
-TEST_F(StatusTableTest, GivesUpAfterRepeatedInconsistentRefusals) {
+TEST_F(StatusTableTest, TheRequestTokenIsTheSameForTheSameCountAndOtherwiseDiffers) {
   for (int i = 0; i < 3; ++i) {
-    transport.reply_json(400, condition_failed());
-    transport.reply_json(200, {{"Item", row_item("Exporting", 0, {})}});
+    transport.reply_json(200, json::object());
+    transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
   }
-  EXPECT_THROW(table.count_file(kKey, std::string("tok"), ""), ssc::aws::ConditionalCheckFailed);
-  EXPECT_EQ(transport.requests.size(), 6u);
+  table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
+  table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.tok0");
+  table.count_file(kKey, std::string("rk2"), "AbCdEfGh.1.tok0");
+  const auto token = [&](std::size_t i) {
+    return transport.body(i)["ClientRequestToken"].get<std::string>();
+  };
+  EXPECT_NE(token(0), token(2));
+  EXPECT_NE(token(0), token(4));
+  EXPECT_NE(token(2), token(4));
+}
+
+TEST_F(StatusTableTest, ARetriedTransactionIsTheSameRequest) {
+  transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
+  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0").counted);
+  ASSERT_EQ(transport.requests.size(), 3u);
+  // The same ClientRequestToken and the same ExpiresAt: DynamoDB applies it once.
+  EXPECT_EQ(transport.body(0), transport.body(1));
+}
+
+TEST_F(StatusTableTest, ATransactionConflictIsRetried) {
+  transport.reply_json(400, cancelled("TransactionConflict", "None"));
+  transport.reply_json(400, cancelled("None", "TransactionConflict"));
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
+  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0").counted);
+  ASSERT_EQ(transport.requests.size(), 4u);
+  EXPECT_EQ(transport.body(0), transport.body(2));
+  EXPECT_EQ(client.aws().stats().retries.load(), 2u);
+}
+
+TEST_F(StatusTableTest, ConflictsThatDoNotEndFailTheCountAsRetryable) {
+  for (int i = 0; i < 3; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
+  try {
+    table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
+    FAIL();
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.code(), "TransactionCanceledException");
+    EXPECT_TRUE(error.retryable());
+  }
+}
+
+TEST_F(StatusTableTest, CountWithoutReceiptIsOneConditionalAdd) {
+  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
+  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
+  ASSERT_EQ(transport.requests.size(), 1u);
+  EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
+  EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
+                                     {"Key", kKeyJson},
+                                     {"UpdateExpression", "ADD FilesReceived :one"},
+                                     {"ConditionExpression", "attribute_exists(CorrelationId)"},
+                                     {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}},
+                                     {"ReturnValues", "ALL_NEW"}}));
+}
+
+TEST_F(StatusTableTest, AnEmptyReceiptKeyCountsLikeNone) {
+  transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
+  EXPECT_TRUE(table.count_file(kKey, std::string(""), "").counted);
+  EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
+}
+
+TEST_F(StatusTableTest, AFileCountedBeforeIsNotCountedAndNamesWhoCountedIt) {
+  transport.reply_json(
+      400, cancelled("ConditionalCheckFailed", "None", receipt_item("AbCdEfGh.1.first0")));
+  transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
+  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0");
+  EXPECT_FALSE(result.counted);
+  EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
+  EXPECT_EQ(result.row.files_received, 2);
+  EXPECT_EQ(transport.requests.size(), 2u);  // the transaction and the row's read
+}
+
+TEST_F(StatusTableTest, ARefusalWithoutTheOldReceiptReadsIt) {
+  transport.reply_json(400, cancelled("ConditionalCheckFailed", "None"));
+  transport.reply_json(200, {{"Item", receipt_item("AbCdEfGh.1.first0")}});
+  transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
+  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0");
+  EXPECT_FALSE(result.counted);
+  EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
+  EXPECT_EQ(transport.body(1), (json{{"TableName", "Receipts"},
+                                     {"Key", {{"ReceiptKey", {{"S", "rk"}}}}},
+                                     {"ConsistentRead", true}}));
+}
+
+TEST_F(StatusTableTest, AReceiptWithoutOwnerNamesNobody) {
+  transport.reply_json(400, cancelled("ConditionalCheckFailed", "None", receipt_item("")));
+  transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
+  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.x0").counted_by.empty());
+}
+
+TEST_F(StatusTableTest, AMissingRowIsCollectionNotFoundWhateverTheReceipt) {
+  for (const char* receipt : {"None", "ConditionalCheckFailed"}) {
+    transport.reply_json(400, cancelled(receipt, "ConditionalCheckFailed"));
+    EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound)
+        << receipt;
+  }
+  transport.reply_json(400, condition_failed());
+  EXPECT_THROW(table.count_file(kKey, std::nullopt, ""), CollectionNotFound);
+  EXPECT_EQ(transport.requests.size(), 3u);  // nothing read, nothing written
+}
+
+TEST_F(StatusTableTest, ARowDeletedRightAfterItsCountIsCollectionNotFound) {
+  transport.reply_json(200, json::object());
+  transport.reply(200, "{}");
+  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound);
 }
 
 TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "no table"}});
   try {
-    table.count_file(kKey, std::string("tok"), "");
+    table.count_file(kKey, std::string("rk"), "");
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
   }
+  // A cancellation for a reason no retry gets past (here a validation error) is thrown as it
+  // came.
+  transport.reply_json(400, cancelled("ValidationError", "None"));
+  EXPECT_THROW(table.count_file(kKey, std::string("rk"), ""), ssc::aws::TransactionCanceled);
 }
 
 TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
@@ -224,14 +253,15 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
   EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", false}));
-  EXPECT_EQ(row->effects_done_by.completed, ssc::core::StageDoneBy{});
+  EXPECT_EQ(row->effects_done_by.successful, ssc::core::StageDoneBy{});
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "ExportStatus"},
                   {"Key", kKeyJson},
                   {"ConsistentRead", true},
                   {"ProjectionExpression",
-                   "CollectionStatus, FilesExported, FilesReceived, PendingEffectsUntil, "
-                   "PendingEffectsOwner, ReceivedEffectsBy, SuccessEffectsBy"}}));
+                   "CollectionName, CollectionStatus, FilesExported, FilesSent, FilesReceived, "
+                   "PendingEffectsUntil, PendingEffectsOwner, ReceivedEffectsBy, "
+                   "SuccessEffectsBy"}}));
 }
 
 TEST_F(StatusTableTest, AMarkFromBeforeOwnersReadsWithAnEmptyOwner) {
@@ -319,17 +349,17 @@ TEST_F(StatusTableTest, TransitionFromNothingWritesNothing) {
 TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
   EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, ""}),
                std::invalid_argument);
-  EXPECT_THROW(table.claim_pending(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
+  EXPECT_THROW(table.take_over(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
                std::invalid_argument);
   EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received, false), std::invalid_argument);
   EXPECT_TRUE(transport.requests.empty());
 }
 
-TEST_F(StatusTableTest, ClaimPendingIsConditionalOnTheOwnerSeen) {
+TEST_F(StatusTableTest, TakeOverIsConditionalOnTheOwnerSeen) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
-  EXPECT_FALSE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{300, "tok.5"}));
+  EXPECT_TRUE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
+  EXPECT_FALSE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{300, "tok.5"}));
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
             "SET PendingEffectsUntil = :until, PendingEffectsOwner = :owner");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
@@ -339,9 +369,9 @@ TEST_F(StatusTableTest, ClaimPendingIsConditionalOnTheOwnerSeen) {
                   {":seen_owner", {{"S", "dead.1"}}}}));
 }
 
-TEST_F(StatusTableTest, ClaimOfAMarkWithoutOwnerIsConditionalOnItsTime) {
+TEST_F(StatusTableTest, TakeOverOfAMarkWithoutOwnerIsConditionalOnItsTime) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.claim_pending(kKey, PendingMark{100, ""}, PendingMark{200, "tok.0"}));
+  EXPECT_TRUE(table.take_over(kKey, PendingMark{100, ""}, PendingMark{200, "tok.0"}));
   EXPECT_EQ(transport.body(0)["ConditionExpression"],
             "attribute_not_exists(PendingEffectsOwner) AND PendingEffectsUntil = :seen_until");
   EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
@@ -350,10 +380,10 @@ TEST_F(StatusTableTest, ClaimOfAMarkWithoutOwnerIsConditionalOnItsTime) {
                   {":seen_until", {{"N", "100"}}}}));
 }
 
-TEST_F(StatusTableTest, ClaimWhoseAnswerWasLostIsRefusedOnTheRepeat) {
+TEST_F(StatusTableTest, TakeOverWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.claim_pending(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
+  EXPECT_FALSE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
@@ -363,7 +393,7 @@ TEST_F(StatusTableTest, FinishEffectsRemovesTheMarkAndRecordsWhoFinishedOnlyForI
   transport.reply(200, "{}");
   table.finish_effects(kKey, "tok.0", Stage::Received, false);
   EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false));
-  table.finish_effects(kKey, "tok.1", Stage::Completed, true);
+  table.finish_effects(kKey, "tok.1", Stage::Successful, true);
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
             "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :record");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
@@ -383,7 +413,7 @@ TEST_F(StatusTableTest, RowsTellWhoFinishedEachStage) {
   const auto row = table.read(kKey);
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", true}));
-  EXPECT_EQ(row->effects_done_by.completed, (ssc::core::StageDoneBy{"tok.2", false}));
+  EXPECT_EQ(row->effects_done_by.successful, (ssc::core::StageDoneBy{"tok.2", false}));
 }
 
 TEST_F(StatusTableTest, FinishEffectsPassesOtherErrorsOn) {

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "core/ports.hpp"
-#include "core/receipt.hpp"
 
 namespace ssc::core::testing {
 
@@ -24,20 +23,16 @@ inline bool one_of(const std::vector<std::string>& values, const std::string& va
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-// The claim's condition as the adapters write it: same owner, or for a mark without owner,
-// no owner and the same time.
+// The take over's condition as the adapters write it: same owner, or for a mark without
+// owner, no owner and the same time.
 inline bool still_seen(const std::optional<PendingMark>& current, const PendingMark& seen) {
   if (!current) return false;
   if (seen.owner.empty()) return current->owner.empty() && current->until_ms == seen.until_ms;
   return current->owner == seen.owner;
 }
 
-inline StageDoneBy& done_by(EffectsDoneBy& done, Stage stage) {
-  return stage == Stage::Received ? done.received : done.completed;
-}
-
 // Which conditional writes lose their next answer.
-enum class Write { Transition, Claim, Advance, Count };
+enum class Write { Transition, TakeOver, ProductTransition, Count };
 
 // Writes whose answer is lost, one use each: the write is applied, the caller sees only
 // what the repeat of the same request answers.
@@ -94,10 +89,10 @@ class FakeStatusTable : public StatusTable {
     before_transition_ = std::move(hook);
   }
 
-  // Runs once, just before the next claim_pending() takes effect.
-  void before_next_claim(std::function<void()> hook) {
+  // Runs once, just before the next take_over() takes effect.
+  void before_next_take_over(std::function<void()> hook) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    before_claim_ = std::move(hook);
+    before_take_over_ = std::move(hook);
   }
 
   // Runs once, between a count whose answer is lost (Write::Count) and its repeat: lets a
@@ -107,32 +102,22 @@ class FakeStatusTable : public StatusTable {
     before_count_repeat_ = std::move(hook);
   }
 
-  // As the adapter: the token check and the count in one write, which also records the
-  // owner beside the token; a refusal answers with the row as it stands and the recorded
-  // owners of the same message.
-  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& file_token,
-                         const std::string& owner) override {
+  // As the adapter: the receipt and the count in one atomic step; a refusal answers with
+  // the row as it stands and the owner on the file's receipt.
+  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
+                         const Owner& owner) override {
     const auto apply = [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end()) throw CollectionNotFound("no row for " + key.collection_name);
       Entry& entry = found->second;
-      if (file_token && entry.tokens.count(*file_token) > 0) {
-        CountResult refused{false, entry.row, {}};
-        const std::string_view message = same_message_prefix(owner);
-        for (const std::string& recorded : entry.count_owners) {
-          if (owner.empty()) break;
-          if (message.empty() ? recorded == owner : recorded.starts_with(message)) {
-            refused.same_message_owners.push_back(recorded);
-          }
+      if (receipt_key) {
+        if (const auto receipt = receipts_.find(*receipt_key); receipt != receipts_.end()) {
+          return CountResult{false, entry.row, receipt->second};
         }
-        return refused;
+        receipts_.emplace(*receipt_key, owner);
       }
       ++entry.row.files_received;
-      if (file_token) {
-        entry.tokens.insert(*file_token);
-        if (!owner.empty()) entry.count_owners.insert(owner);
-      }
       return CountResult{true, entry.row, {}};
     };
     const CountResult first = apply();
@@ -146,20 +131,17 @@ class FakeStatusTable : public StatusTable {
     return apply();
   }
 
-  // The owners recorded beside the row's tokens.
-  std::set<std::string> count_owners(const CollectionKey& key) {
+  // The owner each receipt records, by receipt key.
+  std::map<std::string, Owner> receipts() {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return rows_.at({key.correlation_id, key.collection_name}).count_owners;
+    return receipts_;
   }
 
-  // As if a count had been applied earlier with this token and owner.
-  void record_count(const CollectionKey& key, const std::string& file_token,
-                    const std::string& owner) {
+  // As if a count had been applied earlier with this receipt and owner.
+  void record_count(const CollectionKey& key, const std::string& receipt_key, const Owner& owner) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    Entry& entry = rows_.at({key.correlation_id, key.collection_name});
-    entry.tokens.insert(file_token);
-    entry.count_owners.insert(owner);
-    ++entry.row.files_received;
+    receipts_.emplace(receipt_key, owner);
+    ++rows_.at({key.correlation_id, key.collection_name}).row.files_received;
   }
 
   void set_effects_done_by(const CollectionKey& key, EffectsDoneBy done) {
@@ -196,32 +178,33 @@ class FakeStatusTable : public StatusTable {
     });
   }
 
-  bool claim_pending(const CollectionKey& key, const PendingMark& seen,
-                     const PendingMark& mine) override {
+  bool take_over(const CollectionKey& key, const PendingMark& seen,
+                 const PendingMark& mine) override {
     std::function<void()> hook;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
-      std::swap(hook, before_claim_);
+      std::swap(hook, before_take_over_);
     }
     if (hook) hook();
-    return with_lost_answer(lost_answers.take(Write::Claim), [&] {
+    return with_lost_answer(lost_answers.take(Write::TakeOver), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end() || !still_seen(found->second.row.pending, seen)) return false;
       found->second.row.pending = mine;
-      ++claims_;
+      ++take_overs_;
       return true;
     });
   }
 
-  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
                       bool run_notified) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
     if (found != rows_.end() && found->second.row.pending &&
         found->second.row.pending->owner == owner) {
       found->second.row.pending.reset();
-      done_by(found->second.row.effects_done_by, stage) = {owner, run_notified};
+      EffectsDoneBy& done = found->second.row.effects_done_by;
+      (stage == Stage::Received ? done.received : done.successful) = {owner, run_notified};
     }
   }
 
@@ -242,9 +225,9 @@ class FakeStatusTable : public StatusTable {
     const std::lock_guard<std::mutex> lock(mutex_);
     return transitions_;
   }
-  int claims() {
+  int take_overs() {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return claims_;
+    return take_overs_;
   }
 
   LostAnswers lost_answers;
@@ -252,17 +235,16 @@ class FakeStatusTable : public StatusTable {
  private:
   struct Entry {
     CollectionRow row;
-    std::set<std::string> tokens;
-    std::set<std::string> count_owners;
   };
   std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Entry> rows_;
+  std::map<std::string, Owner> receipts_;
   std::function<void()> before_transition_;
   std::function<void()> before_count_repeat_;
-  std::function<void()> before_claim_;
+  std::function<void()> before_take_over_;
   int reads_ = 0;
   int transitions_ = 0;
-  int claims_ = 0;
+  int take_overs_ = 0;
 };
 
 class FakeProductTable : public ProductTable {
@@ -280,13 +262,13 @@ class FakeProductTable : public ProductTable {
     rows_[correlation_id] = ProductRow{status, std::move(mark)};
   }
 
-  bool advance(const std::string& correlation_id, const std::string& status,
-               const std::vector<std::string>& done_statuses, const PendingMark& mine) override {
-    return with_lost_answer(lost_answers.take(Write::Advance), [&] {
+  bool transition(const std::string& correlation_id, const std::string& to,
+                  const std::vector<std::string>& done_statuses, const PendingMark& mine) override {
+    return with_lost_answer(lost_answers.take(Write::ProductTransition), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       ProductRow& row = rows_[correlation_id];
       if (one_of(done_statuses, row.status)) return false;
-      row.status = status;
+      row.status = to;
       row.pending = mine;
       return true;
     });
@@ -296,9 +278,9 @@ class FakeProductTable : public ProductTable {
     return row(correlation_id);
   }
 
-  bool claim_pending(const std::string& correlation_id, const PendingMark& seen,
-                     const PendingMark& mine) override {
-    return with_lost_answer(lost_answers.take(Write::Claim), [&] {
+  bool take_over(const std::string& correlation_id, const PendingMark& seen,
+                 const PendingMark& mine) override {
+    return with_lost_answer(lost_answers.take(Write::TakeOver), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find(correlation_id);
       if (found == rows_.end() || !still_seen(found->second.pending, seen)) return false;
@@ -307,7 +289,7 @@ class FakeProductTable : public ProductTable {
     });
   }
 
-  void clear_pending(const std::string& correlation_id, const std::string& owner) override {
+  void finish_effects(const std::string& correlation_id, const Owner& owner) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
     if (found != rows_.end() && found->second.pending && found->second.pending->owner == owner) {

@@ -18,7 +18,7 @@
 
 #include "adapters/aws_io_deadline.hpp"
 #include "core/handler.hpp"
-#include "core/receipt.hpp"
+#include "core/owner.hpp"
 #include "fakes.hpp"
 #include "log/log.hpp"
 #include "sqs_events.hpp"
@@ -76,8 +76,8 @@ class GatedStatusTable : public StatusTable {
  public:
   explicit GatedStatusTable(FakeStatusTable& table) : table_(table) {}
 
-  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& file_token,
-                         const std::string& owner) override {
+  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
+                         const Owner& owner) override {
     struct InFlight {
       GatedStatusTable& self;
       explicit InFlight(GatedStatusTable& s) : self(s) {
@@ -100,7 +100,7 @@ class GatedStatusTable : public StatusTable {
       const std::lock_guard lock(mutex_);
       latch_timed_out_ = true;
     }
-    return table_.count_file(key, file_token, owner);
+    return table_.count_file(key, receipt_key, owner);
   }
 
   std::optional<CollectionRow> read(const CollectionKey& key) override { return table_.read(key); }
@@ -108,11 +108,11 @@ class GatedStatusTable : public StatusTable {
                   const std::string& to, const PendingMark& mine) override {
     return table_.transition(key, from, to, mine);
   }
-  bool claim_pending(const CollectionKey& key, const PendingMark& seen,
-                     const PendingMark& mine) override {
-    return table_.claim_pending(key, seen, mine);
+  bool take_over(const CollectionKey& key, const PendingMark& seen,
+                 const PendingMark& mine) override {
+    return table_.take_over(key, seen, mine);
   }
-  void finish_effects(const CollectionKey& key, const std::string& owner, Stage stage,
+  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
                       bool run_notified) override {
     table_.finish_effects(key, owner, stage, run_notified);
   }
@@ -318,7 +318,7 @@ TEST_F(HandlerConcurrencyTest, EachMessageKeepsItsOwnMarkIndex) {
   for (int i = 0; i < 6; ++i) {
     const EventRecord delivered{"m" + std::to_string(i), 0, kStandardArn, json::object()};
     EXPECT_EQ(status.row({"c1", collection(i)}).pending,
-              (PendingMark{deadline_ms, receipt_owner(delivered, "t1", i)}));
+              (PendingMark{deadline_ms, Owner::of_delivery(delivered, "t1", i)}));
   }
 }
 

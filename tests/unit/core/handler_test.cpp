@@ -6,7 +6,7 @@
 
 #include "aws/aws_error.hpp"
 #include "core/message.hpp"
-#include "core/receipt.hpp"
+#include "core/owner.hpp"
 #include "fakes.hpp"
 #include "sqs_events.hpp"
 
@@ -259,9 +259,9 @@ TEST_F(HandlerTest, EachMessageMarksWithItsReceiptOwner) {
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
   EXPECT_EQ(tokens.issued(), 1);
   // The message, its delivery (no ApproximateReceiveCount here: 0), the invocation's token
-  // and the record's index (core/receipt.hpp).
+  // and the record's index (core/owner.hpp).
   const auto owner = [](const char* id, std::size_t index) {
-    return receipt_owner(EventRecord{id, 0, kStandardArn, json::object()}, "t1", index);
+    return Owner::of_delivery(EventRecord{id, 0, kStandardArn, json::object()}, "t1", index);
   };
   EXPECT_EQ(status.row({"c1", "db.a.b"}).pending, (PendingMark{deadline_ms, owner("m1", 0)}));
   EXPECT_EQ(status.row({"c1", "db.a.c"}).pending, (PendingMark{deadline_ms, owner("m2", 1)}));
@@ -418,7 +418,7 @@ TEST_F(HandlerTest, AFullScrapeWaitThatFitsIsNotShortened) {
   EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{70'000});
 }
 
-// --- metrics that add up over deliveries (core/receipt.hpp) -------------------------------
+// --- metrics that add up over deliveries (core/owner.hpp) -------------------------------
 
 TEST_F(HandlerTest, WhatAFailedDeliveryDidIsReportedOnceByTheNextDelivery) {
   status.put({"c1", "db.a.b"}, "Exported", 1);

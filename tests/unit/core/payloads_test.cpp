@@ -106,11 +106,27 @@ TEST(PythonJsonDumps, SeparatorsOrderAndEscapes) {
             R"({"z": 1, "a": [true, null, "t\tab"], "m": {}, "e": [], "u": "\u2713 \u0001"})");
 }
 
-TEST(FileToken, FirstNineBytesOfSha256InBase64Url) {
-  EXPECT_EQ(file_token("folder/db.database.collection-001.gz.enc"), "7pR_vQWw3ZQI");
-  EXPECT_EQ(file_token("a"), "ypeBEsobvcr6");
-  EXPECT_EQ(file_token(""), "47DEQpj8HBSa");
-  EXPECT_EQ(file_token("anything").size(), 12u);
+Message file_message(const std::string& correlation_id, const std::string& collection,
+                     const std::string& file_name) {
+  Message message;
+  message.correlation_id = correlation_id;
+  message.collection_name = collection;
+  message.file_name = file_name;
+  return message;
+}
+
+TEST(FileReceiptKey, Sha256OfTheRunTheCollectionAndTheFileIn24Characters) {
+  EXPECT_EQ(file_receipt_key(file_message("corr-1", "db.database.collection",
+                                          "folder/db.database.collection-001.gz.enc")),
+            "I3ckdjI7NeppVHm78Sqzel6-");
+  // The parts are length-prefixed: moving characters from one part to the next is another
+  // file.
+  EXPECT_EQ(file_receipt_key(file_message("corr-1", "db.a", "b.f")), "Pw8vBGBXlqGJYajy6k707QwT");
+  EXPECT_EQ(file_receipt_key(file_message("corr-1", "db.a.b", "f")), "93rH54SalZ0QQ_d408h1hCXZ");
+  // The same file name in another run or collection is another file.
+  EXPECT_NE(file_receipt_key(file_message("corr-2", "db.a.b", "f")),
+            file_receipt_key(file_message("corr-1", "db.a.b", "f")));
+  EXPECT_EQ(file_receipt_key(file_message(std::string(100'000, 'c'), "n", "f")).size(), 24u);
 }
 
 TEST(Base64Url, Rfc4648VectorsWithoutPadding) {

@@ -95,25 +95,5 @@ TEST(RunAllSuccessful, Table) {
   EXPECT_FALSE(run_all_successful(V{"Success", "Blocked_Topic"}));
 }
 
-TEST(PendingEffectsAbandoned, OnlyWhenTheOwnersDeadlineHasPassed) {
-  EXPECT_FALSE(pending_effects_abandoned(std::nullopt, 1000));
-  EXPECT_FALSE(pending_effects_abandoned(PendingMark{2000, "a"}, 1000));
-  EXPECT_FALSE(pending_effects_abandoned(PendingMark{1000, "a"}, 1000));
-  EXPECT_TRUE(pending_effects_abandoned(PendingMark{999, "a"}, 1000));
-  EXPECT_TRUE(pending_effects_abandoned(PendingMark{999, ""}, 1000));  // written before owners
-}
-
-TEST(PendingMarkIsMine, OnlyTheSameOwnerWhateverTheTime) {
-  const PendingMark mine{1000, "tok.0"};
-  EXPECT_TRUE(pending_mark_is_mine(PendingMark{1000, "tok.0"}, mine));
-  EXPECT_TRUE(pending_mark_is_mine(PendingMark{5, "tok.0"}, mine));
-  // Another invocation with the same deadline millisecond is not us.
-  EXPECT_FALSE(pending_mark_is_mine(PendingMark{1000, "other.0"}, mine));
-  EXPECT_FALSE(pending_mark_is_mine(PendingMark{1000, "tok.1"}, mine));
-  EXPECT_FALSE(pending_mark_is_mine(std::nullopt, mine));
-  // A mark without owner is nobody's, not even a caller's without owner.
-  EXPECT_FALSE(pending_mark_is_mine(PendingMark{1000, ""}, PendingMark{1000, ""}));
-}
-
 }  // namespace
 }  // namespace ssc::core

@@ -341,7 +341,7 @@ TEST_F(WorkflowTest, AbandonedEffectsAreClaimedOnlyOnce) {
   status.set_pending(key(kColl), dead);
   // Another invocation claims first, between our read and our claim.
   const PendingMark other = mark();
-  EXPECT_TRUE(status.claim_pending(key(kColl), dead, other));
+  EXPECT_TRUE(status.take_over(key(kColl), dead, other));
   EXPECT_FALSE(run(file(kColl, "f2")).effects_recovered);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, other);
@@ -466,7 +466,8 @@ TEST_F(WorkflowTest, CountAppliedButNotAnsweredIsStillReportedOnce) {
   EXPECT_TRUE(outcome.counted);
   EXPECT_TRUE(outcome.own_write_recognised);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);  // applied once; the repeat was refused
-  EXPECT_EQ(status.count_owners(key(kColl)), std::set<std::string>{mine.owner});
+  EXPECT_EQ(status.receipts(),
+            (std::map<std::string, Owner>{{file_receipt_key(file(kColl, "f1")), mine.owner}}));
   EXPECT_EQ(metrics.count("file_received"), 1);
   // A real redelivery, under another owner, is still refused and not reported.
   const Outcome again = run(file(kColl, "f1"));
@@ -504,7 +505,7 @@ TEST_F(WorkflowTest, AFileWithoutNameIsCountedOnEveryDeliveryAndRecordsNoOwner) 
   EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
   EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
-  EXPECT_TRUE(status.count_owners(key(kColl)).empty());
+  EXPECT_TRUE(status.receipts().empty());
 }
 
 TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
@@ -525,12 +526,12 @@ TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
 TEST_F(WorkflowTest, ClaimAppliedButNotAnsweredStillRecoversTheEffects) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() - 1, "dead-invocation"});
-  status.lost_answers.lose_next(Write::Claim);
+  status.lost_answers.lose_next(Write::TakeOver);
   const PendingMark mine = mark();
   const Outcome outcome = run(file(kColl, "f1"), mine);
   EXPECT_TRUE(outcome.effects_recovered);
   EXPECT_TRUE(outcome.own_write_recognised);
-  EXPECT_EQ(status.claims(), 1);
+  EXPECT_EQ(status.take_overs(), 1);
   ASSERT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -539,7 +540,7 @@ TEST_F(WorkflowTest, ClaimAppliedButNotAnsweredStillRecoversTheEffects) {
 TEST_F(WorkflowTest, AdvanceAppliedButNotAnsweredStillNotifies) {
   status.put(key(kOther), "Received", 1, 1);
   status.put(key(kColl), "Sent", 1, 0);
-  product.lost_answers.lose_next(Write::Advance);
+  product.lost_answers.lose_next(Write::ProductTransition);
   const Outcome outcome = run(file(kColl, "f1"));
   EXPECT_TRUE(outcome.transitioned);
   EXPECT_TRUE(outcome.own_write_recognised);
@@ -558,7 +559,7 @@ TEST_F(WorkflowTest, ProductClaimAppliedButNotAnsweredStillNotifies) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), dead);
   product.put(kCorr, "RECEIVED", dead);
-  product.lost_answers.lose_next(Write::Claim);
+  product.lost_answers.lose_next(Write::TakeOver);
   const Outcome outcome = run(file(kColl, "f1"));
   EXPECT_TRUE(outcome.effects_recovered);
   EXPECT_TRUE(outcome.own_write_recognised);
@@ -618,7 +619,7 @@ TEST_F(WorkflowTest, AMarkNeedsAnOwner) {
   EXPECT_EQ(status.row(key(kColl)).files_received, 0);
 }
 
-// --- a delivery that died before pushing its metrics (core/receipt.hpp) --------------------
+// --- a delivery that died before pushing its metrics (core/owner.hpp) --------------------
 // Owners of one message: its first delivery and the one SQS gives out after it.
 constexpr const char* kFirstDelivery = "AbCdEfGh.1.aaaaaa0";
 constexpr const char* kSecondDelivery = "AbCdEfGh.2.bbbbbb0";
@@ -767,9 +768,9 @@ TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
   // The earlier delivery's last write (removing the mark, recording itself) was delayed past
   // its timeout and lands while this delivery is about to claim the mark.
   status.put(key(kColl), "Received", 1, 0);
-  status.record_count(key(kColl), file_token("f1"), kFirstDelivery);
+  status.record_count(key(kColl), file_receipt_key(file(kColl, "f1")), kFirstDelivery);
   status.set_pending(key(kColl), PendingMark{deadline(), kFirstDelivery});
-  status.before_next_claim(
+  status.before_next_take_over(
       [&] { status.finish_effects(key(kColl), kFirstDelivery, Stage::Received, true); });
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
   EXPECT_FALSE(outcome.effects_recovered);
@@ -784,7 +785,7 @@ TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
 
 TEST_F(WorkflowTest, LateMessagesOfAFinishedRunHaveItsMetricsDeletedAgain) {
   status.put(key(kColl), "Received", 1, 0);
-  status.record_count(key(kColl), file_token("f1"), "counted.0");
+  status.record_count(key(kColl), file_receipt_key(file(kColl, "f1")), "counted.0");
   status.put(key(kOther), "Success", 1, 1);
   EXPECT_TRUE(run(success_file(kColl)).run_finished);
   // A file delivered again, and the _success file again: nothing changes, but each push

@@ -50,6 +50,8 @@ TEST(Config, DefaultsOfSpecSection8) {
   EXPECT_EQ(config.export_state_sqs_queue_url, "http://sqs/queue.fifo");
   EXPECT_EQ(config.export_status_table, "UCExportToCrownStatus");
   EXPECT_EQ(config.product_status_table, "data_pipeline_metadata");
+  EXPECT_EQ(config.file_receipts_table, "snapshot_sender_status_checker_file_receipts");
+  EXPECT_EQ(config.file_receipts_expiry_days, 30);
   EXPECT_EQ(config.aws_region, "eu-west-2");
   EXPECT_EQ(config.aws_profile, "default");
   EXPECT_FALSE(config.aws_profile_named);
@@ -65,6 +67,8 @@ TEST(Config, ReadsEveryVariable) {
   Env env = kRequired;
   env.insert({{"DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "exports"},
               {"DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME", "products"},
+              {"DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME", "receipts"},
+              {"FILE_RECEIPTS_EXPIRY_DAYS", "14"},
               {"AWS_REGION", "eu-west-1"},
               {"AWS_PROFILE", "ops"},
               {"ENVIRONMENT", "dev"},
@@ -76,6 +80,8 @@ TEST(Config, ReadsEveryVariable) {
   const auto config = resolve(env);
   EXPECT_EQ(config.export_status_table, "exports");
   EXPECT_EQ(config.product_status_table, "products");
+  EXPECT_EQ(config.file_receipts_table, "receipts");
+  EXPECT_EQ(config.file_receipts_expiry_days, 14);
   EXPECT_EQ(config.aws_region, "eu-west-1");
   EXPECT_EQ(config.aws_profile, "ops");
   EXPECT_TRUE(config.aws_profile_named);
@@ -101,6 +107,10 @@ TEST(Config, FlagsOverrideTheEnvironment) {
                                     "t1",
                                     "--dynamo-db-product-status-table-name",
                                     "t2",
+                                    "--dynamo-db-file-receipts-table-name",
+                                    "t3",
+                                    "--file-receipts-expiry-days",
+                                    "7",
                                     "--aws-region",
                                     "us-east-1",
                                     "--aws-profile",
@@ -121,6 +131,8 @@ TEST(Config, FlagsOverrideTheEnvironment) {
   EXPECT_EQ(config.export_state_sqs_queue_url, "q-flag");
   EXPECT_EQ(config.export_status_table, "t1");
   EXPECT_EQ(config.product_status_table, "t2");
+  EXPECT_EQ(config.file_receipts_table, "t3");
+  EXPECT_EQ(config.file_receipts_expiry_days, 7);
   EXPECT_EQ(config.aws_region, "us-east-1");
   EXPECT_EQ(config.aws_profile, "p");
   EXPECT_EQ(config.environment, "e");
@@ -173,6 +185,11 @@ TEST(Config, BadValuesAreNamedWithTheirFlags) {
   env["METRICS_SCRAPE_INTERVAL_SECONDS"] = "-1";
   EXPECT_THAT(error_of(env),
               HasSubstr("METRICS_SCRAPE_INTERVAL_SECONDS (--metrics-scrape-interval-seconds)"));
+
+  for (const char* days : {"0", "1826", "thirty"}) {
+    EXPECT_THAT(error_of(kRequired, {"--file-receipts-expiry-days", days}),
+                HasSubstr("FILE_RECEIPTS_EXPIRY_DAYS (--file-receipts-expiry-days)"));
+  }
 
   EXPECT_THAT(error_of(kRequired, {"--aws-region", "Not A Region"}),
               AllOf(HasSubstr("AWS_REGION"), HasSubstr("--aws-region")));
