@@ -1,0 +1,244 @@
+// The contract of the table ports (core/ports.hpp), run on every implementation: the
+// in-memory fakes the core's tests use (tests/unit/core/fakes.hpp) and the DynamoDB
+// adapters against a real emulator. The same cases, the same expectations: the fakes
+// cannot drift from the adapters without one of them failing here.
+//
+// Under CTest only the fakes run. The DynamoDB variant runs when SSC_CONTRACT_DYNAMODB is
+// set (tests/integration/test_contract.py sets it, with the endpoint of moto served one
+// request at a time in AWS_ENDPOINT_URL_DYNAMODB); it creates its own tables there.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/dynamodb_product_table.hpp"
+#include "adapters/dynamodb_status_table.hpp"
+#include "adapters/random_owner_tokens.hpp"
+#include "aws/credentials.hpp"
+#include "aws/curl_transport.hpp"
+#include "aws/dynamodb.hpp"
+#include "aws/endpoints.hpp"
+#include "aws/env.hpp"
+#include "unit/core/fakes.hpp"
+
+namespace ssc::core {
+namespace {
+
+using nlohmann::json;
+
+const CollectionKey kKey{"corr", "db.a.b"};
+const Owner kFirst = "AbCdEfGh.1.first0";
+const Owner kSecond = "AbCdEfGh.2.secnd0";
+const Owner kOther = "ZyXwVuTs.1.other0";
+
+// One implementation of both table ports, and a way to put a row as the exporter does.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual StatusTable& status() = 0;
+  virtual ProductTable& product() = 0;
+  virtual void put_row(const CollectionKey& key, const std::string& status,
+                       std::optional<std::int64_t> files_exported) = 0;
+};
+
+class FakeBackend final : public Backend {
+ public:
+  StatusTable& status() override { return status_; }
+  ProductTable& product() override { return product_; }
+  void put_row(const CollectionKey& key, const std::string& status,
+               std::optional<std::int64_t> files_exported) override {
+    status_.put(key, status, files_exported);
+  }
+
+ private:
+  testing::FakeStatusTable status_;
+  testing::FakeProductTable product_;
+};
+
+// Tables of their own in an emulator that other tests share (and that outlives this run).
+std::string unique(const std::string& prefix) {
+  return prefix + "-" + adapters::RandomOwnerTokens().next();
+}
+
+class DynamoBackend final : public Backend {
+ public:
+  DynamoBackend()
+      : credentials_(aws::make_default_credentials_chain(http_)),
+        client_(aws::resolve_endpoint("dynamodb", "eu-west-2", aws::process_env()), *credentials_,
+                http_),
+        export_table_(create("contract-export", {"CorrelationId", "CollectionName"})),
+        product_table_(create("contract-product", {"Correlation_Id", "DataProduct"})),
+        status_(client_, {export_table_, create("contract-receipts", {"ReceiptKey"})}),
+        product_(client_, product_table_) {}
+
+  StatusTable& status() override { return status_; }
+  ProductTable& product() override { return product_; }
+  void put_row(const CollectionKey& key, const std::string& status,
+               std::optional<std::int64_t> files_exported) override {
+    json item = {{"CorrelationId", aws::ddb::S(key.correlation_id)},
+                 {"CollectionName", aws::ddb::S(key.collection_name)},
+                 {"CollectionStatus", aws::ddb::S(status)}};
+    if (files_exported) item["FilesExported"] = aws::ddb::N(*files_exported);
+    client_.put_item({{"TableName", export_table_}, {"Item", item}});
+  }
+
+ private:
+  std::string create(const std::string& prefix, const std::vector<std::string>& keys) {
+    const std::string name = unique(prefix);
+    json schema = json::array();
+    json definitions = json::array();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      schema.push_back({{"AttributeName", keys[i]}, {"KeyType", i == 0 ? "HASH" : "RANGE"}});
+      definitions.push_back({{"AttributeName", keys[i]}, {"AttributeType", "S"}});
+    }
+    client_.call("CreateTable", {{"TableName", name},
+                                 {"KeySchema", schema},
+                                 {"AttributeDefinitions", definitions},
+                                 {"BillingMode", "PAY_PER_REQUEST"}});
+    return name;
+  }
+
+  aws::CurlTransport http_;
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  aws::DynamoDbClient client_;
+  std::string export_table_;
+  std::string product_table_;
+  adapters::DynamoStatusTable status_;
+  adapters::DynamoProductTable product_;
+};
+
+class TableContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "fake") {
+      backend_ = std::make_unique<FakeBackend>();
+    } else {
+      backend_ = std::make_unique<DynamoBackend>();
+    }
+  }
+  StatusTable& status() { return backend_->status(); }
+  ProductTable& product() { return backend_->product(); }
+  void put_row(const CollectionKey& key, const std::string& status_text,
+               std::optional<std::int64_t> exported = std::nullopt) {
+    backend_->put_row(key, status_text, exported);
+  }
+
+ private:
+  std::unique_ptr<Backend> backend_;
+};
+
+TEST_P(TableContract, AFileIsCountedOnceAndItsReceiptNamesWhoCountedIt) {
+  put_row(kKey, "Sent", 3);
+  const CountResult first = status().count_file(kKey, std::string("rk-1"), kFirst);
+  EXPECT_TRUE(first.counted);
+  EXPECT_EQ(first.row.status, "Sent");
+  EXPECT_EQ(first.row.files_exported, 3);
+  EXPECT_EQ(first.row.files_received, 1);
+  for (const Owner& again : {kSecond, kOther, kFirst}) {
+    const CountResult refused = status().count_file(kKey, std::string("rk-1"), again);
+    EXPECT_FALSE(refused.counted);
+    EXPECT_EQ(refused.counted_by, kFirst);
+    EXPECT_EQ(refused.row.files_received, 1);
+  }
+  EXPECT_TRUE(status().count_file(kKey, std::string("rk-2"), kOther).counted);
+  EXPECT_EQ(status().read(kKey)->files_received, 2);
+}
+
+TEST_P(TableContract, AFileWithoutReceiptIsCountedEveryTime) {
+  put_row(kKey, "Exported", 5);
+  for (std::int64_t expected = 1; expected <= 3; ++expected) {
+    const CountResult result = status().count_file(kKey, std::nullopt, kFirst);
+    EXPECT_TRUE(result.counted);
+    EXPECT_EQ(result.row.files_received, expected);
+  }
+}
+
+TEST_P(TableContract, ACountOnAMissingRowWritesNothingNotEvenItsReceipt) {
+  EXPECT_THROW(status().count_file(kKey, std::string("rk-1"), kFirst), CollectionNotFound);
+  EXPECT_THROW(status().count_file(kKey, std::nullopt, kFirst), CollectionNotFound);
+  EXPECT_FALSE(status().read(kKey).has_value());
+  // Had the receipt been written, this count would be refused.
+  put_row(kKey, "Sent", 3);
+  EXPECT_TRUE(status().count_file(kKey, std::string("rk-1"), kFirst).counted);
+}
+
+TEST_P(TableContract, ATransitionMovesOnlyFromItsStatusesAndOnlyOnce) {
+  put_row(kKey, "Exporting", 1);
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
+  put_row(kKey, "Sent", 1);
+  EXPECT_TRUE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {200, kOther}));
+  const auto row = status().read(kKey);
+  EXPECT_EQ(row->status, "Received");
+  EXPECT_EQ(row->pending, (PendingMark{100, kFirst}));
+  // Received with its effects still pending is not moved on.
+  EXPECT_FALSE(status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}));
+  status().finish_effects(kKey, kFirst, Stage::Received, false);
+  EXPECT_TRUE(status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}));
+}
+
+TEST_P(TableContract, ATransitionOfAMissingRowCreatesNothing) {
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
+  EXPECT_FALSE(status().read(kKey).has_value());
+}
+
+TEST_P(TableContract, TakeOverGoesByTheOwnerSeenAndFinishingByTheOwner) {
+  put_row(kKey, "Sent", 1);
+  ASSERT_TRUE(status().transition(kKey, {"Sent"}, "Received", {100, kFirst}));
+  EXPECT_FALSE(status().take_over(kKey, {100, kOther}, {900, kSecond}));
+  EXPECT_TRUE(status().take_over(kKey, {100, kFirst}, {900, kSecond}));
+  EXPECT_FALSE(status().take_over(kKey, {100, kFirst}, {950, kOther}));
+  // The mark is kSecond's now: the first owner's finish leaves it, the second's removes it.
+  status().finish_effects(kKey, kFirst, Stage::Received, true);
+  EXPECT_EQ(status().read(kKey)->pending, (PendingMark{900, kSecond}));
+  EXPECT_EQ(status().read(kKey)->effects_done_by, EffectsDoneBy{});
+  status().finish_effects(kKey, kSecond, Stage::Received, true);
+  const auto row = status().read(kKey);
+  EXPECT_FALSE(row->pending.has_value());
+  EXPECT_EQ(row->effects_done_by.received, (StageDoneBy{kSecond, true}));
+  EXPECT_EQ(row->effects_done_by.successful, StageDoneBy{});
+}
+
+TEST_P(TableContract, RunStatusesAreEveryRowsOfTheRunOnly) {
+  put_row({"corr", "db.a"}, "Received");
+  put_row({"corr", "db.b"}, "Sent");
+  put_row({"other", "db.c"}, "Success");
+  auto statuses = status().run_statuses("corr");
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<std::string>{"Received", "Sent"}));
+  EXPECT_TRUE(status().run_statuses("nobody").empty());
+}
+
+TEST_P(TableContract, TheProductStatusMovesForwardOnly) {
+  EXPECT_FALSE(product().read("corr").has_value());
+  EXPECT_TRUE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {10, kFirst}));
+  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {20, kOther}));
+  EXPECT_EQ(product().read("corr")->status, "RECEIVED");
+  EXPECT_EQ(product().read("corr")->pending, (PendingMark{10, kFirst}));
+  EXPECT_FALSE(product().take_over("corr", {10, kOther}, {30, kSecond}));
+  EXPECT_TRUE(product().take_over("corr", {10, kFirst}, {30, kSecond}));
+  product().finish_effects("corr", kFirst);
+  EXPECT_TRUE(product().read("corr")->pending.has_value());
+  product().finish_effects("corr", kSecond);
+  EXPECT_FALSE(product().read("corr")->pending.has_value());
+  EXPECT_TRUE(product().transition("corr", "COMPLETED", {"COMPLETED"}, {40, kOther}));
+  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {50, kFirst}));
+  EXPECT_EQ(product().read("corr")->status, "COMPLETED");
+}
+
+std::vector<std::string> backends() {
+  std::vector<std::string> names{"fake"};
+  if (std::getenv("SSC_CONTRACT_DYNAMODB") != nullptr) names.emplace_back("dynamodb");
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ports, TableContract, ::testing::ValuesIn(backends()),
+                         [](const ::testing::TestParamInfo<std::string>& backend) {
+                           return backend.param;
+                         });
+
+}  // namespace
+}  // namespace ssc::core
