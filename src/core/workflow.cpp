@@ -1,5 +1,6 @@
 #include "core/workflow.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/payloads.hpp"
@@ -16,6 +17,9 @@ constexpr const char* kModule = "workflow";
 // writes left.
 constexpr std::int64_t kReceivedEffectsWaitMs = 2'000;
 constexpr std::int64_t kReceivedEffectsPollMs = 50;
+// How often a _success file tries its transition when each refusal was another call's
+// write that is gone by the time the row is read (the received stage's mark, removed).
+constexpr int kSuccessAttempts = 3;
 
 std::string optional_number(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : std::string("absent");
@@ -158,36 +162,28 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
   const StageRules& received = rules_of(Stage::Received);
   const StageRules& successful = rules_of(Stage::Successful);
   std::optional<CollectionRow> row;
-  if (reach_stage(successful, message, mine, row, outcome)) return outcome;
-  if (!row) {
-    throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
-                             " and collection " + key.collection_name);
-  }
-  if (row->status == received.to && row->pending) {
-    // The received stage's effects are unfinished: they come first, or moving on would
-    // overwrite their mark and a crash would lose them. A live owner is usually done within
-    // milliseconds (the _success file raced the last file): wait for it, briefly.
-    std::int64_t waited_ms = 0;
-    while (row && row->status == received.to && row->pending) {
-      if (owner_gone(*row->pending, mine.owner, ports_.clock.now_ms())) {
-        if (take_over_effects(received, key, row, mine, outcome)) {
-          outcome.effects_recovered = true;
-          perform_effects(received, message, mine, outcome);
-          break;
-        }
-        continue;  // taken over by another invocation: `row` is as read after the refusal
-      }
-      if (waited_ms >= kReceivedEffectsWaitMs) {
-        throw EffectsStillPending(
-            "the collection's Received side effects are still pending with a live invocation "
-            "after " +
-            std::to_string(waited_ms) + " ms; the _success file comes back after them");
-      }
-      ports_.clock.sleep_ms(kReceivedEffectsPollMs);
-      waited_ms += kReceivedEffectsPollMs;
-      row = ports_.status.read(key);
+  std::int64_t waited_ms = 0;
+  for (int attempt = 1;; ++attempt) {
+    if (reach_stage(successful, message, mine, row, outcome)) return outcome;
+    if (!row) {
+      throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
+                               " and collection " + key.collection_name);
     }
-    if (!row || reach_stage(successful, message, mine, row, outcome) || !row) return outcome;
+    if (row->status == received.to && row->pending) {
+      // The received stage's effects are unfinished: they come first, or moving on would
+      // overwrite their mark and a crash would lose them. A live owner is usually done
+      // within milliseconds (the _success file raced the last file): wait for it, briefly.
+      if (wait_for_received_effects(message, mine, row, waited_ms, outcome)) continue;
+      return outcome;
+    }
+    // Refused while the received stage's mark was there, read after it was removed: the
+    // move is still to be made. A few tries: each refusal was another call's write.
+    if (std::find(successful.from.begin(), successful.from.end(), row->status) !=
+            successful.from.end() &&
+        !row->pending && attempt < kSuccessAttempts) {
+      continue;
+    }
+    break;
   }
   if (row->status == successful.to && !row->pending) {
     log::info(kModule, "Collection already Success, nothing to do", row_fields(*row));
@@ -197,6 +193,33 @@ Outcome Workflow::process_success_file(const Message& message, const PendingMark
   }
   settle_stage(successful, message, mine, row, outcome);
   return outcome;
+}
+
+bool Workflow::wait_for_received_effects(const Message& message, const PendingMark& mine,
+                                         std::optional<CollectionRow>& row, std::int64_t& waited_ms,
+                                         Outcome& outcome) {
+  const StageRules& received = rules_of(Stage::Received);
+  const CollectionKey key = message.key();
+  while (row && row->status == received.to && row->pending) {
+    if (owner_gone(*row->pending, mine.owner, ports_.clock.now_ms())) {
+      if (take_over_effects(received, key, row, mine, outcome)) {
+        outcome.effects_recovered = true;
+        perform_effects(received, message, mine, outcome);
+        return true;
+      }
+      continue;  // taken over by another invocation: `row` is as read after the refusal
+    }
+    if (waited_ms >= kReceivedEffectsWaitMs) {
+      throw EffectsStillPending(
+          "the collection's Received side effects are still pending with a live invocation "
+          "after " +
+          std::to_string(waited_ms) + " ms; the _success file comes back after them");
+    }
+    ports_.clock.sleep_ms(kReceivedEffectsPollMs);
+    waited_ms += kReceivedEffectsPollMs;
+    row = ports_.status.read(key);
+  }
+  return row.has_value();
 }
 
 bool Workflow::reach_stage(const StageRules& stage, const Message& message, const PendingMark& mine,

@@ -71,6 +71,15 @@ class Workflow {
   Outcome process_file(const Message& message, const PendingMark& mine);
   Outcome process_success_file(const Message& message, const PendingMark& mine);
 
+  // Waits (briefly) for the received stage's effects that a live invocation is performing,
+  // or takes them over and performs them when their owner is gone. True when the row then
+  // is ready for the successful stage's transition (`row` as read last); false when it is
+  // gone. Throws EffectsStillPending when the owner is still at work after the wait
+  // (`waited_ms` counts across calls).
+  bool wait_for_received_effects(const Message& message, const PendingMark& mine,
+                                 std::optional<CollectionRow>& row, std::int64_t& waited_ms,
+                                 Outcome& outcome);
+
   // Moves the collection to the stage and, when the move is this call's, performs the
   // stage's effects. When refused, `row` holds the row as read after the refusal (nullopt
   // when it is gone).

@@ -89,6 +89,13 @@ class FakeStatusTable : public StatusTable {
     before_transition_ = std::move(hook);
   }
 
+  // Runs once, just after the next transition() was decided (applied or refused), before
+  // its caller sees the answer: another invocation's write landing in between.
+  void after_next_transition(std::function<void()> hook) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    after_transition_ = std::move(hook);
+  }
+
   // Runs once, just before the next take_over() takes effect.
   void before_next_take_over(std::function<void()> hook) {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -165,7 +172,7 @@ class FakeStatusTable : public StatusTable {
       std::swap(hook, before_transition_);
     }
     if (hook) hook();
-    return with_lost_answer(lost_answers.take(Write::Transition), [&] {
+    const bool moved = with_lost_answer(lost_answers.take(Write::Transition), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end() || !one_of(from, found->second.row.status)) return false;
@@ -176,6 +183,13 @@ class FakeStatusTable : public StatusTable {
       ++transitions_;
       return true;
     });
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      hook = nullptr;
+      std::swap(hook, after_transition_);
+    }
+    if (hook) hook();
+    return moved;
   }
 
   bool take_over(const CollectionKey& key, const PendingMark& seen,
@@ -240,6 +254,7 @@ class FakeStatusTable : public StatusTable {
   std::map<std::pair<std::string, std::string>, Entry> rows_;
   std::map<std::string, Owner> receipts_;
   std::function<void()> before_transition_;
+  std::function<void()> after_transition_;
   std::function<void()> before_count_repeat_;
   std::function<void()> before_take_over_;
   int reads_ = 0;

@@ -753,6 +753,22 @@ TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
   EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
 
+// Found by the chaos test under load: the _success file's transition met the received
+// stage's mark, which its live owner removed before the row was read again. The row then
+// read Received without a mark, and the _success file was taken as done: the collection
+// stayed Received for ever.
+TEST_F(WorkflowTest, SuccessFileRefusedByAMarkRemovedBeforeItsReadStillMovesOn) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
+  status.after_next_transition(
+      [&] { status.finish_effects(key(kColl), Owner("live.0"), Stage::Received, false); });
+  const Outcome outcome = run(success_file(kColl));
+  EXPECT_TRUE(outcome.transitioned);
+  EXPECT_EQ(status.row(key(kColl)).status, "Success");
+  EXPECT_EQ(metrics.count("collection_successful"), 1);
+  EXPECT_TRUE(clock.sleeps().empty());  // no waiting: the mark was already gone
+}
+
 TEST_F(WorkflowTest, SuccessFileTakesOverReceivedEffectsWhoseOwnerDiesWhileItWaits) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() + 120, "dying.0"});
