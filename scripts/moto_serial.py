@@ -6,6 +6,10 @@ DynamoDB never allows. Served one request at a time, every request is atomic and
 history is linearizable, so a concurrency test run against this server can neither hide nor
 fake a race of the product's (tests/chaos/emulator_race_check.py shows the difference).
 
+Connections are still taken on threads of their own, with keep-alive, and only the requests
+go one at a time (one lock around moto): a single-threaded server would take one connection
+at a time, and under load its listen queue overflowed into connect timeouts.
+
 Only DynamoDB is sent here: SQS long polls would hold every other client up.
 
 One change to moto's behaviour, of cost only: moto backs up every table a transaction
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import threading
 import types
 from typing import Any
 
@@ -86,6 +91,23 @@ def _install_item_backups() -> None:
     dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def one_request_at_a_time(app: Any) -> Any:
+    """The WSGI app, each request handled whole (its answer's body included) under one lock."""
+    lock = threading.Lock()
+
+    def serial(environ: dict, start_response: Any) -> list[bytes]:
+        with lock:
+            answer = app(environ, start_response)
+            try:
+                return list(answer)
+            finally:
+                close = getattr(answer, "close", None)
+                if close is not None:
+                    close()
+
+    return serial
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -96,9 +118,8 @@ def main() -> None:
     run_simple(
         args.host,
         args.port,
-        DomainDispatcherApplication(create_backend_app),
-        threaded=False,
-        processes=1,
+        one_request_at_a_time(DomainDispatcherApplication(create_backend_app)),
+        threaded=True,
         use_reloader=False,
         request_handler=MotoRequestHandler,
     )

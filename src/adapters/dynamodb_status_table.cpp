@@ -74,14 +74,7 @@ nlohmann::json DynamoStatusTable::count_transaction(const core::CollectionKey& k
       {receipt::kReceiptKey, aws::ddb::S(receipt_key)},
       {receipt::kExpiresAt, aws::ddb::N(epoch_seconds_after(tables_.receipt_lifetime))}};
   if (!owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(owner.text());
-  return {// The same token on every attempt of this count (the client's retries, libcurl's
-          // resend): DynamoDB then applies it once and answers a repeat as it answered the first
-          // (for 10 minutes). Emulators that ignore it refuse the repeat instead, and the
-          // receipt's owner tells that refusal apart (core::Whose::Mine).
-          {"ClientRequestToken", digest::base64url(digest::sha256(receipt_key + " " + owner.text() +
-                                                                  " " + tables_.file_receipts)
-                                                       .substr(0, kRequestTokenBytes))},
-          {"TransactItems",
+  return {{"TransactItems",
            nlohmann::json::array(
                {{{"Put",
                   {{"TableName", tables_.file_receipts},
@@ -104,8 +97,16 @@ core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
                                                 const core::Owner& owner) {
   // A file without a name cannot be told apart from another one: it is always counted.
   if (!receipt_key || receipt_key->empty()) return count_without_receipt(key);
+  // Each attempt has a token of its own, the same on every repeat of that attempt (the
+  // client's retries, libcurl's resend): DynamoDB then applies it once and answers a repeat
+  // as it answered the first (for 10 minutes). Emulators that ignore tokens refuse the
+  // repeat instead, and the receipt's owner tells that refusal apart (core::Whose::Mine).
+  const std::string identity = *receipt_key + " " + owner.text() + " " + tables_.file_receipts;
   try {
-    client_.transact_write_items(count_transaction(key, *receipt_key, owner));
+    client_.transact_write_items(count_transaction(key, *receipt_key, owner), [&](int attempt) {
+      return digest::base64url(
+          digest::sha256(identity + " " + std::to_string(attempt)).substr(0, kRequestTokenBytes));
+    });
   } catch (const aws::TransactionCanceled& cancelled) {
     const auto& reasons = cancelled.reasons();
     const auto failed = [&](std::size_t action) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <random>
 #include <thread>
 #include <utility>
 
@@ -16,11 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-double unit_random() {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
-}
 
 AwsError generic_error(const HttpResponse& response) {
   return AwsError("HttpError" + std::to_string(response.status),

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <utility>
 
+#include "aws/deadline.hpp"
 #include "aws/error_parsers.hpp"
 #include "aws/json_protocol.hpp"
+#include "log/log.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -131,6 +135,7 @@ ConditionalCheckFailed::ConditionalCheckFailed(const AwsError& error,
 TransactionCanceled::TransactionCanceled(const AwsError& error,
                                          std::vector<CancellationReason> reasons)
     : AwsError(error),
+      transient_(transient_cancellation(reasons)),
       reasons_(std::make_shared<const std::vector<CancellationReason>>(std::move(reasons))) {}
 
 AwsError parse_dynamodb_error(const HttpResponse& response) {
@@ -145,18 +150,13 @@ AwsError parse_dynamodb_error(const HttpResponse& response) {
   if (error.code() == "ConditionalCheckFailedException") {
     throw ConditionalCheckFailed(error, optional_object(object, "Item"));
   }
-  std::vector<CancellationReason> reasons = cancellation_reasons(object);
-  // Returned, not thrown: the client's retry loop repeats the same request (with the same
-  // ClientRequestToken), with backoff, within the deadline.
-  if (transient_cancellation(reasons)) {
-    return AwsError(error.code(), error.message(), error.request_id(), error.http_status(), true);
-  }
-  throw TransactionCanceled(error, std::move(reasons));
+  throw TransactionCanceled(error, cancellation_reasons(object));
 }
 
 DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
                                HttpTransport& http, RetryPolicy policy, HttpTimeouts timeouts)
-    : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts) {}
+    : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts),
+      policy_(policy) {}
 
 nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
   return call_json_protocol(client_, kService, kTargetPrefix, operation, request);
@@ -197,6 +197,33 @@ QueryResult DynamoDbClient::query_all(nlohmann::json request) {
 
 void DynamoDbClient::transact_write_items(const nlohmann::json& request) {
   call("TransactWriteItems", request);
+}
+
+void DynamoDbClient::transact_write_items(nlohmann::json request,
+                                          const std::function<std::string(int)>& token_for) {
+  const auto started = std::chrono::steady_clock::now();
+  const int max_attempts = std::max(policy_.max_attempts, 1);
+  for (int attempt = 1;; ++attempt) {
+    request["ClientRequestToken"] = token_for(attempt);
+    try {
+      call("TransactWriteItems", request);
+      return;
+    } catch (const TransactionCanceled& cancelled) {
+      if (!cancelled.transient() || attempt >= max_attempts) throw;
+      const auto delay = backoff_delay(policy_, attempt, unit_random());
+      const auto wake = std::chrono::steady_clock::now() + delay;
+      const auto deadline = current_deadline();
+      if (wake - started > policy_.max_total || (deadline && wake >= *deadline)) throw;
+      transaction_retries_.fetch_add(1, std::memory_order_relaxed);
+      if (log::enabled(log::Level::Debug)) {
+        log::debug("aws", "transaction cancelled for a transient reason; sending it again",
+                   {{"attempt", std::to_string(attempt + 1)},
+                    {"error_code", cancelled.code()},
+                    {"delay_ms", std::to_string(delay.count())}});
+      }
+      std::this_thread::sleep_for(delay);
+    }
+  }
 }
 
 }  // namespace ssc::aws

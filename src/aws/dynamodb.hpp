@@ -4,7 +4,9 @@
 // answers that callers branch on (a failed condition, a cancelled transaction) are typed.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -71,17 +73,20 @@ class TransactionCanceled : public AwsError {
   [[nodiscard]] const std::vector<CancellationReason>& reasons() const noexcept {
     return *reasons_;
   }
+  // Cancelled only for reasons a new attempt can get past: another transaction held one of
+  // the items (TransactionConflict), or capacity ran short (ThrottlingError,
+  // ProvisionedThroughputExceeded), beside actions that would have succeeded ("None").
+  [[nodiscard]] bool transient() const noexcept { return transient_; }
 
  private:
+  bool transient_;
   std::shared_ptr<const std::vector<CancellationReason>> reasons_;
 };
 
 // DynamoDB's error answers: AwsError, and the typed errors above. The typed ones are
 // thrown by the parser itself, because an ErrorParser returns AwsError by value and
-// would slice them; AwsClient lets them through (they are never retryable). A transaction
-// cancelled only for transient reasons (TransactionConflict, ThrottlingError,
-// ProvisionedThroughputExceeded beside None) is returned as a retryable AwsError instead,
-// so that the client repeats it like any throttled request.
+// would slice them; AwsClient lets them through (they are never retryable: a transient
+// cancellation is retried by transact_write_items with tokens, below).
 AwsError parse_dynamodb_error(const HttpResponse& response);
 
 struct QueryResult {
@@ -104,14 +109,27 @@ class DynamoDbClient {
   nlohmann::json update_item(const nlohmann::json& request);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request);
-  // Throws TransactionCanceled when the transaction was cancelled for a reason a retry cannot
-  // get past (a condition that failed); transient reasons are retried first.
   void transact_write_items(const nlohmann::json& request);
+  // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1. Every
+  // repeat of one attempt (a lost answer, a 5xx, a reset) carries its token, so DynamoDB
+  // applies it at most once. A cancellation for transient reasons applied nothing: the
+  // transaction is sent again after a backoff, within the client's attempts and the
+  // deadline, under the next attempt's token, so that no token of a cancelled attempt is
+  // ever sent again, whatever DynamoDB keeps of it. Throws TransactionCanceled otherwise.
+  void transact_write_items(nlohmann::json request,
+                            const std::function<std::string(int attempt)>& token_for);
+
+  // Transactions sent again after a transient cancellation, since the client was made.
+  [[nodiscard]] std::uint64_t transaction_retries() const {
+    return transaction_retries_.load(std::memory_order_relaxed);
+  }
 
   [[nodiscard]] const AwsClient& aws() const { return client_; }
 
  private:
   AwsClient client_;
+  RetryPolicy policy_;
+  std::atomic<std::uint64_t> transaction_retries_{0};
 };
 
 }  // namespace ssc::aws

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <random>
 #include <string_view>
 
 namespace ssc::aws {
@@ -34,6 +35,11 @@ bool known_retryable_code(std::string_view code) {
 }
 
 }  // namespace
+
+double unit_random() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double unit_random) {
   using std::chrono::milliseconds;

@@ -20,6 +20,9 @@ struct RetryPolicy {
 // [0, min(max_delay, base_delay * 2^(retry-1))]. `unit_random` is in [0, 1).
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double unit_random);
 
+// Uniform in [0, 1), from a generator of the calling thread's own: for the jitter.
+double unit_random();
+
 // Throttling codes, 5xx, TransportError.
 bool is_retryable(const AwsError& error);
 

@@ -16,8 +16,8 @@ fault, chosen at random (seeded) with probability `rate`:
   a transaction that met another one on the same item at the same moment:
   TransactionCanceledException with reason TransactionConflict.
 
-With `conflicts_per_transaction` N, the first N sends of each transaction (by its
-ClientRequestToken) meet such a conflict: a hot row, deterministically.
+With `conflicts_per_transaction` N, the first N sends of each transaction (by its content,
+whatever its ClientRequestToken) meet such a conflict: a hot row, deterministically.
 
 With `honour_client_tokens`, the proxy also does what real DynamoDB does and the emulators
 do not: a TransactWriteItems whose ClientRequestToken it has seen applied in the last 10
@@ -299,6 +299,14 @@ def client_token(info: RequestInfo) -> str:
         return str(json.loads(info.body or b"{}").get("ClientRequestToken", ""))
     except ValueError:
         return ""
+
+
+def transaction_content(info: RequestInfo) -> str:
+    """A transaction's actions, without its ClientRequestToken: the same transaction sent
+    again under another token reads the same."""
+    body = info.json_body()
+    body.pop("ClientRequestToken", None)
+    return json.dumps(body, sort_keys=True)
 
 
 def _xml_error(status: int, service: str, type_: str, code: str, message: str) -> HttpMessage:
@@ -596,7 +604,7 @@ class FaultProxy(BackgroundLoopServer):
         self.identify = identify
         self.honour_client_tokens = honour_client_tokens
         self.conflicts_per_transaction = conflicts_per_transaction
-        self._conflicts_met: Counter[str] = Counter()  # per ClientRequestToken, loop thread
+        self._conflicts_met: Counter[str] = Counter()  # per transaction content, loop thread
         # ClientRequestToken -> (when applied, the answer), touched on the loop's thread only.
         self._applied_tokens: dict[str, tuple[float, HttpMessage]] = {}
         self.stats = Stats()
@@ -648,9 +656,10 @@ class FaultProxy(BackgroundLoopServer):
                 if kind == "conflict" and info.operation != "TransactWriteItems":
                     kind = None  # only a transaction can meet another one
                 token = client_token(info)
-                if (not kind and token
-                        and self._conflicts_met[token] < self.conflicts_per_transaction):
-                    self._conflicts_met[token] += 1
+                content = transaction_content(info) if token else ""
+                if (not kind and content
+                        and self._conflicts_met[content] < self.conflicts_per_transaction):
+                    self._conflicts_met[content] += 1
                     kind = "conflict"
                 if kind:
                     self.stats.count_fault(info, kind)

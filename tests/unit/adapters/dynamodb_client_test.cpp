@@ -135,16 +135,38 @@ json transient_cancellation(const char* first, const char* second) {
           {"CancellationReasons", {{{"Code", first}}, {{"Code", second}}}}};
 }
 
-TEST_F(DynamoDbClientTest, ATransactionCancelledForTransientReasonsIsRetried) {
+TEST_F(DynamoDbClientTest, ATransientCancellationIsSentAgainUnderTheNextAttemptsToken) {
   transport.reply_json(400, transient_cancellation("TransactionConflict", "None"));
   transport.reply_json(400, transient_cancellation("None", "ThrottlingError"));
   transport.reply(200, "{}");
-  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}));
-  EXPECT_EQ(transport.requests.size(), 3u);
-  EXPECT_EQ(client.aws().stats().retries.load(), 2u);
-  transport.reply_json(400, transient_cancellation("ProvisionedThroughputExceeded", "None"));
+  const auto token = [](int attempt) { return "token-" + std::to_string(attempt); };
+  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}, token));
+  ASSERT_EQ(transport.requests.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(transport.body(i)["ClientRequestToken"], token(static_cast<int>(i) + 1));
+  }
+  EXPECT_EQ(client.transaction_retries(), 2u);
+  // ProvisionedThroughputExceeded is as transient; the attempts are the client's (3 here).
+  for (int i = 0; i < 3; ++i) {
+    transport.reply_json(400, transient_cancellation("ProvisionedThroughputExceeded", "None"));
+  }
+  try {
+    client.transact_write_items({{"TransactItems", json::array()}}, token);
+    FAIL() << "expected TransactionCanceled";
+  } catch (const TransactionCanceled& error) {
+    EXPECT_TRUE(error.transient());
+  }
+  EXPECT_EQ(transport.requests.size(), 6u);
+}
+
+TEST_F(DynamoDbClientTest, ARepeatOfOneAttemptKeepsItsToken) {
+  transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
   transport.reply(200, "{}");
-  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}));
+  client.transact_write_items({{"TransactItems", json::array()}},
+                              [](int attempt) { return "token-" + std::to_string(attempt); });
+  ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(transport.body(0), transport.body(1));
+  EXPECT_EQ(transport.body(1)["ClientRequestToken"], "token-1");
 }
 
 TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsNotRetried) {
