@@ -27,7 +27,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DIST_DIR=${DIST_DIR:-$ROOT/dist}
+# Absolute: the zip is written from inside the staging directory.
+DIST_DIR=$(realpath -m "${DIST_DIR:-$ROOT/dist}")
 JOBS=${JOBS:-2}
 NAME=snapshot-sender-status-checker
 if [ -n "${BINARY:-}" ]; then ARCHES=${ARCHES:-x86_64}; else ARCHES=${ARCHES:-"x86_64 aarch64"}; fi
