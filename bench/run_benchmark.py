@@ -52,11 +52,12 @@ LAMBDA_MEMORY_MB = 128
 LAMBDA_MEMORY_GB = LAMBDA_MEMORY_MB / 1024
 # Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB.
 LAMBDA_CPU_SHARE = LAMBDA_MEMORY_MB / 1769
-# Issue #12's targets (today's one-request count design for the CPU figure).
+# Issue #12's targets. The CPU one is for the receipts design (a transaction and a read per
+# normal file message); on the earlier one-request design it was 100 us.
 START_LIMIT_MS = 3.0
 PACKAGED_START_LIMIT_MS = 4.0
 RSS_LIMIT_MIB = 8.0
-CPU_LIMIT_US = 100.0
+CPU_LIMIT_US = 150.0
 FIRST_BATCH_CPU_LIMIT_MS = 5.0
 BATCH_RATIO_LIMIT = 1.5
 ZIP_LIMIT_BYTES = 3_000_000  # "3 MB", read as the stricter 10^6 bytes
@@ -473,7 +474,7 @@ class Benchmark:
         fig = Figure([(r.cpu_seconds - idle_cpu) / messages * 1e6 for r in loaded])
         self.results.rows.append(Row(
             "cpu_us_per_message_full", f"  (same, {counted} files already in each collection)",
-            "<= 150 us", f"{fig.median:.0f} us", fmt_spread(fig, fmt="{:.0f}"),
+            f"<= {CPU_LIMIT_US:g} us", f"{fig.median:.0f} us", fmt_spread(fig, fmt="{:.0f}"),
             *verdict_upper(fig.median, CPU_LIMIT_US, "us", "{:.0f}")))
         self.results.raw["cpu_us_per_message_full"] = fig.as_json()
 
