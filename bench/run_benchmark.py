@@ -48,8 +48,20 @@ EXPORT_DATE = "2026-11-28"
 SNAPSHOT_TYPE = "incremental"
 # A collection that never completes: every normal file message is counted and nothing else.
 NEVER_EXPORTED = 10**9
-LAMBDA_MEMORY_GB = 128 / 1024
-ZIP_LIMIT_BYTES = 5_000_000  # "5 MB", read as the stricter 10^6 bytes
+LAMBDA_MEMORY_MB = 128
+LAMBDA_MEMORY_GB = LAMBDA_MEMORY_MB / 1024
+# Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB.
+LAMBDA_CPU_SHARE = LAMBDA_MEMORY_MB / 1769
+# Issue #12's targets. The CPU one is for the receipts design (a transaction and a read per
+# normal file message); on the earlier one-request design it was 100 us.
+START_LIMIT_MS = 3.0
+PACKAGED_START_LIMIT_MS = 4.0
+RSS_LIMIT_MIB = 8.0
+CPU_LIMIT_US = 150.0
+FIRST_BATCH_CPU_LIMIT_MS = 5.0
+BATCH_RATIO_LIMIT = 1.5
+ZIP_LIMIT_BYTES = 3_000_000  # "3 MB", read as the stricter 10^6 bytes
+NAME = "snapshot-sender-status-checker"
 
 
 # --- figures ------------------------------------------------------------------------
@@ -308,6 +320,8 @@ class Benchmark:
         self.profile_text: dict[str, str] = {}
         self.lat20: dict[str, Figure] = {}
         self.cost_lines: list = []
+        self.cpu_share_lines: list = []
+        self.cpu_per_message: dict[str, float] = {}
 
     def close(self) -> None:
         self.binary.kill()
@@ -333,9 +347,9 @@ class Benchmark:
         fig = Figure([r.start_ns / 1e6 for r in runs])
         spawn = Figure([r.spawn_call_ns / 1e6 for r in runs])
         request = Figure([r.start_request_ns / 1e6 for r in runs])
-        verdict, detail = verdict_upper(fig.median, 10.0, "ms", "{:.2f}")
+        verdict, detail = verdict_upper(fig.median, START_LIMIT_MS, "ms", "{:.2f}")
         self.results.rows.append(Row(
-            "start_ms", "start: spawn to first Runtime API `next`", "<= 10 ms",
+            "start_ms", "start: spawn to first Runtime API `next`", f"<= {START_LIMIT_MS:g} ms",
             f"{fig.median:.2f} ms", fmt_spread(fig, fmt="{:.2f}"), verdict, detail))
         self.results.raw["start_ms"] = fig.as_json()
         self.results.raw["start_spawn_call_ms"] = spawn.as_json()
@@ -364,8 +378,8 @@ class Benchmark:
         rss = Figure([r.vm_hwm_kb / 1024 for r in runs])
         self.results.rows.append(Row(
             "packaged_start_ms", "  (start of dist's bootstrap: bundled loader and libs)",
-            "<= 10 ms", f"{fig.median:.2f} ms", fmt_spread(fig, fmt="{:.2f}"),
-            *verdict_upper(fig.median, 10.0, "ms", "{:.2f}")))
+            f"<= {PACKAGED_START_LIMIT_MS:g} ms", f"{fig.median:.2f} ms", fmt_spread(fig, fmt="{:.2f}"),
+            *verdict_upper(fig.median, PACKAGED_START_LIMIT_MS, "ms", "{:.2f}")))
         self.results.raw["packaged_start_ms"] = fig.as_json()
         self.results.raw["packaged_idle_vm_hwm_mib"] = rss.as_json()
 
@@ -406,26 +420,29 @@ class Benchmark:
         per_message, rss = figures[""]
         base_cpu, base_rss = figures.get("baseline", (None, None))
         self.results.rows.append(Row(
-            "peak_rss_mib", "peak resident memory, batches of 10", "<= 12 MB",
-            f"{rss.median:.1f} MiB", fmt_spread(rss), *verdict_upper(rss.median, 12.0, "MiB")))
+            "peak_rss_mib", "peak resident memory, batches of 10", f"<= {RSS_LIMIT_MIB:g} MiB",
+            f"{rss.median:.1f} MiB", fmt_spread(rss), *verdict_upper(rss.median, RSS_LIMIT_MIB, "MiB")))
         if base_rss:
             self.results.rows.append(Row(
-                "baseline_peak_rss_mib", "  (the baseline binary, runs interleaved)", "<= 12 MB",
-                f"{base_rss.median:.1f} MiB", fmt_spread(base_rss),
-                *verdict_upper(base_rss.median, 12.0, "MiB")))
+                "baseline_peak_rss_mib", "  (the baseline binary, runs interleaved)",
+                f"<= {RSS_LIMIT_MIB:g} MiB", f"{base_rss.median:.1f} MiB", fmt_spread(base_rss),
+                *verdict_upper(base_rss.median, RSS_LIMIT_MIB, "MiB")))
             self.results.raw["baseline_peak_rss_mib"] = base_rss.as_json()
         self.results.rows.append(Row(
-            "cpu_us_per_message", "CPU per normal file message (user+sys)", "<= 150 us",
-            f"{per_message.median:.0f} us", fmt_spread(per_message, fmt="{:.0f}"),
-            *verdict_upper(per_message.median, 150.0, "us", "{:.0f}")))
+            "cpu_us_per_message", "CPU per normal file message (user+sys)",
+            f"<= {CPU_LIMIT_US:g} us", f"{per_message.median:.0f} us",
+            fmt_spread(per_message, fmt="{:.0f}"),
+            *verdict_upper(per_message.median, CPU_LIMIT_US, "us", "{:.0f}")))
         if base_cpu:
             self.results.rows.append(Row(
                 "baseline_cpu_us_per_message", "  (the baseline binary, runs interleaved)",
-                "<= 150 us", f"{base_cpu.median:.0f} us", fmt_spread(base_cpu, fmt="{:.0f}"),
-                *verdict_upper(base_cpu.median, 150.0, "us", "{:.0f}")))
+                f"<= {CPU_LIMIT_US:g} us", f"{base_cpu.median:.0f} us",
+                fmt_spread(base_cpu, fmt="{:.0f}"),
+                *verdict_upper(base_cpu.median, CPU_LIMIT_US, "us", "{:.0f}")))
             self.results.raw["baseline_cpu_us_per_message"] = base_cpu.as_json()
         self.results.raw["peak_rss_mib"] = rss.as_json()
         self.results.raw["cpu_us_per_message"] = per_message.as_json()
+        self.cpu_per_message = {name: fig.median for name, (fig, _) in figures.items()}
         self.results.raw["cpu_idle_run_ms"] = Figure(
             [r.cpu_seconds * 1e3 for r in idle[""]]).as_json()
         self.results.raw["cpu_loaded_run_ms"] = Figure(
@@ -457,9 +474,34 @@ class Benchmark:
         fig = Figure([(r.cpu_seconds - idle_cpu) / messages * 1e6 for r in loaded])
         self.results.rows.append(Row(
             "cpu_us_per_message_full", f"  (same, {counted} files already in each collection)",
-            "<= 150 us", f"{fig.median:.0f} us", fmt_spread(fig, fmt="{:.0f}"),
-            *verdict_upper(fig.median, 150.0, "us", "{:.0f}")))
+            f"<= {CPU_LIMIT_US:g} us", f"{fig.median:.0f} us", fmt_spread(fig, fmt="{:.0f}"),
+            *verdict_upper(fig.median, CPU_LIMIT_US, "us", "{:.0f}")))
         self.results.raw["cpu_us_per_message_full"] = fig.as_json()
+
+    def first_batch_cpu(self) -> None:
+        """All the CPU a new process spends until it has answered its first batch of 10:
+        what a cold Lambda sandbox pays before its first answer."""
+        binaries = {"": self.binary}
+        if self.baseline:
+            binaries["baseline"] = self.baseline
+        say(f"CPU from start to the answer of a first batch of 10, {self.args.cpu_repeats} runs")
+        runs: dict[str, list[float]] = {name: [] for name in binaries}
+        for _ in range(self.args.cpu_repeats):
+            for name, binary in binaries.items():
+                correlation_id, names = self.world.seed_run(10)
+                run = binary.run(self.world.binary_env(),
+                                 lambda: invoke_ok(self.api, self.world.event(correlation_id, names)))
+                runs[name].append(run.cpu_seconds * 1e3)
+        for name, values in runs.items():
+            fig = Figure(values)
+            title = ("CPU from start to the answer of a first batch of 10" if not name
+                     else "  (the baseline binary, runs interleaved)")
+            self.results.rows.append(Row(
+                f"{name + '_' if name else ''}first_batch_cpu_ms", title,
+                f"<= {FIRST_BATCH_CPU_LIMIT_MS:g} ms", f"{fig.median:.2f} ms",
+                fmt_spread(fig, fmt="{:.2f}"),
+                *verdict_upper(fig.median, FIRST_BATCH_CPU_LIMIT_MS, "ms", "{:.2f}")))
+            self.results.raw[f"{name + '_' if name else ''}first_batch_cpu_ms"] = fig.as_json()
 
     # -- requests ---------------------------------------------------------------------
 
@@ -544,12 +586,13 @@ class Benchmark:
             f"{self.args.latency_rounds} rounds")
         lat = self.latency(0.020, "latency20")
         ratio = lat["ten"].median / lat["one"].median
-        verdict = "met" if ratio < 3.0 else "MISSED"
+        limit = BATCH_RATIO_LIMIT
+        verdict = "met" if ratio < limit else "MISSED"
         detail = (f"1 message {lat['one'].median:.0f} ms, 10 messages {lat['ten'].median:.0f} ms; "
-                  + (f"{3.0 - ratio:.2f}x under" if ratio < 3.0 else f"by {ratio - 3.0:.2f}x"))
+                  + (f"{limit - ratio:.2f}x under" if ratio < limit else f"by {ratio - limit:.2f}x"))
         self.results.rows.append(Row(
             "batch10_over_one_ratio", "batch of 10 / one message, +20 ms per request",
-            "< 3x", f"{ratio:.2f}x", fmt_spread(lat["ratio"], fmt="{:.2f}") + "x",
+            f"< {limit:g}x", f"{ratio:.2f}x", fmt_spread(lat["ratio"], fmt="{:.2f}") + "x",
             verdict, detail))
         self.results.raw["batch10_over_one_ratio"] = ratio
         self.lat20 = lat
@@ -570,6 +613,27 @@ class Benchmark:
             {"scenario": s, "batch": b, "invocation_ms": ms, "gb_s_per_million_messages": g}
             for s, b, ms, g in lines]
         self.cost_lines = lines
+        self.cpu_share_cost()
+
+    def cpu_share_cost(self) -> None:
+        """GB-s per million messages at 128 MB with Lambda's CPU share applied: an invocation's
+        CPU, measured here on a whole core, takes 1769/128 times as long there, while its
+        waiting for the services does not stretch. Per binary (the baseline from its own CPU
+        figure), with the wait of this run's +20 ms batches of 10, which both designs share
+        (the same requests)."""
+        cpu = getattr(self, "cpu_per_message", {})
+        if not cpu or "ten" not in self.lat20:
+            return
+        wall_ms = self.lat20["ten"].median
+        rows = []
+        for name, us in cpu.items():
+            cpu_ms = us * 10 / 1000
+            wait_ms = max(wall_ms - cpu_ms, 0.0)
+            billed_ms = math.ceil(wait_ms + cpu_ms / LAMBDA_CPU_SHARE)
+            gbs = billed_ms / 1000 * LAMBDA_MEMORY_GB * 1e6 / 10
+            rows.append((name or "this build", cpu_ms, wait_ms, billed_ms, gbs))
+            self.results.raw[f"{name + '_' if name else ''}gb_s_per_million_cpu_share"] = gbs
+        self.cpu_share_lines = rows
 
     # -- profile --------------------------------------------------------------------
 
@@ -621,19 +685,26 @@ class Benchmark:
     # -- package --------------------------------------------------------------------
 
     def package(self) -> Optional[Path]:
-        zips = sorted(Path(self.args.dist_dir).glob("*.zip"))
-        if not zips:
-            self.results.rows.append(Row("zip_bytes", "deployable zip (dist/*.zip)", "<= 5 MB",
-                                         "not built", "", "n/a",
-                                         "no dist/*.zip (scripts/package.sh makes it)"))
-            return None
-        size = zips[-1].stat().st_size
-        verdict, detail = verdict_upper(size / 1e6, ZIP_LIMIT_BYTES / 1e6, "MB", "{:.2f}")
-        self.results.rows.append(Row(
-            "zip_bytes", f"deployable zip ({zips[-1].name})", "<= 5 MB",
-            f"{size / 1e6:.2f} MB ({size / 1048576:.2f} MiB)", "one file", verdict, detail))
-        self.results.raw["zip_bytes"] = size
-        return zips[-1]
+        """The zips' sizes; the x86_64 one is returned, to time its bootstrap here."""
+        found = None
+        for arch in ("x86_64", "aarch64"):
+            path = Path(self.args.dist_dir) / f"{NAME}-{arch}.zip"
+            key = "zip_bytes" if arch == "x86_64" else f"zip_bytes_{arch}"
+            title = f"deployable zip ({path.name})"
+            limit = f"<= {ZIP_LIMIT_BYTES / 1e6:g} MB"
+            if not path.is_file():
+                self.results.rows.append(Row(key, title, limit, "not built", "", "n/a",
+                                             "scripts/package.sh makes it"))
+                continue
+            size = path.stat().st_size
+            verdict, detail = verdict_upper(size / 1e6, ZIP_LIMIT_BYTES / 1e6, "MB", "{:.2f}")
+            self.results.rows.append(Row(
+                key, title, limit, f"{size / 1e6:.2f} MB ({size / 1048576:.2f} MiB)", "one file",
+                verdict, detail))
+            self.results.raw[key] = size
+            if arch == "x86_64":
+                found = path
+        return found
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -643,7 +714,8 @@ def _merge(a: dict, b: dict) -> dict:
 # --- output --------------------------------------------------------------------------
 
 
-def print_table(results: Results, cost_lines: list, compare: Optional[dict]) -> None:
+def print_table(results: Results, cost_lines: list, compare: Optional[dict],
+                cpu_share_lines: list) -> None:
     rows = [("measure", "target", "measured (median)", "spread", "result", "margin")]
     rows += [(r.title, r.target, r.measured, r.spread, r.verdict, r.detail) for r in results.rows]
     widths = [max(len(str(row[i])) for row in rows) for i in range(6)]
@@ -658,6 +730,13 @@ def print_table(results: Results, cost_lines: list, compare: Optional[dict]) -> 
         print(f"  batch of {size:>2}, {label:<30} {ms:7.1f} ms per invocation -> "
               f"{gbs:9.1f} GB-s per million messages")
     print()
+    if cpu_share_lines:
+        print(f"With Lambda's CPU share at 128 MB ({LAMBDA_CPU_SHARE:.3f} vCPU: CPU time x "
+              f"{1 / LAMBDA_CPU_SHARE:.1f}), batches of 10, +20 ms per request:")
+        for name, cpu_ms, wait_ms, billed_ms, gbs in cpu_share_lines:
+            print(f"  {name:<12} CPU {cpu_ms:5.2f} ms + wait {wait_ms:5.1f} ms -> billed "
+                  f"{billed_ms:4d} ms -> {gbs:7.1f} GB-s per million messages")
+        print()
     for note in results.notes:
         print(f"note: {note}")
     if compare:
@@ -726,6 +805,7 @@ def main() -> int:
         if zip_path:
             bench.packaged_start_time(zip_path)
         bench.memory_and_cpu()
+        bench.first_batch_cpu()
         bench.cpu_on_full_collections()
         bench.requests()
         bench.batch_latency()
@@ -738,7 +818,7 @@ def main() -> int:
     compare = json.loads(args.compare.read_text()) if args.compare else None
     results.notes.append(f"load average (1 min) {load_before[0]:.2f} at the start, "
                          f"{os.getloadavg()[0]:.2f} at the end, on {os.cpu_count()} CPUs")
-    print_table(results, bench.cost_lines, compare)
+    print_table(results, bench.cost_lines, compare, bench.cpu_share_lines)
     if args.profile_messages > 0:
         print_profile(bench.profile_text)
     if args.json_out:

@@ -15,7 +15,7 @@
 #      message, the notification and the pushed metrics are checked with boto3
 #   6. TLS trust as on Lambda: Amazon Linux keeps its CA bundle at
 #      /etc/pki/tls/certs/ca-bundle.crt and lacks Debian's CA file, which Debian's
-#      libcurl looks for. A throwaway CA goes to Amazon's path in the root (which has
+#      OpenSSL looks for. A throwaway CA goes to Amazon's path in the root (which has
 #      no Debian CA file either) and the binary must reach an HTTPS stand-in for
 #      DynamoDB on 127.0.0.1 with the certificate verified.
 #
@@ -108,7 +108,7 @@ fi
 # --- the package ------------------------------------------------------------
 
 if [ -z "${ZIP:-}" ]; then
-  bash scripts/package.sh
+  ARCHES=x86_64 bash scripts/package.sh
   ZIP=$ROOT/dist/$NAME-x86_64.zip
 fi
 [ -f "$ZIP" ] || fail "no package at $ZIP"

@@ -6,6 +6,11 @@
 #   Python tools         -> ./.venv          (requirements.txt, pinned)
 #   dynalite             -> ./node_modules   (package-lock.json, npm ci)
 #   Lambda RIE           -> ./.tools/bin     (go install, pinned below)
+#
+#   --arm64   also what scripts/package.sh needs for the arm64 package: the arm64
+#             architecture in dpkg (multiarch), Debian's cross toolchain, the arm64
+#             libraries the binary links, and qemu-user to run them. Not part of the default
+#             set-up: it adds a second set of package indexes to every apt-get update.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,9 +23,18 @@ RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 
 APT_PACKAGES=(
   build-essential cmake ninja-build
-  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpugixml-dev
+  libboost-dev libssl-dev nlohmann-json3-dev libpugixml-dev
   prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format prometheus-pushgateway zip curl
+)
+
+# The arm64 libraries are the arm64 builds of what the binary links (Multi-Arch: same, so
+# they sit beside the x86_64 ones); headers come from the x86_64 -dev packages above.
+# prometheus-cpp-dev itself cannot be installed twice (its civetweb is not multiarch), so
+# only its core library is, and CMakeLists.txt finds it by name when cross-compiling.
+ARM64_PACKAGES=(
+  crossbuild-essential-arm64 qemu-user
+  libssl-dev:arm64 libpugixml-dev:arm64 libprometheus-cpp-core1.0:arm64
 )
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -89,7 +103,17 @@ setup_rie() {
   echo "$RIE_VERSION" >"$stamp"
 }
 
+setup_arm64() {
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    say "adding the arm64 architecture to dpkg (multiarch)"
+    as_root dpkg --add-architecture arm64
+    as_root apt-get update -qq
+  fi
+  apt_ensure "${ARM64_PACKAGES[@]}"
+}
+
 setup_apt
+[ "${1:-}" != --arm64 ] || setup_arm64
 setup_toolchains
 setup_venv
 setup_node

@@ -7,6 +7,10 @@
 #   STACK_DIR   where this run's stack keeps its state (default ./.stack/test-run,
 #               apart from a stack you started yourself in ./.stack)
 #   JOBS        parallel build and ctest jobs (default 2)
+#   SSC_TEST_ARM64=1  also cross-build the arm64 package (scripts/package.sh, installing
+#               the cross toolchain and qemu-user when missing) so that
+#               tests/integration/test_package_arm64.py runs it under qemu; without it
+#               those tests are skipped unless dist/ already holds the arm64 zip
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,6 +91,14 @@ fi
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+
+if [ "${SSC_TEST_ARM64:-0}" = 1 ]; then
+  say "arm64 package (scripts/package.sh)"
+  if ! ARCHES=aarch64 bash scripts/package.sh; then
+    echo "test: the arm64 package could not be built" >&2
+    failed=$((failed + 1))
+  fi
+fi
 
 say "unit tests (ctest)"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300 \

@@ -26,7 +26,10 @@ data "aws_sns_topic" "monitoring" {
 
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
-  in_vpc         = length(var.subnet_ids) > 0
+  # scripts/package.sh names the arm64 zip by the toolchain's name for it, aarch64.
+  zip_arch     = var.architecture == "arm64" ? "aarch64" : "x86_64"
+  package_path = coalesce(var.package_path, "../../dist/snapshot-sender-status-checker-${local.zip_arch}.zip")
+  in_vpc       = length(var.subnet_ids) > 0
 
   # SPEC section 8. AWS_REGION is set by Lambda itself (and reserved); credentials
   # come from the role through Lambda's environment.
@@ -62,10 +65,10 @@ resource "aws_lambda_function" "status_checker" {
   role          = aws_iam_role.function.arn
 
   runtime          = "provided.al2023"
-  architectures    = ["x86_64"]
+  architectures    = [var.architecture]
   handler          = "bootstrap" # unused by a custom runtime, but the API wants a value
-  filename         = var.package_path
-  source_code_hash = filebase64sha256(var.package_path)
+  filename         = local.package_path
+  source_code_hash = filebase64sha256(local.package_path)
 
   memory_size                    = var.memory_size
   timeout                        = var.timeout

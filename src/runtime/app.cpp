@@ -12,8 +12,8 @@
 #include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
+#include "aws/beast_transport.hpp"
 #include "aws/credentials.hpp"
-#include "aws/curl_transport.hpp"
 #include "aws/deadline.hpp"
 #include "aws/dynamodb.hpp"
 #include "aws/endpoints.hpp"
@@ -86,7 +86,7 @@ struct Application::Parts {
                                    publisher, owner_tokens, io_deadline},
                 config.metrics_scrape_interval_seconds, core::TimeReserve{}, kBatchConcurrency) {}
 
-  aws::CurlTransport http{kIdleHttpHandles};
+  aws::BeastTransport http{kIdleHttpHandles};
   std::unique_ptr<aws::CredentialsProvider> credentials;
   aws::DynamoDbClient dynamodb;
   aws::SqsClient sqs;

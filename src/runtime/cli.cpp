@@ -11,7 +11,7 @@
 #include <string>
 
 #include "aws/aws_error.hpp"
-#include "aws/curl_transport.hpp"
+#include "aws/beast_transport.hpp"
 #include "aws/env.hpp"
 #include "log/log.hpp"
 #include "runtime/app.hpp"
@@ -93,7 +93,7 @@ int run_lambda(const ConfigFlags& flags) {
                  "`lambda` runs only inside Lambda (or its Runtime Interface Emulator)\n";
     return kExitUsage;
   }
-  aws::CurlTransport runtime_http(1);
+  aws::BeastTransport runtime_http(1);
   RuntimeApiClient client(runtime_http, address);
 
   std::unique_ptr<Application> app;

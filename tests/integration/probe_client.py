@@ -1,6 +1,6 @@
 """Drives tests/tools/aws_probe: one JSON command per line in, one answer per line out.
 
-The probe runs the project's own AWS clients and adapters (CurlTransport, the default
+The probe runs the project's own AWS clients and adapters (BeastTransport, the default
 credentials chain, AwsClient) against the local stack, with the environment the product
 itself would get (stack.binary_env), so what it answers is what the product would see.
 """

@@ -1,6 +1,6 @@
 """The project's own DynamoDB, SQS and SNS clients against the local stack.
 
-Every operation goes through tests/tools/aws_probe (CurlTransport, SigV4, the default
+Every operation goes through tests/tools/aws_probe (BeastTransport, SigV4, the default
 credentials chain, AwsClient) and its effect is checked with boto3. DynamoDB runs on both
 dynalite (faithful validation) and moto (has transactions).
 """

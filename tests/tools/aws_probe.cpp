@@ -23,8 +23,8 @@
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
 #include "aws/aws_error.hpp"
+#include "aws/beast_transport.hpp"
 #include "aws/credentials.hpp"
-#include "aws/curl_transport.hpp"
 #include "aws/dynamodb.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/sns.hpp"
@@ -364,7 +364,7 @@ class Probe {
 
   aws::EnvLookup env_;
   std::string region_;
-  aws::CurlTransport http_;
+  aws::BeastTransport http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<aws::DynamoDbClient> dynamodb_;
   std::unique_ptr<aws::SqsClient> sqs_;

@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/curl_transport.hpp"
+#include "aws/beast_transport.hpp"
 #include "metrics/grouping_key.hpp"
 #include "metrics/pushgateway_publisher.hpp"
 #include "metrics/run_metrics.hpp"
@@ -65,7 +65,7 @@ json execute(const json& command, metrics::RunMetrics& series,
 int main() {
   const char* host = std::getenv("PUSHGATEWAY_HOSTNAME");
   const char* port = std::getenv("PUSHGATEWAY_PORT");
-  aws::CurlTransport http;
+  aws::BeastTransport http;
   metrics::RunMetrics series;
   std::optional<metrics::PushGatewaySettings> settings;
   const std::string instance = metrics::process_instance_id();

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "aws/curl_transport.hpp"
+#include "aws/beast_transport.hpp"
 #include "aws/deadline.hpp"
 #include "log/log.hpp"
 #include "test_http_server.hpp"
@@ -48,7 +48,7 @@ class AwsClientTest : public ::testing::Test {
 
   TestHttpServer server;
   FixedCredentials credentials;
-  CurlTransport transport;
+  BeastTransport transport;
 };
 
 // Sets an environment variable for one test and restores it.

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "aws/aws_error.hpp"
-#include "aws/curl_transport.hpp"
+#include "aws/beast_transport.hpp"
 #include "test_http_server.hpp"
 
 using namespace ssc::aws;
@@ -106,7 +106,7 @@ class CredentialsTest : public ::testing::Test {
   EnvMap base_env() const { return {{"HOME", home.path().string()}}; }
 
   TempDir home;
-  CurlTransport transport;
+  BeastTransport transport;
   NoNetwork no_network;
 };
 

@@ -48,6 +48,8 @@ struct ScriptedResponse {
   std::string body;
   std::chrono::milliseconds delay{0};  // before answering
   bool close_after = false;            // close the connection after this answer
+  bool close_silently = false;         // close it after this answer without saying so
+  bool hang_up = false;                // record the request, then close without answering
 };
 
 // Owns a socket descriptor.
@@ -245,6 +247,7 @@ class TestHttpServer {
         requests_.push_back(request);
       }
       const ScriptedResponse response = next_response();
+      if (response.hang_up) return;
       const auto wake = std::chrono::steady_clock::now() + response.delay;
       while (!stopping_ && std::chrono::steady_clock::now() < wake) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -255,7 +258,7 @@ class TestHttpServer {
       answer += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
       if (close) answer += "Connection: close\r\n";
       answer += "\r\n" + response.body;
-      if (!send_all(fd, answer) || close) return;
+      if (!send_all(fd, answer) || close || response.close_silently) return;
     }
   }
 
