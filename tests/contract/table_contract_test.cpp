@@ -17,8 +17,8 @@
 #include "adapters/dynamodb_product_table.hpp"
 #include "adapters/dynamodb_status_table.hpp"
 #include "adapters/random_owner_tokens.hpp"
+#include "aws/beast_transport.hpp"
 #include "aws/credentials.hpp"
-#include "aws/curl_transport.hpp"
 #include "aws/dynamodb.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/env.hpp"
@@ -101,7 +101,7 @@ class DynamoBackend final : public Backend {
     return name;
   }
 
-  aws::CurlTransport http_;
+  aws::BeastTransport http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   aws::DynamoDbClient client_;
   std::string export_table_;
