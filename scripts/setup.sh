@@ -37,6 +37,10 @@ ARM64_PACKAGES=(
   libssl-dev:arm64 libpugixml-dev:arm64 libprometheus-cpp-core1.0:arm64
 )
 
+# The sanitizer and fuzzer builds (scripts/test_hardened.sh): Debian's clang and its
+# compiler-rt, which holds the ASan, UBSan, TSan and libFuzzer runtimes.
+HARDENED_APT_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
+
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -64,7 +68,7 @@ stamp_matches() { [ -f "$2" ] && [ "$(cat "$2")" = "$(sha256sum "$1" | cut -d' '
 write_stamp() { sha256sum "$1" | cut -d' ' -f1 >"$2"; }
 
 setup_apt() {
-  apt_ensure "${APT_PACKAGES[@]}"
+  apt_ensure "${APT_PACKAGES[@]}" "${HARDENED_APT_PACKAGES[@]}"
 }
 
 setup_toolchains() {

@@ -20,60 +20,10 @@ export STACK_DIR=${STACK_DIR:-$ROOT/.stack/test-run}
 export JOBS=${JOBS:-2}
 RESULTS=$BUILD_DIR/test-results
 
-passed=0
-failed=0
-stack_started=0
-
 say() { printf '\n=== %s\n' "$*"; }
 
-stop_stack() {
-  if [ "$stack_started" -eq 1 ]; then
-    bash scripts/stack.sh stop || true
-    stack_started=0
-  fi
-}
-trap stop_stack EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Adds a runner's JUnit counts to the totals. A runner that failed without
-# writing its report counts as one failure, so a crash can never read as a pass.
-count_results() {
-  local report=$1 rc=$2 counts
-  if [ -f "$report" ] && counts=$(.venv/bin/python - "$report" <<'EOF'
-import sys
-import xml.etree.ElementTree as ET
-
-ok = bad = skipped = 0
-for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
-    tags = {child.tag for child in case}
-    status = case.get("status", "")
-    if tags & {"failure", "error"} or status == "fail":
-        bad += 1
-    elif "skipped" in tags or status in ("notrun", "disabled"):
-        skipped += 1
-    else:
-        ok += 1
-print(ok, bad, skipped)
-EOF
-  ); then
-    read -r ok bad skipped <<<"$counts"
-    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
-    passed=$((passed + ok))
-    failed=$((failed + bad))
-    [ "$skipped" -eq 0 ] || echo "test: $skipped skipped in $(basename "$report")"
-  elif [ "$rc" -ne 0 ]; then
-    failed=$((failed + 1))
-  fi
-}
-
-finish() {
-  stop_stack
-  echo
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
+# passed / failed, stop_stack, count_results REPORT RC, finish.
+source scripts/lib/suite.sh
 
 say "setup"
 if ! bash scripts/setup.sh; then

@@ -66,8 +66,18 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::stri
                                          std::chrono::month{static_cast<unsigned>(*month)},
                                          std::chrono::day{static_cast<unsigned>(*day)}};
   if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  return std::chrono::sys_days{date} + std::chrono::hours{*hour} + std::chrono::minutes{*minute} +
-         std::chrono::seconds{*second};
+  const std::chrono::sys_seconds when = std::chrono::sys_days{date} + std::chrono::hours{*hour} +
+                                        std::chrono::minutes{*minute} +
+                                        std::chrono::seconds{*second};
+  // system_clock counts nanoseconds in 64 bits (1677 to 2262): a time outside that would
+  // overflow on conversion, so it is no time this program can hold. Compared in seconds,
+  // which cannot overflow.
+  using Clock = std::chrono::system_clock;
+  if (when < std::chrono::ceil<std::chrono::seconds>(Clock::time_point::min()) ||
+      when > std::chrono::floor<std::chrono::seconds>(Clock::time_point::max())) {
+    return std::nullopt;
+  }
+  return Clock::time_point(when);
 }
 
 }  // namespace ssc::aws

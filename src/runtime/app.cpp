@@ -113,9 +113,14 @@ Application::Application(const Config& config) : parts_(std::make_unique<Parts>(
 Application::~Application() = default;
 
 std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms) {
+  // The deadline comes from outside (a Runtime API header) and may be any number; the
+  // time left is held within a day either way (Lambda's longest timeout is 15 minutes),
+  // so that neither the subtraction nor the steady clock's nanoseconds can overflow.
+  constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
   const auto now_epoch_ms = SystemClock{}.now_ms();
-  return std::chrono::steady_clock::now() +
-         std::chrono::milliseconds(deadline_epoch_ms - now_epoch_ms);
+  const auto left_ms =
+      std::clamp(deadline_epoch_ms, now_epoch_ms - kDayMs, now_epoch_ms + kDayMs) - now_epoch_ms;
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(left_ms);
 }
 
 std::chrono::steady_clock::time_point work_deadline(std::int64_t deadline_epoch_ms) {

@@ -2,7 +2,9 @@
 
 #include <cxxabi.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -45,9 +47,12 @@ Invocation RuntimeApiClient::next() {
     throw RuntimeApiError("Runtime API: next invocation has no Lambda-Runtime-Aws-Request-Id");
   }
   const auto deadline = response.header("lambda-runtime-deadline-ms");
-  char* end = nullptr;
-  const long long parsed = std::strtoll(deadline.c_str(), &end, 10);
-  if (deadline.empty() || end == nullptr || *end != '\0' || parsed <= 0) {
+  // from_chars, not strtoll: a number too large for 64 bits is refused, not read as the
+  // largest one.
+  std::int64_t parsed = 0;
+  const char* const end = deadline.data() + deadline.size();
+  const auto [stop, problem] = std::from_chars(deadline.data(), end, parsed);
+  if (deadline.empty() || problem != std::errc() || stop != end || parsed <= 0) {
     throw RuntimeApiError(
         "Runtime API: next invocation has no valid Lambda-Runtime-Deadline-Ms: \"" + deadline +
         "\"");

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <limits>
 
 #include "runtime/app.hpp"
 #include "runtime/system_clock.hpp"
@@ -29,6 +31,24 @@ TEST(WorkDeadline, KeepsASecondBackForTheResponse) {
 TEST(WorkDeadline, KeepsAQuarterBackWhenLittleIsLeft) {
   const auto left = from_now(work_deadline(epoch_ms_in(milliseconds(2000))));
   EXPECT_NEAR(static_cast<double>(left.count()), 1500.0, 50.0);
+}
+
+// Found by fuzz/runtime_api_fuzz: a Lambda-Runtime-Deadline-Ms of 2^63-1 overflowed the
+// conversion to steady-clock nanoseconds (undefined behaviour, in practice a deadline in
+// the past).
+TEST(WorkDeadline, AnyDeadlineNumberIsHeldWithinADay) {
+  constexpr auto kDay = std::chrono::hours(24);
+  for (const std::int64_t far :
+       {std::numeric_limits<std::int64_t>::max(), epoch_ms_in(kDay * 1000)}) {
+    const auto left = from_now(work_deadline(far));
+    EXPECT_GT(left, kDay - std::chrono::minutes(1)) << far;
+    EXPECT_LE(left, kDay) << far;
+  }
+  for (const std::int64_t past : {std::numeric_limits<std::int64_t>::min(), std::int64_t{1}}) {
+    const auto left = from_now(steady_deadline(past));
+    EXPECT_LT(left, -kDay + std::chrono::minutes(1)) << past;
+    EXPECT_GE(left, -kDay - std::chrono::minutes(1)) << past;
+  }
 }
 
 TEST(SystemClock, SleepsTheTimeAsked) {

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <deque>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "aws/aws_error.hpp"
@@ -130,6 +132,19 @@ TEST(LambdaRuntime, RefusesAnInvocationWithoutIdOrDeadline) {
   api.answers.push_back({500, {}, "oops"});
   RuntimeApiClient client(api, "127.0.0.1:9001");
   for (int i = 0; i < 4; ++i) EXPECT_THROW(client.next(), RuntimeApiError);
+}
+
+// Found by fuzz/runtime_api_fuzz: strtoll read a deadline too large for 64 bits as the
+// largest number instead of refusing it.
+TEST(LambdaRuntime, RefusesADeadlineTooLargeForANumber) {
+  FakeRuntimeApi api;
+  api.invocation("r", "154240999999999999999999999706888", "{}");
+  api.invocation("r", "9223372036854775808", "{}");
+  api.invocation("r", "9223372036854775807", "{}");
+  RuntimeApiClient client(api, "127.0.0.1:9001");
+  EXPECT_THROW(client.next(), RuntimeApiError);
+  EXPECT_THROW(client.next(), RuntimeApiError);
+  EXPECT_EQ(client.next().deadline_ms, std::numeric_limits<std::int64_t>::max());
 }
 
 TEST(LambdaRuntime, AFailedPostEndsTheLoop) {

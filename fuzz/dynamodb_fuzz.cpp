@@ -1,0 +1,100 @@
+// DynamoDB's answers through the real client: a 2xx body for each operation the
+// adapters use (GetItem, UpdateItem with omitted attributes, Query with its pages), an
+// error body (ConditionalCheckFailed with its item, TransactionCanceled with its
+// CancellationReasons), and the attribute readers over whatever items came back. The
+// first byte picks the status, the second the operation; the rest is the body. A bad answer is
+// an AwsError; anything else escaping is a defect.
+// dictionary: dict/json.dict
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "aws/aws_error.hpp"
+#include "aws/dynamodb.hpp"
+#include "fuzz_input.hpp"
+
+namespace {
+
+using ssc::aws::DynamoDbClient;
+namespace ddb = ssc::aws::ddb;
+
+// The names the adapters read, and one that an answer is unlikely to hold.
+const std::vector<std::string> kNames = {
+    "CorrelationId",      "FilesReceived",       "FilesExported", "CollectionStatus",
+    "ReceivedFileTokens", "PendingEffectsUntil", "absent"};
+
+void read_item(const nlohmann::json& item) {
+  for (const auto& name : kNames) {
+    try {
+      (void)ddb::get_string(item, name);
+    } catch (const ssc::aws::AwsError&) {
+    }
+    try {
+      (void)ddb::get_int64(item, name);
+    } catch (const ssc::aws::AwsError&) {
+    }
+    try {
+      (void)ddb::get_string_set(item, name);
+    } catch (const ssc::aws::AwsError&) {
+    }
+  }
+}
+
+void call(DynamoDbClient& client, std::uint8_t operation) {
+  const nlohmann::json key = {{"TableName", "t"}, {"Key", {{"CorrelationId", ddb::S("c")}}}};
+  switch (operation % 5) {
+    case 0:
+      if (const auto item = client.get_item(key)) read_item(*item);
+      break;
+    case 1: {
+      const auto answer = client.update_item(key, {"ReceivedFileTokens"});
+      if (answer.contains("Attributes")) read_item(answer["Attributes"]);
+      break;
+    }
+    case 2: {
+      const auto answer = client.update_item(key);
+      if (answer.contains("Attributes")) read_item(answer["Attributes"]);
+      break;
+    }
+    case 3:
+      for (const auto& item : client.query_all({{"TableName", "t"}}).items) read_item(item);
+      break;
+    default:
+      client.transact_write_items({{"TransactItems", nlohmann::json::array()}});
+      break;
+  }
+}
+
+// Runs `step`; the errors a bad answer may give are examined, any other escapes.
+template <class Step>
+void examine(const Step& step) {
+  try {
+    step();
+  } catch (const ssc::aws::ConditionalCheckFailed& error) {
+    if (const auto* item = error.item()) read_item(*item);
+  } catch (const ssc::aws::TransactionCanceled& error) {
+    for (const auto& reason : error.reasons()) {
+      if (reason.item) read_item(*reason.item);
+    }
+  } catch (const ssc::aws::AwsError& error) {
+    if (error.code().empty()) __builtin_trap();  // every error names its code
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  ssc::fuzz::Input input(data, size);
+  const std::uint8_t status = input.byte();
+  const std::uint8_t operation = input.byte();
+  auto answer = ssc::fuzz::service_answer(status);
+  answer.body = std::string(input.rest());
+
+  ssc::fuzz::AnsweredClient<DynamoDbClient> dynamodb(answer, "dynamodb");
+  examine([&] { call(dynamodb.client, operation); });
+  // The error parser on its own too, for any status (it throws the typed errors).
+  examine([&] { (void)ssc::aws::parse_dynamodb_error(answer); });
+  return 0;
+}
