@@ -48,6 +48,9 @@ EXPORT_DATE = "2026-11-28"
 SNAPSHOT_TYPE = "incremental"
 # A collection that never completes: every normal file message is counted and nothing else.
 NEVER_EXPORTED = 10**9
+# What a normal file message costs with the file receipts design (docs/design.md).
+COUNT_OPERATIONS = ("dynamodb.TransactWriteItems", "dynamodb.GetItem")
+REQUESTS_PER_FILE = 2
 LAMBDA_MEMORY_MB = 128
 LAMBDA_MEMORY_GB = LAMBDA_MEMORY_MB / 1024
 # Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB.
@@ -535,10 +538,12 @@ class Benchmark:
             pushes = counts.get("pushgateway.push", 0)
             aws_per_message.append(aws / entry["messages"])
             extra_pushes += pushes - entry["runs"]
-            other |= {k for k in counts if k not in ("dynamodb.UpdateItem", "pushgateway.push")}
+            other |= {k for k in counts if k not in COUNT_OPERATIONS + ("pushgateway.push",)}
         fig = Figure(aws_per_message)
         pushes_ok = extra_pushes == 0
-        met = fig.median <= 1.0 and max(aws_per_message) <= 1.0 and pushes_ok
+        # Issue 9: a normal file message costs the count's transaction and the row's read.
+        met = (fig.median <= REQUESTS_PER_FILE and max(aws_per_message) <= REQUESTS_PER_FILE
+               and pushes_ok and not other)
         by_label: dict[str, dict[str, int]] = {}
         for entry in per_invocation:
             totals = by_label.setdefault(entry["label"], {})
@@ -548,7 +553,7 @@ class Benchmark:
             f"pushes: {extra_pushes:+d} against 1 per invocation and run"
         self.results.rows.append(Row(
             "aws_requests_per_message", "AWS requests per normal file message",
-            "1 (+1 push per invocation & run)", f"{fig.median:.2f} ({pushes_text})",
+            f"{REQUESTS_PER_FILE} (+1 push per invocation & run)", f"{fig.median:.2f} ({pushes_text})",
             fmt_spread(fig, fmt="{:.2f}"), "met" if met else "MISSED",
             "" if met else f"other requests seen: {sorted(other)}"))
         self.results.raw["aws_requests_per_message"] = fig.as_json()
