@@ -44,6 +44,7 @@ locals {
       DYNAMO_DB_EXPORT_STATUS_TABLE_NAME  = data.aws_dynamodb_table.export_status.name
       DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME = data.aws_dynamodb_table.product_status.name
       DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME  = aws_dynamodb_table.file_receipts.name
+      FILE_RECEIPTS_EXPIRY_DAYS           = tostring(var.file_receipts_expiry_days)
       ENVIRONMENT                         = var.environment
       APPLICATION                         = var.application
       LOG_LEVEL                           = upper(var.log_level)
@@ -106,6 +107,13 @@ resource "aws_lambda_function" "status_checker" {
       # calls and their retries.
       condition     = var.timeout >= var.metrics_scrape_interval_seconds + 30
       error_message = "timeout must be at least metrics_scrape_interval_seconds + 30 s."
+    }
+    precondition {
+      # A message stays in the dead-letter queue at most its retention (SQS counts it from
+      # the first enqueue), and once redriven at most the source queue's: a delivery after
+      # its receipt expired would count the file again.
+      condition     = var.file_receipts_expiry_days * 86400 >= var.dead_letter_retention_seconds + aws_sqs_queue.source.message_retention_seconds
+      error_message = "file_receipts_expiry_days must cover the dead-letter queue's retention and the source queue's."
     }
     precondition {
       condition     = !local.in_vpc || length(var.security_group_ids) > 0

@@ -48,6 +48,17 @@ variable "file_receipts_table_name" {
   }
 }
 
+variable "file_receipts_expiry_days" {
+  description = "FILE_RECEIPTS_EXPIRY_DAYS: days a file's receipt is kept (its ExpiresAt). A redelivery after that counts the file again, so it must cover the longest a message can live: the dead-letter queue's retention, counted from when NiFi sent it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.file_receipts_expiry_days >= 1 && var.file_receipts_expiry_days <= 1825
+    error_message = "file_receipts_expiry_days must be from 1 to 1825 (DynamoDB's TTL ignores an ExpiresAt over five years old)."
+  }
+}
+
 variable "file_receipts_point_in_time_recovery" {
   description = "Point-in-time recovery on the receipts table. Off by default: receipts expire after 30 days and only decide whether a redelivered file counts again; losing them costs at most double counts of files redelivered after the loss (docs/deployment.md)."
   type        = bool

@@ -91,6 +91,7 @@ def test_bad_variables_are_refused(module_copy: Path):
         "alarm_topic_arn": "ARN",
         "file_receipts_table_name": "no spaces",
         "duration_alarm_share": "1.5",
+        "file_receipts_expiry_days": "0",
     }
     run = _console(module_copy, "var.architecture", **bad)
     # console reports the refusals on stderr (and still exits 0).
