@@ -1,11 +1,17 @@
 # The function's role: exactly the actions the code performs, on exactly the resources
 # it touches. What the code calls (src/adapters, src/aws):
-#   export status table   GetItem, UpdateItem (conditional), Query (all pages, table only)
+#   export status table   GetItem, UpdateItem (conditional; also inside the count's
+#                         TransactWriteItems), Query (all pages, table only)
+#   file receipts table   PutItem (conditional, only inside TransactWriteItems), GetItem
 #   product status table  GetItem, UpdateItem (conditional)
 #   export-state queue    SendMessage
 #   monitoring topic      Publish
 # Lambda's poller receives and deletes the source queue's messages with this role, and
 # the runtime writes the function's logs with it.
+
+locals {
+  kms_key_arns = compact(concat(var.kms_key_arns, [var.file_receipts_kms_key_arn]))
+}
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -32,6 +38,30 @@ data "aws_iam_policy_document" "function" {
       "dynamodb:Query",
     ]
     resources = [data.aws_dynamodb_table.export_status.arn]
+  }
+
+  # A count is one TransactWriteItems: a conditional Put of the file's receipt and a
+  # conditional Update (ADD FilesReceived) of the collection's row. IAM has no action for
+  # the transaction itself: it checks each action's own, dynamodb:PutItem on the receipts
+  # table and dynamodb:UpdateItem on the export status table (granted above), and
+  # dynamodb:ConditionCheckItem only for ConditionCheck actions, which the count has none of.
+  statement {
+    sid       = "FileReceiptsTableCount"
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.file_receipts.arn]
+    # A receipt is only ever written with its count.
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "dynamodb:EnclosingOperation"
+      values   = ["TransactWriteItems"]
+    }
+  }
+
+  statement {
+    # Reading a receipt back: whose count it was, after a refused or unanswered count.
+    sid       = "FileReceiptsTableRead"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.file_receipts.arn]
   }
 
   statement {
@@ -84,11 +114,11 @@ data "aws_iam_policy_document" "function" {
     # Encrypted tables, queues or topic with customer managed keys: data keys for
     # SendMessage/Publish and decryption for DynamoDB, limited to calls made through
     # those services.
-    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+    for_each = length(local.kms_key_arns) > 0 ? [1] : []
     content {
       sid       = "CustomerManagedKeys"
       actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = var.kms_key_arns
+      resources = local.kms_key_arns
       condition {
         test     = "StringEquals"
         variable = "kms:ViaService"

@@ -28,3 +28,17 @@ output "dead_letter_queue_url" {
 output "log_group_name" {
   value = aws_cloudwatch_log_group.function.name
 }
+
+output "file_receipts_table_name" {
+  description = "DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME: one item per counted file, expiring through ExpiresAt."
+  value       = aws_dynamodb_table.file_receipts.name
+}
+
+output "alarm_arns" {
+  description = "The alarms that notify alarm_topic_arn."
+  value       = { for name, alarm in aws_cloudwatch_metric_alarm.status_checker : name => alarm.arn }
+}
+
+output "dashboard_name" {
+  value = aws_cloudwatch_dashboard.status_checker.dashboard_name
+}

@@ -1,9 +1,10 @@
 # --- the package -----------------------------------------------------------------
 
 variable "architecture" {
-  description = "Lambda's instruction set: x86_64, or arm64 (Graviton, about 20 % less per GB-s)."
+  description = "Lambda architecture: x86_64, or arm64 (Graviton, about 20 % cheaper per GB-second) once scripts/package.sh builds the aarch64 zip. Picks the zip when package_path is null."
   type        = string
   default     = "x86_64"
+
   validation {
     condition     = contains(["x86_64", "arm64"], var.architecture)
     error_message = "architecture must be x86_64 or arm64."
@@ -11,7 +12,7 @@ variable "architecture" {
 }
 
 variable "package_path" {
-  description = "The zip made by scripts/package.sh (bootstrap at its root, provided.al2023); null takes the one of var.architecture from ../../dist."
+  description = "The zip made by scripts/package.sh (bootstrap at its root, provided.al2023); null takes the one for var.architecture from ../../dist (snapshot-sender-status-checker-x86_64.zip or -aarch64.zip, as `uname -m` names the machine that built it)."
   type        = string
   default     = null
 }
@@ -34,6 +35,40 @@ variable "product_status_table_name" {
   description = "DynamoDB product status table (SPEC section 2): the SNAPSHOT_SENDER item is read and written."
   type        = string
   default     = "data_pipeline_metadata"
+}
+
+variable "file_receipts_table_name" {
+  description = "DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME (SPEC section 2): this system's own table, made here, one small item per counted file, expiring through ExpiresAt."
+  type        = string
+  default     = "snapshot_sender_status_checker_file_receipts"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.file_receipts_table_name))
+    error_message = "A DynamoDB table name is 3 to 255 characters of a-z, A-Z, 0-9, _, . and -."
+  }
+}
+
+variable "file_receipts_expiry_days" {
+  description = "FILE_RECEIPTS_EXPIRY_DAYS: days a file's receipt is kept (its ExpiresAt). A redelivery after that counts the file again, so it must cover the longest a message can live: the dead-letter queue's retention, counted from when NiFi sent it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.file_receipts_expiry_days >= 1 && var.file_receipts_expiry_days <= 1825
+    error_message = "file_receipts_expiry_days must be from 1 to 1825 (DynamoDB's TTL ignores an ExpiresAt over five years old)."
+  }
+}
+
+variable "file_receipts_point_in_time_recovery" {
+  description = "Point-in-time recovery on the receipts table. Off by default: receipts expire after 30 days and only decide whether a redelivered file counts again; losing them costs at most double counts of files redelivered after the loss (docs/deployment.md)."
+  type        = bool
+  default     = false
+}
+
+variable "file_receipts_kms_key_arn" {
+  description = "Customer managed KMS key for the receipts table; null keeps DynamoDB's own key (the table is encrypted at rest either way)."
+  type        = string
+  default     = null
 }
 
 variable "export_state_queue_name" {
@@ -186,6 +221,41 @@ variable "security_group_ids" {
   description = "Security groups for the function's network interfaces (egress to the push gateway's port and HTTPS to AWS)."
   type        = list(string)
   default     = []
+}
+
+# --- alarms (docs/runbook.md says what to do about each) --------------------------------
+
+variable "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (in alarm and back to OK): the on-call's."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}
+
+variable "oldest_message_alarm_seconds" {
+  description = "Alarm when the source queue's oldest message is older than this. A message that failed once comes back after the visibility timeout (6 x timeout = 720 s by default), so 1800 s means it failed at least twice or the function is not keeping up."
+  type        = number
+  default     = 1800
+}
+
+variable "duration_alarm_share" {
+  description = "Alarm when an invocation's duration reaches this share of the timeout. The invocation that finishes a run waits METRICS_SCRAPE_INTERVAL_SECONDS (70 of 120 s by default), so 0.8 leaves that normal case quiet."
+  type        = number
+  default     = 0.8
+
+  validation {
+    condition     = var.duration_alarm_share > 0 && var.duration_alarm_share < 1
+    error_message = "duration_alarm_share must be between 0 and 1."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "Period of every alarm (CloudWatch's SQS metrics come every 5 minutes)."
+  type        = number
+  default     = 300
 }
 
 variable "tags" {

@@ -41,8 +41,20 @@ AwsClient::AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
       parse_error_(std::move(parse_error)),
       timeouts_(timeouts) {}
 
-HttpResponse AwsClient::call(HttpRequest request) {
+HttpResponse AwsClient::call(HttpRequest request, const std::string& operation,
+                             const std::string& resource) {
   request.url = join_url(endpoint_.url, request.url);
+  int attempts = 0;
+  try {
+    return send_with_retries(request, operation, resource, attempts);
+  } catch (AwsError& error) {
+    error.set_failed_call({operation, resource, attempts});
+    throw;
+  }
+}
+
+HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std::string& operation,
+                                          const std::string& resource, int& attempts) {
   const auto started = Clock::now();
   const auto deadline = current_deadline();
   const int max_attempts = std::max(policy_.max_attempts, 1);
@@ -64,6 +76,7 @@ HttpResponse AwsClient::call(HttpRequest request) {
                  std::chrono::system_clock::now());
 
     std::string error_code;
+    attempts = attempt;
     try {
       stats_.requests.fetch_add(1, std::memory_order_relaxed);
       HttpResponse response = http_.send(signed_request, attempt_timeouts);
@@ -88,6 +101,8 @@ HttpResponse AwsClient::call(HttpRequest request) {
     if (log::enabled(log::Level::Debug)) {
       log::debug("aws", "retrying AWS request",
                  {{"service", endpoint_.scope.service},
+                  {"operation", operation},
+                  {"resource", resource},
                   {"attempt", std::to_string(attempt + 1)},
                   {"error_code", error_code},
                   {"delay_ms", std::to_string(delay.count())}});

@@ -26,8 +26,10 @@ class AwsClient {
             RetryPolicy policy, ErrorParser parse_error, HttpTimeouts timeouts = {});
 
   // `request.url` may be a path ("/" or "/?Action=..."); it is joined to the endpoint.
-  // Retries within the policy and the current deadline; throws AwsError.
-  HttpResponse call(HttpRequest request);
+  // Retries within the policy and the current deadline; throws AwsError, which names
+  // `operation`, `resource` ("table <name>", "queue <url>", ...; may be empty) and the
+  // attempts made (AwsError::failed_call).
+  HttpResponse call(HttpRequest request, const std::string& operation, const std::string& resource);
 
   [[nodiscard]] const ServiceEndpoint& endpoint() const { return endpoint_; }
   [[nodiscard]] const CallStats& stats() const { return stats_; }
@@ -40,6 +42,10 @@ class AwsClient {
   ErrorParser parse_error_;
   HttpTimeouts timeouts_;
   CallStats stats_;
+
+  // `attempts` holds how many were made, also when it throws.
+  HttpResponse send_with_retries(const HttpRequest& request, const std::string& operation,
+                                 const std::string& resource, int& attempts);
 };
 
 }  // namespace ssc::aws

@@ -16,6 +16,14 @@ std::string describe(const std::string& code, const std::string& message,
   return text;
 }
 
+std::string describe(const FailedCall& call) {
+  std::string text = call.operation.empty() ? std::string("AWS request") : call.operation;
+  if (!call.resource.empty()) text += " on " + call.resource;
+  text += " failed after " + std::to_string(call.attempts) +
+          (call.attempts == 1 ? " attempt" : " attempts");
+  return text;
+}
+
 }  // namespace
 
 AwsError::AwsError(std::string code, std::string message, std::string request_id, long http_status,
@@ -26,6 +34,16 @@ AwsError::AwsError(std::string code, std::string message, std::string request_id
       request_id_(std::move(request_id)),
       http_status_(http_status),
       retryable_(retryable) {}
+
+void AwsError::set_failed_call(FailedCall call) {
+  what_ = std::make_shared<const std::string>(describe(call) + ": " +
+                                              describe(code_, message_, request_id_, http_status_));
+  call_ = std::make_shared<const FailedCall>(std::move(call));
+}
+
+const char* AwsError::what() const noexcept {
+  return what_ ? what_->c_str() : std::runtime_error::what();
+}
 
 TransportError::TransportError(const std::string& what_happened, const std::string& url)
     : AwsError("TransportError", what_happened + " (" + url + ")", "", 0, true) {}

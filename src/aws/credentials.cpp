@@ -32,6 +32,8 @@ class Source {
   virtual std::optional<Credentials> load() = 0;
   // What was tried, for the "no credentials found" message.
   [[nodiscard]] virtual std::string tried() const = 0;
+  // Where credentials came from, for the expiry WARNING.
+  [[nodiscard]] virtual std::string name() const = 0;
 };
 
 class EnvironmentSource : public Source {
@@ -44,9 +46,18 @@ class EnvironmentSource : public Source {
     if (!key_id && !secret) return std::nullopt;
     if (!key_id) throw ConfigError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
     if (!secret) throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
-    return Credentials{*key_id, *secret, non_empty(env_, "AWS_SESSION_TOKEN").value_or(""),
-                       std::nullopt};
+    Credentials credentials{*key_id, *secret, non_empty(env_, "AWS_SESSION_TOKEN").value_or(""),
+                            std::nullopt};
+    if (const auto expiration = non_empty(env_, "AWS_CREDENTIAL_EXPIRATION")) {
+      credentials.expiration = parse_iso8601_utc(*expiration);
+      if (!credentials.expiration) {
+        throw ConfigError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 UTC time: " + *expiration);
+      }
+    }
+    return credentials;
   }
+
+  [[nodiscard]] std::string name() const override { return "environment variables"; }
 
   [[nodiscard]] std::string tried() const override {
     return "environment variables (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set)";
@@ -100,6 +111,10 @@ class ProfileSource : public Source {
       throw ConfigError("unknown profile \"" + profile_ + "\" (from AWS_PROFILE) in " + where);
     }
     return std::nullopt;
+  }
+
+  [[nodiscard]] std::string name() const override {
+    return "profile \"" + profile_ + "\" in the shared files";
   }
 
   [[nodiscard]] std::string tried() const override {
@@ -185,6 +200,8 @@ class ContainerSource : public Source {
     }
     return cached_;
   }
+
+  [[nodiscard]] std::string name() const override { return "container credentials endpoint"; }
 
   [[nodiscard]] std::string tried() const override {
     return "container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI and "
@@ -314,13 +331,22 @@ class ContainerSource : public Source {
 // cache and refreshes it.
 class DefaultChain : public CredentialsProvider {
  public:
-  explicit DefaultChain(std::vector<std::unique_ptr<Source>> sources)
-      : sources_(std::move(sources)) {}
+  DefaultChain(std::vector<std::unique_ptr<Source>> sources, std::chrono::seconds warning_window)
+      : sources_(std::move(sources)), warning_window_(warning_window) {}
 
   Credentials get() override {
+    Source* source = nullptr;
+    Credentials credentials = find(source);
+    warn_if_expiring(credentials, *source);
+    return credentials;
+  }
+
+ private:
+  Credentials find(Source*& source) {
     Source* chosen = nullptr;
     {
       std::lock_guard lock(mutex_);
+      source = chosen_;
       if (static_credentials_) return *static_credentials_;
       chosen = chosen_;
       if (chosen == nullptr) {
@@ -328,6 +354,7 @@ class DefaultChain : public CredentialsProvider {
         for (std::size_t i = 0; i < sources_.size(); ++i) {
           if (auto credentials = sources_[i]->load()) {
             chosen_ = sources_[i].get();
+            source = chosen_;
             // Only the last source (the container) refreshes; the others never change.
             if (i + 1 < sources_.size()) static_credentials_ = credentials;
             return *credentials;
@@ -342,14 +369,42 @@ class DefaultChain : public CredentialsProvider {
     throw ConfigError("the container credentials endpoint is no longer configured");
   }
 
- private:
+  // Once per expiration: the same credentials are handed out for every request.
+  void warn_if_expiring(const Credentials& credentials, const Source& source) {
+    const auto warning =
+        credentials_expiry_warning(credentials, std::chrono::system_clock::now(), warning_window_);
+    if (!warning) return;
+    {
+      std::lock_guard lock(mutex_);
+      if (warned_for_ == credentials.expiration) return;
+      warned_for_ = credentials.expiration;
+    }
+    log::warning("credentials", *warning, {{"credentials_source", source.name()}});
+  }
+
   std::mutex mutex_;
   std::vector<std::unique_ptr<Source>> sources_;
+  std::chrono::seconds warning_window_;
   Source* chosen_ = nullptr;
   std::optional<Credentials> static_credentials_;
+  std::optional<std::chrono::system_clock::time_point> warned_for_;
 };
 
 }  // namespace
+
+std::optional<std::string> credentials_expiry_warning(const Credentials& credentials,
+                                                      std::chrono::system_clock::time_point now,
+                                                      std::chrono::seconds window) {
+  if (!credentials.expiration || *credentials.expiration > now + window) return std::nullopt;
+  const auto left =
+      std::chrono::duration_cast<std::chrono::seconds>(*credentials.expiration - now).count();
+  const std::string when = format_iso8601_utc(*credentials.expiration);
+  if (left <= 0) {
+    return "AWS credentials expired at " + when + " (" + std::to_string(-left) +
+           " s ago): requests will be refused";
+  }
+  return "AWS credentials expire at " + when + " (in " + std::to_string(left) + " s)";
+}
 
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(HttpTransport& http) {
   return make_default_credentials_chain(http, process_env());
@@ -361,7 +416,7 @@ std::unique_ptr<CredentialsProvider> make_default_credentials_chain(
   sources.push_back(std::make_unique<EnvironmentSource>(env));
   sources.push_back(std::make_unique<ProfileSource>(env));
   sources.push_back(std::make_unique<ContainerSource>(http, env, options));
-  return std::make_unique<DefaultChain>(std::move(sources));
+  return std::make_unique<DefaultChain>(std::move(sources), options.refresh_before_expiry);
 }
 
 }  // namespace ssc::aws

@@ -45,10 +45,21 @@ struct CredentialsChainOptions {
   HttpTimeouts container_timeouts{std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)};
 };
 
+// What a WARNING says about credentials that have expired or expire within `window` of
+// `now` (expiration in ISO 8601, seconds left, negative once expired); nullopt for
+// credentials without an expiration or with more time left. The chain logs it once for each
+// expiration it meets, because expired credentials fail every request with only the
+// service's "ExpiredToken" to say why.
+std::optional<std::string> credentials_expiry_warning(const Credentials& credentials,
+                                                      std::chrono::system_clock::time_point now,
+                                                      std::chrono::seconds window);
+
 // Builds the default chain from the process environment. `http` serves the container
 // endpoint and must outlive the provider.
 //
-// Order: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN; then the profile
+// Order: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (with
+// AWS_CREDENTIAL_EXPIRATION, ISO 8601, when they are temporary, as the AWS SDKs read it);
+// then the profile
 // AWS_PROFILE (default "default") in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE,
 // default ~/.aws/credentials, sections "[name]") and then in the config file
 // (AWS_CONFIG_FILE, default ~/.aws/config, sections "[profile name]" or "[default]"); then
@@ -57,7 +68,9 @@ struct CredentialsChainOptions {
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN as its
 // Authorization header. The first source that has credentials is kept for the process.
 // An explicitly named profile that no file holds, a malformed file, or a failing
-// endpoint is a ConfigError rather than a silent fall-through. Thread-safe.
+// endpoint is a ConfigError rather than a silent fall-through. Credentials that have expired
+// or expire within `options.refresh_before_expiry` get one WARNING line (the source, the
+// expiration, the seconds left; never the credentials). Thread-safe.
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(HttpTransport& http);
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(
     HttpTransport& http, EnvLookup env, CredentialsChainOptions options = {});

@@ -1,10 +1,52 @@
 #include "aws/json_protocol.hpp"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "aws/error_parsers.hpp"
 
 namespace ssc::aws {
+namespace {
+
+std::string string_member(const nlohmann::json& object, const char* name) {
+  if (!object.is_object()) return {};
+  const auto found = object.find(name);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+// The tables of TransactItems, each once, in request order.
+std::vector<std::string> transaction_tables(const nlohmann::json& items) {
+  std::vector<std::string> tables;
+  if (!items.is_array()) return tables;
+  for (const auto& item : items) {
+    if (!item.is_object()) continue;
+    for (const auto& [action, body] : item.items()) {
+      const std::string table = string_member(body, "TableName");
+      if (!table.empty() && std::find(tables.begin(), tables.end(), table) == tables.end()) {
+        tables.push_back(table);
+      }
+    }
+  }
+  return tables;
+}
+
+}  // namespace
+
+std::string resource_of(const nlohmann::json& request) {
+  if (const std::string table = string_member(request, "TableName"); !table.empty()) {
+    return "table " + table;
+  }
+  if (const std::string queue = string_member(request, "QueueUrl"); !queue.empty()) {
+    return "queue " + queue;
+  }
+  if (!request.is_object() || !request.contains("TransactItems")) return {};
+  const auto tables = transaction_tables(request.at("TransactItems"));
+  if (tables.empty()) return {};
+  std::string text = tables.size() == 1 ? "table " : "tables ";
+  for (std::size_t i = 0; i < tables.size(); ++i) text += (i > 0 ? ", " : "") + tables[i];
+  return text;
+}
 
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
@@ -15,7 +57,8 @@ nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
   http.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                   {"X-Amz-Target", std::string(target_prefix) + std::string(operation)}};
   http.body = request.dump();
-  const HttpResponse response = client.call(std::move(http));
+  const HttpResponse response =
+      client.call(std::move(http), std::string(operation), resource_of(request));
   if (response.body.empty()) return nlohmann::json::object();
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

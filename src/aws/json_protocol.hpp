@@ -10,6 +10,11 @@
 
 namespace ssc::aws {
 
+// What a JSON request is made on, for its errors: "table <TableName>", the tables of a
+// transaction's TransactItems ("tables A, B" when more than one), "queue <QueueUrl>"; empty
+// when it names none.
+std::string resource_of(const nlohmann::json& request);
+
 // Calls `target_prefix + operation`; an empty answer is an empty object. Throws AwsError,
 // MalformedResponse when the answer is not a JSON object.
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,

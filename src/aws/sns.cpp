@@ -47,7 +47,8 @@ PublishResult SnsClient::publish(const PublishRequest& request) {
   http.url = "/";
   http.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
   http.body = form_encode(parameters);
-  const HttpResponse response = client_.call(std::move(http));
+  const HttpResponse response =
+      client_.call(std::move(http), "Publish", "topic " + request.topic_arn);
 
   pugi::xml_document document;
   if (!document.load_buffer(response.body.data(), response.body.size())) {

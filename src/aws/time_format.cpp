@@ -34,6 +34,13 @@ std::string format_amz_date(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
+std::string format_iso8601_utc(std::chrono::system_clock::time_point when) {
+  const std::tm fields = utc_fields(when);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &fields);
+  return buffer;
+}
+
 std::string format_amz_day(std::chrono::system_clock::time_point when) {
   const std::tm fields = utc_fields(when);
   char buffer[16];

@@ -175,21 +175,33 @@ void BatchHandler::process_record(const EventRecord& record, const PendingMark& 
     log::error(kModule, "Message rejected: " + joined(e.problems()),
                {{"problems", joined(e.problems())}});
   };
+  // A rejected message is counted under the run its body names, as far as it names one,
+  // and pushed with that run's metrics.
+  const auto count_rejected = [&](const nlohmann::json& body) {
+    const RunLabels run = rejected_run_labels(body);
+    ports_.workflow.metrics.message_rejected(run);
+    outcome.correlation_id = run.correlation_id;
+  };
   nlohmann::json body;
   try {
     body = decode_body(record);
   } catch (const InvalidMessage& e) {
     log_rejected(e);
+    count_rejected(nullptr);
     throw;
   }
   log::LogContext body_context(message_log_context(body));
+  Message message;
   try {
-    run_workflow(parse_message(body), mine, outcome);
+    message = parse_message(body);
+    run_workflow(message, mine, outcome);
   } catch (const InvalidMessage& e) {
     log_rejected(e);
+    count_rejected(body);
     throw;
   } catch (const std::exception& e) {
     log::error(kModule, "Message failed", {{"error", e.what()}});
+    ports_.workflow.metrics.message_failed(message.run_labels());
     throw;
   }
 }

@@ -88,6 +88,19 @@ Message parse_message(const nlohmann::json& body) {
   return message;
 }
 
+RunLabels rejected_run_labels(const nlohmann::json& body) {
+  const auto label = [&](const char* name) -> std::string {
+    if (!body.is_object()) return kLabelNotSet;
+    const auto found = body.find(name);
+    if (found == body.end() || !found->is_string() ||
+        found->get_ref<const std::string&>().empty()) {
+      return kLabelNotSet;
+    }
+    return found->get<std::string>();
+  };
+  return {label("correlation_id"), label("export_date"), label("snapshot_type")};
+}
+
 log::Fields message_log_context(const nlohmann::json& body) {
   log::Fields fields;
   if (!body.is_object()) return fields;

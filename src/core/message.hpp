@@ -49,6 +49,14 @@ Message parse_message(const nlohmann::json& body);
 // is_success_file: JSON true, or the string "true" in any case. Anything else is false.
 bool is_success_file_value(const nlohmann::json& value);
 
+// The label a rejected message's run gets for a field its body does not give as a non-empty
+// string: its metrics are grouped under correlation_id NOT_SET.
+inline constexpr const char* kLabelNotSet = "NOT_SET";
+
+// The run labels of a rejected message: correlation_id, export_date and snapshot_type as
+// far as the body gives them as non-empty strings, kLabelNotSet for the others.
+RunLabels rejected_run_labels(const nlohmann::json& body);
+
 // The log context fields (correlation_id, collection_name, file_name) a body names as
 // strings, so that even a rejected message's log line says what it was about.
 log::Fields message_log_context(const nlohmann::json& body);

@@ -169,6 +169,12 @@ class Metrics {
   virtual void collection_successful(const RunLabels& run) = 0;
   virtual void all_collections_received(const RunLabels& run) = 0;
   virtual void all_collections_successful(const RunLabels& run) = 0;
+  // A delivery of a valid message that failed (it comes back, or goes to the dead-letter
+  // queue), and a delivery of a message rejected as invalid (SPEC section 1): one each per
+  // delivery, so a message that fails five times counts five. A rejected message's labels
+  // are what its body names, NOT_SET for the rest (core/message.hpp).
+  virtual void message_failed(const RunLabels& run) = 0;
+  virtual void message_rejected(const RunLabels& run) = 0;
 };
 
 // Pushes and deletes what the push gateway holds for a run (SPEC section 7).

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace ssc::log {
 namespace {
@@ -109,20 +110,45 @@ void configure(const Settings& settings) {
 
 bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
 
-std::string format_line(Level level, std::string_view module, std::string_view message,
-                        const Fields& extra) {
-  Settings settings;
-  {
-    const std::lock_guard<std::mutex> lock(g_settings_mutex);
-    settings = g_settings;
+namespace {
+
+// The values of one line, cut to `limit` bytes each; remembers which were cut.
+class ValueCutter {
+ public:
+  explicit ValueCutter(std::size_t limit) : limit_(limit) {}
+
+  std::string operator()(const std::string& name, std::string_view value) {
+    if (value.size() <= limit_) return std::string(value);
+    std::size_t keep = limit_;
+    // Never half a UTF-8 character: back off over continuation bytes.
+    while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xC0) == 0x80) --keep;
+    cut_.push_back(name);
+    return std::string(value.substr(0, keep)) + " [cut: " + std::to_string(value.size()) +
+           " bytes, the first " + std::to_string(keep) + " shown]";
   }
+
+  [[nodiscard]] std::string cut_fields() const {
+    std::string names;
+    for (const auto& name : cut_) names += (names.empty() ? "" : ",") + name;
+    return names;
+  }
+
+ private:
+  std::size_t limit_;
+  std::vector<std::string> cut_;
+};
+
+std::string build_line(Level level, std::string_view module, std::string_view message,
+                       const Fields& extra, const Settings& settings, const std::string& timestamp,
+                       std::size_t value_limit) {
+  ValueCutter cut(value_limit);
   // ordered_json keeps the standard fields first, which makes lines easier to read by eye.
   nlohmann::ordered_json line;
-  line["timestamp"] = utc_timestamp_now();
+  line["timestamp"] = timestamp;
   line["log_level"] = level_name(level);
-  line["message"] = std::string(message);
-  line["environment"] = settings.environment;
-  line["application"] = settings.application;
+  line["message"] = cut("message", message);
+  line["environment"] = cut("environment", settings.environment);
+  line["application"] = cut("application", settings.application);
   line["module"] = std::string(module);
   line["process"] = static_cast<long long>(getpid());
   line["thread"] = static_cast<long long>(gettid());
@@ -130,13 +156,34 @@ std::string format_line(Level level, std::string_view module, std::string_view m
   // Standard fields win over context and extras of the same name: a caller must not be able
   // to make a line lie about its level or time.
   for (const auto& [key, value] : t_context) {
-    if (!line.contains(key)) line[key] = value;
+    if (!line.contains(key)) line[key] = cut(key, value);
   }
   for (const auto& [key, value] : extra) {
-    if (!line.contains(key)) line[key] = value;
+    if (!line.contains(key)) line[key] = cut(key, value);
   }
+  if (const auto names = cut.cut_fields(); !names.empty()) line["cut_fields"] = names;
   // Replace, not throw: a message with invalid UTF-8 must still produce a valid line.
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string format_line(Level level, std::string_view module, std::string_view message,
+                        const Fields& extra) {
+  Settings settings;
+  {
+    const std::lock_guard<std::mutex> lock(g_settings_mutex);
+    settings = g_settings;
+  }
+  const std::string timestamp = utc_timestamp_now();
+  // Escaping can make a value up to six times longer (\u0001), and a line may have several
+  // long values: halve the limit until the line fits. At 256 bytes a value is short enough
+  // that any line the program writes fits.
+  constexpr std::size_t kShortestLimit = 256;
+  for (std::size_t limit = kMaxValueBytes;; limit /= 2) {
+    std::string line = build_line(level, module, message, extra, settings, timestamp, limit);
+    if (line.size() <= kMaxLineBytes || limit <= kShortestLimit) return line;
+  }
 }
 
 void write(Level level, std::string_view module, std::string_view message, const Fields& extra) {

@@ -1,8 +1,12 @@
 // JSON lines on standard error (SPEC section 9). One object per line, always valid JSON,
-// whatever the message holds. Context fields (correlation_id, collection_name, file_name)
-// come from a thread-local LogContext set by the handler for the message in hand.
+// whatever the message holds, and never longer than kMaxLineBytes: a value longer than
+// kMaxValueBytes is cut (shorter still when the line would not fit otherwise), ends with
+// " [cut: <n> bytes, the first <m> shown]" and is named in the line's "cut_fields". Context
+// fields (correlation_id, collection_name, file_name) come from a thread-local LogContext
+// set by the handler for the message in hand.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +28,12 @@ void configure(const Settings& settings);
 bool enabled(Level level);
 
 using Fields = std::map<std::string, std::string>;
+
+// CloudWatch Logs drops an event over 256 KB (262,144 bytes, 26 of them its own overhead);
+// the rest of the last KB is room for what Lambda adds to a line.
+inline constexpr std::size_t kMaxLineBytes = 255 * 1024;
+// More of a value than anyone reads in a log line: a 1 MB file name is cut to this.
+inline constexpr std::size_t kMaxValueBytes = 16 * 1024;
 
 // `module` names the part of the program speaking (e.g. "workflow", "dynamodb").
 void write(Level level, std::string_view module, std::string_view message,

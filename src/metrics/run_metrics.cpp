@@ -8,14 +8,31 @@
 
 #include <sstream>
 
+#include "log/log.hpp"
+#include "metrics/label_values.hpp"
+
 namespace ssc::metrics {
 
 namespace {
+
+constexpr std::string_view kModule = "metrics";
 
 prometheus::Labels labels_of(const core::RunLabels& run) {
   return {{"correlation_id", run.correlation_id},
           {"export_date", run.export_date},
           {"snapshot_type", run.snapshot_type}};
+}
+
+// False, after a WARNING, when a label value is one no push may carry.
+bool pushable(const char* series, const prometheus::Labels& labels) {
+  for (const auto& [name, value] : labels) {
+    if (const auto problem = label_value_problem(value)) {
+      log::warning(kModule, "Metric not recorded: its label " + name + " is " + *problem,
+                   {{"series", series}, {"label", name}});
+      return false;
+    }
+  }
+  return true;
 }
 
 prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& registry,
@@ -45,6 +62,10 @@ struct RunMetrics::Run {
               "The number of runs where all collections were successful");
   prometheus::Family<prometheus::Counter>& files_received =
       counter(registry, kFilesReceived, "The number of files received by NiFi");
+  prometheus::Family<prometheus::Counter>& messages_failed = counter(
+      registry, kMessagesFailed, "The number of message deliveries that failed (they come back)");
+  prometheus::Family<prometheus::Counter>& messages_rejected =
+      counter(registry, kMessagesRejected, "The number of message deliveries rejected as invalid");
 };
 
 RunMetrics::RunMetrics() = default;
@@ -56,39 +77,61 @@ RunMetrics::Run& RunMetrics::run_for(const std::string& correlation_id) {
   return *slot;
 }
 
+template <typename FamilyOf>
+void RunMetrics::increment(const char* series, FamilyOf family_of, const core::RunLabels& run) {
+  const auto labels = labels_of(run);
+  if (!pushable(series, labels)) return;
+  std::lock_guard lock(mutex_);
+  family_of(run_for(run.correlation_id)).Add(labels).Increment();
+}
+
 void RunMetrics::processing_time(const core::RunLabels& run, double seconds) {
+  const auto labels = labels_of(run);
+  if (!pushable(kProcessingTime, labels)) return;
   std::lock_guard lock(mutex_);
   // No quantiles: the dashboards read only _sum and _count.
   run_for(run.correlation_id)
-      .processing_time.Add(labels_of(run), prometheus::Summary::Quantiles{})
+      .processing_time.Add(labels, prometheus::Summary::Quantiles{})
       .Observe(seconds);
 }
 
 void RunMetrics::file_received(const core::RunLabels& run, const std::string& collection_name) {
-  std::lock_guard lock(mutex_);
   auto labels = labels_of(run);
   labels.emplace("collection_name", collection_name);
+  if (!pushable(kFilesReceived, labels)) return;
+  std::lock_guard lock(mutex_);
   run_for(run.correlation_id).files_received.Add(labels).Increment();
 }
 
 void RunMetrics::collection_received(const core::RunLabels& run) {
-  std::lock_guard lock(mutex_);
-  run_for(run.correlation_id).collections_received.Add(labels_of(run)).Increment();
+  increment(
+      kCollectionsReceived, [](Run & r) -> auto& { return r.collections_received; }, run);
 }
 
 void RunMetrics::collection_successful(const core::RunLabels& run) {
-  std::lock_guard lock(mutex_);
-  run_for(run.correlation_id).collections_successful.Add(labels_of(run)).Increment();
+  increment(
+      kCollectionsSuccessful, [](Run & r) -> auto& { return r.collections_successful; }, run);
 }
 
 void RunMetrics::all_collections_received(const core::RunLabels& run) {
-  std::lock_guard lock(mutex_);
-  run_for(run.correlation_id).all_collections_received.Add(labels_of(run)).Increment();
+  increment(
+      kAllCollectionsReceived, [](Run & r) -> auto& { return r.all_collections_received; }, run);
 }
 
 void RunMetrics::all_collections_successful(const core::RunLabels& run) {
-  std::lock_guard lock(mutex_);
-  run_for(run.correlation_id).all_collections_successful.Add(labels_of(run)).Increment();
+  increment(
+      kAllCollectionsSuccessful, [](Run & r) -> auto& { return r.all_collections_successful; },
+      run);
+}
+
+void RunMetrics::message_failed(const core::RunLabels& run) {
+  increment(
+      kMessagesFailed, [](Run & r) -> auto& { return r.messages_failed; }, run);
+}
+
+void RunMetrics::message_rejected(const core::RunLabels& run) {
+  increment(
+      kMessagesRejected, [](Run & r) -> auto& { return r.messages_rejected; }, run);
 }
 
 std::optional<std::string> RunMetrics::exposition(const std::string& correlation_id) const {

@@ -1,10 +1,12 @@
 #include "runtime/config.hpp"
 
 #include <charconv>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "aws/aws_error.hpp"
+#include "runtime/resource_names.hpp"
 
 namespace ssc::runtime {
 
@@ -108,6 +110,12 @@ class Resolver {
     into = static_cast<Int>(*parsed);
   }
 
+  // `into` when `check` finds nothing wrong with it, else a problem that shows the value.
+  void checked(std::optional<std::string> ConfigFlags::*given, const std::string& into,
+               std::optional<std::string> (*check)(std::string_view)) {
+    if (const auto wrong = check(into)) problem(given, *wrong + ", got \"" + into + "\"");
+  }
+
   void problem(std::optional<std::string> ConfigFlags::*given, const std::string& what) {
     problems_.push_back(name_of(setting(given)) + " " + what);
   }
@@ -153,6 +161,22 @@ Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env) {
   // than five years old, so a much longer expiry would be kept for ever in effect.
   resolve.integer(&ConfigFlags::file_receipts_expiry_days, config.file_receipts_expiry_days, 1,
                   1825);
+  // Before any message is touched: a name AWS would refuse fails every message, and only
+  // after a row has moved.
+  if (!config.monitoring_sns_topic_arn.empty()) {
+    resolve.checked(&ConfigFlags::monitoring_sns_topic_arn, config.monitoring_sns_topic_arn,
+                    sns_topic_arn_problem);
+  }
+  if (!config.export_state_sqs_queue_url.empty()) {
+    resolve.checked(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url,
+                    fifo_queue_url_problem);
+  }
+  resolve.checked(&ConfigFlags::export_status_table, config.export_status_table,
+                  table_name_problem);
+  resolve.checked(&ConfigFlags::product_status_table, config.product_status_table,
+                  table_name_problem);
+  resolve.checked(&ConfigFlags::file_receipts_table, config.file_receipts_table,
+                  table_name_problem);
   if (auto profile = resolve.raw(&ConfigFlags::aws_profile)) {
     config.aws_profile = std::move(*profile);
     config.aws_profile_named = true;

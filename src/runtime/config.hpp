@@ -65,7 +65,8 @@ struct ConfigFlags {
 void add_config_flags(CLI::App& app, ConfigFlags& flags);
 
 // Flags, then the environment, then the defaults. An empty variable counts as unset.
-// Throws ConfigurationError listing every problem, each with its variable and flag.
+// Throws ConfigurationError listing every problem, each with its variable and flag: among
+// them a topic ARN, queue URL or table name that AWS would refuse (runtime/resource_names).
 Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env);
 
 // The settings as log fields (for the DEBUG line at start). The configuration holds no

@@ -29,6 +29,39 @@ def test_missing_required_setting_is_a_usage_error_before_any_message(
     assert w.groups() == []
 
 
+@pytest.mark.parametrize(
+    "setting, value, expected",
+    [
+        # The README's old example: accepted, then every message failed after its row moved.
+        ("MONITORING_SNS_TOPIC_ARN", "ARN", "must be an SNS topic ARN"),
+        ("MONITORING_SNS_TOPIC_ARN", "arn:aws:sqs:eu-west-2:123456789012:q", "SNS topic ARN"),
+        ("EXPORT_STATE_SQS_QUEUE_URL", "URL", "must be the URL of a FIFO queue"),
+        ("EXPORT_STATE_SQS_QUEUE_URL", "standard", "FIFO"),  # the world's queue, not FIFO
+        ("DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "x", "must be a DynamoDB table name"),
+        ("DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME", "with space", "DynamoDB table name"),
+        ("DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME", "t" * 256, "DynamoDB table name"),
+    ],
+)
+def test_a_name_aws_would_refuse_is_a_usage_error_before_any_message(
+    world: World, setting: str, value: str, expected: str
+):
+    w = world
+    if value == "standard":
+        value = w.queue_url.removesuffix(".fifo")
+    w.put_collection("db.cfg.name", "Sent", exported=1, sent=1)
+    before = w.raw_collection("db.cfg.name")
+
+    run = w.invoke(sqs_event(record(w.message("db.cfg.name", file_name="f"))), env=w.env(**{setting: value}))
+
+    assert run.rc == 2, run.describe()
+    errors = run.errors_naming(setting, expected)
+    assert len(errors) == 1, f"no ERROR line names {setting} and says {expected!r}\n{run.describe()}"
+    assert w.raw_collection("db.cfg.name") == before, "a message was touched"
+    assert w.export_state_messages() == []
+    assert w.notifications() == []
+    assert w.groups() == []
+
+
 def test_both_required_settings_missing_are_both_named(world: World):
     w = world
     run = w.invoke(

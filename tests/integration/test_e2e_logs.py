@@ -47,7 +47,7 @@ def _drive_every_path(w: World, env: dict[str, str]) -> list:
         w.invoke(sqs_event(record(w.message("db.leak.a", file_name="a2"))), env=env),
         w.invoke(
             sqs_event(record(w.message("db.leak.b", file_name="b1"))),
-            env={**env, "EXPORT_STATE_SQS_QUEUE_URL": w.queue_url + "-nope"},
+            env={**env, "EXPORT_STATE_SQS_QUEUE_URL": w.queue_url.replace(".fifo", "-nope.fifo")},
         ),
         w.invoke(sqs_event(record(w.message("db.leak.b", file_name="b1"))), env=env),
         w.invoke(

@@ -163,3 +163,35 @@ def test_unreachable_pushgateway_does_not_fail_the_messages(world: World):
     run.assert_ok()
     assert run.failures == []
     assert w.received("db.deadpush.a") == 1
+
+
+FAILED = "snapshot_sender_status_checker_messages_failed_total"
+REJECTED = "snapshot_sender_status_checker_messages_rejected_total"
+
+
+def test_failed_and_rejected_deliveries_are_counted_per_run(world: World):
+    w = world
+    w.put_collection("db.cnt.ok", "Exported", exported=9)
+    no_date = w.message("db.cnt.ok", file_name="r1")
+    del no_date["export_date"]
+    run = w.invoke(
+        sqs_event(
+            record(w.message("db.cnt.ok", file_name="ok")),
+            record(w.message("db.cnt.missing", file_name="x")),  # no such row: failed
+            record(no_date),  # rejected, under its run
+            record("not json at all"),  # rejected, no run: NOT_SET
+        )
+    )
+    run.assert_ok()
+    assert len(run.failures) == 3, run.describe()
+
+    groups = w.groups()
+    _check_group_labels(w, groups)
+    assert series_total(groups, FAILED, export_date=w.export_date) == 1
+    assert series_total(groups, REJECTED, export_date="NOT_SET") == 1
+    assert series_total(groups, FILES) == 1
+    # The six series keep their names and labels.
+    _check_series_labels(w, groups)
+
+    # A message with no run is pushed in a group of its own (other tests' may be there too).
+    assert series_total(w.groups("NOT_SET"), REJECTED, snapshot_type="NOT_SET") >= 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from e2e_helpers import (
     RECEIVED_TEXT,
     SUCCESSFUL_TEXT,
@@ -86,11 +88,22 @@ def test_failed_bare_message_fails_the_invocation(world: World, rie_binary: Path
     assert w.raw_collection("db.rie.none") is None
 
 
-def test_missing_setting_is_an_init_error(world: World, rie_binary: Path, tmp_path: Path):
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("MONITORING_SNS_TOPIC_ARN", None),
+        ("MONITORING_SNS_TOPIC_ARN", "ARN"),
+        ("EXPORT_STATE_SQS_QUEUE_URL", "URL"),
+        ("DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "no such/table"),
+    ],
+)
+def test_missing_or_malformed_setting_is_an_init_error(
+    world: World, rie_binary: Path, tmp_path: Path, setting: str, value: str | None
+):
     w = world
     w.put_collection("db.rie.init", "Sent", exported=1, sent=1)
     before = w.raw_collection("db.rie.init")
-    env = w.env(MONITORING_SNS_TOPIC_ARN=None)
+    env = w.env(**{setting: value})
 
     with Rie(rie_binary, w.binary, env, tmp_path / "rie.log") as rie:
         response = rie.invoke(sqs_event(record(w.message("db.rie.init", file_name="f"))))
@@ -98,8 +111,8 @@ def test_missing_setting_is_an_init_error(world: World, rie_binary: Path, tmp_pa
 
     # The emulator hands back what the runtime posted to /runtime/init/error.
     assert response.status_code == 502, (response.status_code, response.text, output)
-    assert "MONITORING_SNS_TOPIC_ARN" in response.text, (
-        "the init error does not name the missing setting",
+    assert setting in response.text, (
+        "the init error does not name the setting",
         response.text,
         output,
     )

@@ -80,7 +80,7 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
   url.replace(0, std::string("http:").size(), "https:");
   auto aws = client(fast_policy(5), url);
   try {
-    aws.call({"POST", "/", {}, "{}"});
+    aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& error) {
     const std::string what = error.what();
@@ -93,7 +93,7 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
 TEST_F(AwsClientTest, JoinsPathAndSignsTheRequest) {
   server.enqueue({200, {}, "ok"});
   auto aws = client(fast_policy(3));
-  const auto response = aws.call({"POST", "/?Action=ListQueues", {}, "{}"});
+  const auto response = aws.call({"POST", "/?Action=ListQueues", {}, "{}"}, "ListQueues", "");
   EXPECT_EQ(response.body, "ok");
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -115,7 +115,7 @@ TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
   server.enqueue({400, {}, "ProvisionedThroughputExceededException"});
   server.enqueue({200, {}, "done"});
   auto aws = client(fast_policy(5));
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}).body, "done");
+  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q").body, "done");
   EXPECT_EQ(aws.stats().requests.load(), 5u);
   EXPECT_EQ(aws.stats().retries.load(), 4u);
   // Each attempt is signed afresh: one Authorization header, never an accumulation.
@@ -129,12 +129,17 @@ TEST_F(AwsClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   server.set_fallback({503, {{"x-amzn-RequestId", "r-503"}}, "ServiceUnavailable"});
   auto aws = client(fast_policy(3));
   try {
-    aws.call({"POST", "/", {}, "{}"});
+    aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_EQ(error.http_status(), 503);
     EXPECT_EQ(error.code(), "ServiceUnavailable");
     EXPECT_EQ(error.request_id(), "r-503");
+    ASSERT_NE(error.failed_call(), nullptr);
+    EXPECT_EQ(error.failed_call()->attempts, 3);
+    EXPECT_EQ(std::string(error.what()),
+              "TestOperation on queue q failed after 3 attempts: ServiceUnavailable: scripted "
+              "error (HTTP 503, request id r-503)");
   }
   EXPECT_EQ(server.request_count(), 3u);
   EXPECT_EQ(aws.stats().requests.load(), 3u);
@@ -145,11 +150,17 @@ TEST_F(AwsClientTest, DoesNotRetryValidationException) {
   server.set_fallback({400, {}, "ValidationException"});
   auto aws = client(fast_policy(5));
   try {
-    aws.call({"POST", "/", {}, "{}"});
+    aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ValidationException");
     EXPECT_EQ(error.http_status(), 400);
+    EXPECT_EQ(std::string(error.what())
+                  .rfind("TestOperation on queue q failed after 1 attempt: "
+                         "ValidationException: ",
+                         0),
+              0u)
+        << error.what();
   }
   EXPECT_EQ(server.request_count(), 1u);
   EXPECT_EQ(aws.stats().retries.load(), 0u);
@@ -158,7 +169,16 @@ TEST_F(AwsClientTest, DoesNotRetryValidationException) {
 TEST_F(AwsClientTest, RefusedPortIsTransportErrorAfterRetries) {
   auto aws =
       client(fast_policy(3), "http://127.0.0.1:" + std::to_string(ssc::test::refused_port()));
-  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), TransportError);
+  try {
+    aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
+    FAIL() << "expected TransportError";
+  } catch (const TransportError& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("TestOperation on queue q failed after 3 attempts: "
+                        "TransportError: "),
+              std::string::npos)
+        << error.what();
+  }
   EXPECT_EQ(aws.stats().requests.load(), 3u);
   EXPECT_EQ(aws.stats().retries.load(), 2u);
 }
@@ -170,7 +190,7 @@ TEST_F(AwsClientTest, RecoversFromOneTransportError) {
   server.enqueue({200, {}, "second"});
   AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
                 fast_policy(3), body_code_parser, HttpTimeouts{500ms, 200ms});
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}).body, "second");
+  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q").body, "second");
   EXPECT_EQ(aws.stats().retries.load(), 1u);
 }
 
@@ -184,7 +204,7 @@ TEST_F(AwsClientTest, NeverSleepsPastTheDeadline) {
   const auto started = std::chrono::steady_clock::now();
   {
     DeadlineScope deadline(started + 350ms);
-    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), AwsError);
+    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q"), AwsError);
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
   EXPECT_LT(elapsed, 350ms + 50ms);
@@ -199,7 +219,7 @@ TEST_F(AwsClientTest, SlowAnswerIsCutAtTheDeadline) {
   const auto started = std::chrono::steady_clock::now();
   {
     DeadlineScope deadline(started + 300ms);
-    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), TransportError);
+    EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q"), TransportError);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
 }
@@ -208,10 +228,13 @@ TEST_F(AwsClientTest, PassedDeadlineSendsNothing) {
   auto aws = client(fast_policy(3));
   DeadlineScope deadline(std::chrono::steady_clock::now() - 1ms);
   try {
-    aws.call({"POST", "/", {}, "{}"});
+    aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "DeadlineExceeded");
+    EXPECT_NE(std::string(error.what()).find("TestOperation on queue q failed after 0 attempts"),
+              std::string::npos)
+        << error.what();
   }
   EXPECT_EQ(server.request_count(), 0u);
 }
@@ -225,7 +248,7 @@ TEST_F(AwsClientTest, MaxTotalBoundsTheRetries) {
   policy.max_total = 200ms;
   auto aws = client(policy);
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}), AwsError);
+  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q"), AwsError);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 400ms);
 }
 
@@ -235,7 +258,7 @@ TEST_F(AwsClientTest, LogsEachRetryAtDebugWithoutSecrets) {
   auto aws = client(fast_policy(3));
   ssc::log::configure({ssc::log::Level::Debug, "test", "aws_tests"});
   ::testing::internal::CaptureStderr();
-  aws.call({"POST", "/", {}, "{}"});
+  aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q");
   const std::string logged = ::testing::internal::GetCapturedStderr();
   ssc::log::configure({});
   EXPECT_NE(logged.find("retrying AWS request"), std::string::npos) << logged;

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "aws/aws_error.hpp"
 #include "aws/beast_transport.hpp"
+#include "log/log.hpp"
 #include "test_http_server.hpp"
 
 using namespace ssc::aws;
@@ -286,6 +288,90 @@ TEST_F(CredentialsTest, FailedRefreshKeepsStillValidCredentials) {
   EXPECT_EQ(chain->get().access_key_id, "FIRST");
   EXPECT_EQ(chain->get().access_key_id, "FIRST");
   EXPECT_GE(server.request_count(), 2u);
+}
+
+TEST(CredentialsExpiry, WarnsWhenExpiredOrWithinTheWindowOnly) {
+  const auto now = std::chrono::system_clock::now();
+  Credentials credentials{"K", "S", "T", std::nullopt};
+  EXPECT_FALSE(credentials_expiry_warning(credentials, now, 300s));
+  credentials.expiration = now + 301s;
+  EXPECT_FALSE(credentials_expiry_warning(credentials, now, 300s));
+  credentials.expiration = now + 120s;
+  const auto soon = credentials_expiry_warning(credentials, now, 300s);
+  ASSERT_TRUE(soon);
+  EXPECT_NE(soon->find("expire at "), std::string::npos) << *soon;
+  EXPECT_NE(soon->find("(in 120 s)"), std::string::npos) << *soon;
+  credentials.expiration = now - 60s;
+  const auto expired = credentials_expiry_warning(credentials, now, 300s);
+  ASSERT_TRUE(expired);
+  EXPECT_NE(expired->find("expired at "), std::string::npos) << *expired;
+  EXPECT_NE(expired->find("(60 s ago)"), std::string::npos) << *expired;
+}
+
+// Captures the WARNING lines the chain writes while `work` runs.
+template <typename Work>
+std::vector<std::string> warnings_during(Work work) {
+  ssc::log::configure({ssc::log::Level::Warning, "test", "aws_tests"});
+  ::testing::internal::CaptureStderr();
+  work();
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  ssc::log::configure({});
+  std::vector<std::string> lines;
+  std::istringstream in(logged);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"WARNING\"") != std::string::npos) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST_F(CredentialsTest, ExpiredEnvironmentCredentialsAreWarnedOfOnceWithoutTheSecret) {
+  EnvMap env = base_env();
+  env["AWS_ACCESS_KEY_ID"] = "ENVKEY";
+  env["AWS_SECRET_ACCESS_KEY"] = kSecret;
+  env["AWS_SESSION_TOKEN"] = kToken;
+  env["AWS_CREDENTIAL_EXPIRATION"] = iso_in(-10min);
+  const auto chain = make_default_credentials_chain(no_network, env_of(env));
+  const auto warnings = warnings_during([&] {
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(chain->get().expiration.has_value());
+  });
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("AWS credentials expired at "), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("environment variables"), std::string::npos) << warnings[0];
+  EXPECT_EQ(warnings[0].find(kSecret), std::string::npos);
+  EXPECT_EQ(warnings[0].find(kToken), std::string::npos);
+  EXPECT_EQ(warnings[0].find("ENVKEY"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, MalformedCredentialExpirationIsAConfigError) {
+  EnvMap env = base_env();
+  env["AWS_ACCESS_KEY_ID"] = "ENVKEY";
+  env["AWS_SECRET_ACCESS_KEY"] = kSecret;
+  env["AWS_CREDENTIAL_EXPIRATION"] = "tomorrow";
+  const auto chain = make_default_credentials_chain(no_network, env_of(env));
+  EXPECT_NE(config_error_of(*chain).find("AWS_CREDENTIAL_EXPIRATION"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, ContainerCredentialsAboutToExpireAreWarnedOf) {
+  TestHttpServer server;
+  // The endpoint keeps handing out credentials inside the refresh margin.
+  server.set_fallback({200, {}, container_answer("STALE", 2min)});
+  EnvMap env = base_env();
+  env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.url() + "/creds";
+  const auto chain = make_default_credentials_chain(transport, env_of(env));
+  const auto warnings = warnings_during([&] { chain->get(); });
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("AWS credentials expire at "), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("container credentials endpoint"), std::string::npos);
+  EXPECT_EQ(warnings[0].find(kSecret), std::string::npos);
+}
+
+TEST_F(CredentialsTest, FreshCredentialsAreNotWarnedOf) {
+  TestHttpServer server;
+  server.enqueue({200, {}, container_answer("FRESH", 1h)});
+  EnvMap env = base_env();
+  env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.url() + "/creds";
+  const auto chain = make_default_credentials_chain(transport, env_of(env));
+  EXPECT_TRUE(warnings_during([&] { chain->get(); }).empty());
 }
 
 TEST_F(CredentialsTest, ContainerHttp500IsConfigErrorWithoutBody) {

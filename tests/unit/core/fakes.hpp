@@ -400,6 +400,8 @@ class FakeMetrics : public Metrics {
   void all_collections_successful(const RunLabels& run) override {
     add(key("all_collections_successful", run));
   }
+  void message_failed(const RunLabels& run) override { add(key("message_failed", run)); }
+  void message_rejected(const RunLabels& run) override { add(key("message_rejected", run)); }
 
   // Total of the calls whose name (the part before the first '|') is `name`.
   int count(const std::string& name) {

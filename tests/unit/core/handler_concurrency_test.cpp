@@ -248,7 +248,10 @@ TEST_F(HandlerConcurrencyTest, FailuresAreStillReportedInInputOrder) {
   EXPECT_FALSE(gated.latch_timed_out());
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m4", "m6"}));
   for (int i : {0, 2, 3, 5, 7}) EXPECT_EQ(status.row({"c1", collection(i)}).files_received, 1);
-  EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
+  // m6 names no run: its rejection is pushed under NOT_SET, after the runs seen before it.
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "NOT_SET"}));
+  EXPECT_EQ(metrics.count("message_failed"), 1);
+  EXPECT_EQ(metrics.count("message_rejected"), 2);
 }
 
 TEST_F(HandlerConcurrencyTest, AFifoBatchStaysOneAtATimeAndStopsAtTheFirstFailure) {

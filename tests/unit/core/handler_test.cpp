@@ -140,7 +140,8 @@ TEST_F(HandlerTest, PushesOncePerCorrelationId) {
       sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c2", "db.a.b", "f1")),
                  record("m3", body("c1", "db.a.b", "f2")),
                  record("m4", body("c2", "db.unknown.x", "f3")), record("m5", json::object())}));
-  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "c2"}));
+  // m5 names no run: its rejection is pushed under correlation_id NOT_SET.
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "c2", "NOT_SET"}));
   EXPECT_TRUE(clock.sleeps().empty());
   EXPECT_TRUE(publisher.deleted.empty());
 }
@@ -457,6 +458,31 @@ TEST_F(HandlerTest, ADifferentMessageForTheSameFileIsNotReportedAgain) {
   handle(sqs_event({delivery("m2", f1, 2)}));  // a duplicate sent by NiFi, redelivered
   EXPECT_EQ(received("c1", "db.a.b"), 1);
   EXPECT_EQ(metrics.count("file_received"), 1);
+}
+
+TEST_F(HandlerTest, FailedAndRejectedDeliveriesAreCountedUnderTheirRun) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  json no_date = body("c1", "db.a.b", "f3");
+  no_date.erase("export_date");
+  const json response = handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                                          record("m2", body("c1", "db.unknown.x", "f2")),
+                                          record("m3", no_date), record("m4", "not json"),
+                                          record("m5", json{{"correlation_id", 5}})}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4", "m5"}));
+  EXPECT_EQ(metrics.count_exact("message_failed|c1|2020-01-01|incremental"), 1);
+  // What the body names, NOT_SET for the rest.
+  EXPECT_EQ(metrics.count_exact("message_rejected|c1|NOT_SET|incremental"), 1);
+  EXPECT_EQ(metrics.count_exact("message_rejected|NOT_SET|NOT_SET|NOT_SET"), 2);
+  EXPECT_EQ(metrics.count("message_failed"), 1);
+  EXPECT_EQ(metrics.count("message_rejected"), 3);
+  EXPECT_EQ(publisher.pushed, (std::vector<std::string>{"c1", "NOT_SET"}));
+}
+
+TEST_F(HandlerTest, ASucceededDeliveryCountsNeitherFailedNorRejected) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}));
+  EXPECT_EQ(metrics.count("message_failed"), 0);
+  EXPECT_EQ(metrics.count("message_rejected"), 0);
 }
 
 }  // namespace

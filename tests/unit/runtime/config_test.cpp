@@ -21,7 +21,7 @@ aws::EnvLookup lookup(const Env& env) {
   };
 }
 
-const Env kRequired = {{"MONITORING_SNS_TOPIC_ARN", "arn:aws:sns:eu-west-2:1:topic"},
+const Env kRequired = {{"MONITORING_SNS_TOPIC_ARN", "arn:aws:sns:eu-west-2:123456789012:topic"},
                        {"EXPORT_STATE_SQS_QUEUE_URL", "http://sqs/queue.fifo"}};
 
 Config resolve(const Env& env, std::vector<std::string> args = {}) {
@@ -46,7 +46,7 @@ std::string error_of(const Env& env, std::vector<std::string> args = {}) {
 
 TEST(Config, DefaultsOfSpecSection8) {
   const auto config = resolve(kRequired);
-  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:aws:sns:eu-west-2:1:topic");
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:aws:sns:eu-west-2:123456789012:topic");
   EXPECT_EQ(config.export_state_sqs_queue_url, "http://sqs/queue.fifo");
   EXPECT_EQ(config.export_status_table, "UCExportToCrownStatus");
   EXPECT_EQ(config.product_status_table, "data_pipeline_metadata");
@@ -100,15 +100,15 @@ TEST(Config, FlagsOverrideTheEnvironment) {
               {"PUSHGATEWAY_HOSTNAME", "env-gw"},
               {"DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "env-table"}});
   const auto config = resolve(env, {"--monitoring-sns-topic-arn",
-                                    "arn:flag",
+                                    "arn:aws:sns:eu-west-2:123456789012:flag",
                                     "--export-state-sqs-queue-url",
-                                    "q-flag",
+                                    "https://sqs.eu-west-2.amazonaws.com/123456789012/flag.fifo",
                                     "--dynamo-db-export-status-table-name",
-                                    "t1",
+                                    "t_1",
                                     "--dynamo-db-product-status-table-name",
-                                    "t2",
+                                    "t_2",
                                     "--dynamo-db-file-receipts-table-name",
-                                    "t3",
+                                    "t_3",
                                     "--file-receipts-expiry-days",
                                     "7",
                                     "--aws-region",
@@ -127,11 +127,12 @@ TEST(Config, FlagsOverrideTheEnvironment) {
                                     "1234",
                                     "--metrics-scrape-interval-seconds",
                                     "5"});
-  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:flag");
-  EXPECT_EQ(config.export_state_sqs_queue_url, "q-flag");
-  EXPECT_EQ(config.export_status_table, "t1");
-  EXPECT_EQ(config.product_status_table, "t2");
-  EXPECT_EQ(config.file_receipts_table, "t3");
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:aws:sns:eu-west-2:123456789012:flag");
+  EXPECT_EQ(config.export_state_sqs_queue_url,
+            "https://sqs.eu-west-2.amazonaws.com/123456789012/flag.fifo");
+  EXPECT_EQ(config.export_status_table, "t_1");
+  EXPECT_EQ(config.product_status_table, "t_2");
+  EXPECT_EQ(config.file_receipts_table, "t_3");
   EXPECT_EQ(config.file_receipts_expiry_days, 7);
   EXPECT_EQ(config.aws_region, "us-east-1");
   EXPECT_EQ(config.aws_profile, "p");
@@ -145,8 +146,9 @@ TEST(Config, FlagsOverrideTheEnvironment) {
 
 TEST(Config, RequiredSettingsMayComeFromFlagsAlone) {
   const auto config =
-      resolve({}, {"--monitoring-sns-topic-arn", "arn", "--export-state-sqs-queue-url", "q"});
-  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn");
+      resolve({}, {"--monitoring-sns-topic-arn", "arn:aws:sns:eu-west-2:123456789012:t",
+                   "--export-state-sqs-queue-url", "http://127.0.0.1:1/123456789012/q.fifo"});
+  EXPECT_EQ(config.monitoring_sns_topic_arn, "arn:aws:sns:eu-west-2:123456789012:t");
 }
 
 TEST(Config, RegionFallsBackToAwsDefaultRegion) {
@@ -193,6 +195,35 @@ TEST(Config, BadValuesAreNamedWithTheirFlags) {
 
   EXPECT_THAT(error_of(kRequired, {"--aws-region", "Not A Region"}),
               AllOf(HasSubstr("AWS_REGION"), HasSubstr("--aws-region")));
+}
+
+// The README's old example (ARN, URL) and a standard queue were accepted and failed later,
+// per message, after the row had moved.
+TEST(Config, NamesAwsWouldRefuseAreNamedWithTheirSetting) {
+  Env env = kRequired;
+  env["MONITORING_SNS_TOPIC_ARN"] = "ARN";
+  env["EXPORT_STATE_SQS_QUEUE_URL"] = "URL";
+  EXPECT_THAT(error_of(env),
+              AllOf(HasSubstr("MONITORING_SNS_TOPIC_ARN (--monitoring-sns-topic-arn) must be an "
+                              "SNS topic ARN"),
+                    HasSubstr("got \"ARN\""),
+                    HasSubstr("EXPORT_STATE_SQS_QUEUE_URL (--export-state-sqs-queue-url) must be "
+                              "the URL of a FIFO queue"),
+                    HasSubstr("got \"URL\"")));
+
+  env = kRequired;
+  env["EXPORT_STATE_SQS_QUEUE_URL"] = "https://sqs.eu-west-2.amazonaws.com/123456789012/standard";
+  EXPECT_THAT(error_of(env), HasSubstr("EXPORT_STATE_SQS_QUEUE_URL"));
+
+  for (const char* variable :
+       {"DYNAMO_DB_EXPORT_STATUS_TABLE_NAME", "DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME",
+        "DYNAMO_DB_FILE_RECEIPTS_TABLE_NAME"}) {
+    env = kRequired;
+    env[variable] = "no spaces allowed";
+    EXPECT_THAT(error_of(env), AllOf(HasSubstr(std::string(variable) + " (--dynamo-db-"),
+                                     HasSubstr("must be a DynamoDB table name")))
+        << variable;
+  }
 }
 
 TEST(Config, ReportsEveryProblemAtOnce) {
