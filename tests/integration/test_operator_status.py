@@ -1,0 +1,257 @@
+"""SPEC section 10: `status --correlation-id ID [--output text|json]` on runs that the
+binary itself left in each state, against the real emulators; read-only; exit codes."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from e2e_helpers import Run, World, record, run_binary, sqs_event, world  # noqa: F401  (fixture)
+
+INVOKE_TIMEOUT_SECONDS = 4  # the mark's deadline: short, so that a test can see it pass
+
+
+def status(w: World, *args: str, env: dict[str, str] | None = None,
+           correlation_id: str | None = None) -> Run:
+    return run_binary(
+        w.binary,
+        ["status", "--correlation-id", correlation_id or w.correlation_id, *args],
+        env or w.env(),
+    )
+
+
+def status_json(w: World, **kwargs: Any) -> dict:
+    run = status(w, "--output", "json", **kwargs)
+    assert run.rc == 0, run.describe()
+    return run.response
+
+
+def by_name(report: dict) -> dict[str, dict]:
+    return {c["collection_name"]: c for c in report["collections"]}
+
+
+def snapshot(w: World) -> tuple:
+    items = sorted(json.dumps(i, sort_keys=True) for i in w.all_items())
+    return items, w.product()
+
+
+def missing_queue(w: World) -> str:
+    return f"{w.stack.moto_url}/123456789012/{w.correlation_id}-missing.fifo"
+
+
+def fail_received_effects(w: World, collection: str, files: int) -> int:
+    """Delivers the collection's files with the export-state queue missing: the binary
+    moves the row to Received and its send fails. Returns the mark's deadline (epoch s)."""
+    env = w.env(EXPORT_STATE_SQS_QUEUE_URL=missing_queue(w))
+    bodies = [w.message(collection, file_name=f"{collection}-{i}") for i in range(files)]
+    started = time.time()
+    run = w.invoke(sqs_event(*(record(b) for b in bodies)), env=env,
+                   args=["--timeout-seconds", str(INVOKE_TIMEOUT_SECONDS)])
+    run.assert_ok()
+    assert len(run.failures) == 1, run.describe()
+    assert w.status(collection) == "Received"
+    return int(started) + INVOKE_TIMEOUT_SECONDS + 1
+
+
+def test_a_run_in_progress_is_in_progress_and_absent_numbers_are_null(world: World):
+    w = world
+    w.put_collection("db.prog.a", "Sent", exported=3, sent=3)
+    w.put_collection("db.prog.b", "Exported", exported=2)
+    w.deliver(w.message("db.prog.a", file_name="a-0"))
+
+    report = status_json(w)
+
+    assert report["correlation_id"] == w.correlation_id
+    assert report["verdict"] == "in_progress"
+    assert report["product_status"] is None
+    a, b = by_name(report)["db.prog.a"], by_name(report)["db.prog.b"]
+    assert (a["status"], a["files_exported"], a["files_sent"], a["files_received"]) == (
+        "Sent", 3, 3, 1)
+    assert a["verdict"] == "waiting_for_files"
+    assert "1 of 3 exported files received" in a["detail"]
+    assert (b["files_sent"], b["files_received"], b["verdict"]) == (None, None, "waiting_for_files")
+
+
+def test_a_finished_run_is_complete(world: World):
+    w = world
+    w.put_collection("db.done.a", "Sent", exported=2, sent=2)
+    w.put_collection("db.done.b", "Sent", exported=1, sent=1)
+    w.deliver(w.message("db.done.a", file_name="a-0"), w.message("db.done.a", file_name="a-1"),
+              w.message("db.done.b", file_name="b-0"))
+    w.deliver(w.success_message("db.done.a"))
+    w.deliver(w.success_message("db.done.b"))
+
+    report = status_json(w)
+
+    assert report["verdict"] == "complete"
+    assert report["product_status"] == "COMPLETED"
+    for c in report["collections"]:
+        assert (c["status"], c["verdict"]) == ("Success", "successful")
+        assert "success side effects done by delivery 1 of message" in c["detail"], c["detail"]
+    assert [c["files_received"] for c in report["collections"]] == [2, 1]
+
+
+def test_received_collection_waits_for_its_success_file(world: World):
+    w = world
+    w.put_collection("db.wait.a", "Sent", exported=1, sent=1)
+    w.put_collection("db.wait.b", "Sent", exported=5, sent=5)
+    w.deliver(w.message("db.wait.a", file_name="a-0"))
+
+    report = status_json(w)
+
+    a = by_name(report)["db.wait.a"]
+    assert a["verdict"] == "waiting_for_success_file"
+    assert "Received side effects done by delivery 1 of message" in a["detail"]
+    assert a["pending_effects"] is None
+    assert report["verdict"] == "in_progress"
+
+
+def test_failed_send_is_effects_unfinished_then_stuck_once_its_time_passed(world: World):
+    w = world
+    w.put_collection("db.fail.a", "Sent", exported=2, sent=2)
+    w.put_collection("db.fail.b", "Sent", exported=4, sent=4)
+    until_s = fail_received_effects(w, "db.fail.a", 2)
+
+    live = status_json(w)
+    a = by_name(live)["db.fail.a"]
+    assert a["verdict"] == "effects_unfinished"
+    assert a["pending_effects"]["passed"] is False
+    assert "Received side effects" in a["detail"] and "has not passed" in a["detail"], a["detail"]
+    assert live["verdict"] == "in_progress"
+
+    time.sleep(max(0.0, until_s - time.time()))
+    stuck = status_json(w)
+    a = by_name(stuck)["db.fail.a"]
+    assert a["verdict"] == "effects_unfinished"
+    assert a["pending_effects"]["passed"] is True
+    assert "that time has passed" in a["detail"], a["detail"]
+    assert stuck["verdict"] == "stuck"
+
+
+def test_failed_success_effects_are_effects_unfinished_of_the_success_stage(world: World):
+    w = world
+    w.put_collection("db.sfail.a", "Sent", exported=1, sent=1)
+    w.deliver(w.message("db.sfail.a", file_name="a-0"))
+    # The product table goes missing: the success transition is made, its effects fail.
+    env = w.env(DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=w.product_table + "-missing")
+    run = w.invoke(sqs_event(record(w.success_message("db.sfail.a"))), env=env,
+                   args=["--timeout-seconds", str(INVOKE_TIMEOUT_SECONDS)])
+    assert run.failures and w.status("db.sfail.a") == "Success", run.describe()
+
+    a = by_name(status_json(w))["db.sfail.a"]
+
+    assert a["verdict"] == "effects_unfinished"
+    assert "success side effects" in a["detail"], a["detail"]
+
+
+def test_export_failed_is_not_eligible_and_the_run_stuck(world: World):
+    w = world
+    w.put_collection("db.bad.a", "Sent", exported=1, sent=1)
+    w.put_collection("db.bad.b", "Export_Failed", exported=3)
+    w.deliver(w.message("db.bad.a", file_name="a-0"))
+    w.deliver(w.message("db.bad.b", file_name="b-0"))  # counted, never moved
+
+    report = status_json(w)
+
+    b = by_name(report)["db.bad.b"]
+    assert (b["status"], b["files_received"], b["verdict"]) == ("Export_Failed", 1, "not_eligible")
+    assert "will not move" in b["detail"]
+    assert by_name(report)["db.bad.a"]["verdict"] == "waiting_for_success_file"
+    assert report["verdict"] == "stuck"
+
+
+def test_successful_collections_with_product_not_completed_is_stuck(world: World):
+    w = world
+    w.put_collection("db.prod.a", "Sent", exported=1, sent=1)
+    w.deliver(w.message("db.prod.a", file_name="a-0"))
+    w.deliver(w.success_message("db.prod.a"))
+    assert status_json(w)["verdict"] == "complete"
+    # Another system (the product table is shared) sets the product back.
+    w.dynamodb.update_item(
+        TableName=w.product_table,
+        Key={"Correlation_Id": {"S": w.correlation_id}, "DataProduct": {"S": "SNAPSHOT_SENDER"}},
+        UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "Status"},
+        ExpressionAttributeValues={":s": {"S": "RECEIVED"}})
+
+    report = status_json(w)
+
+    assert by_name(report)["db.prod.a"]["verdict"] == "successful"
+    assert (report["product_status"], report["verdict"]) == ("RECEIVED", "stuck")
+
+
+def test_status_reads_only(world: World):
+    w = world
+    w.put_collection("db.ro.a", "Sent", exported=1, sent=1)
+    w.put_collection("db.ro.b", "Sent", exported=2, sent=2)
+    fail_received_effects(w, "db.ro.a", 1)
+    before = snapshot(w)
+
+    for output in ("text", "json"):
+        assert status(w, "--output", output).rc == 0
+
+    assert snapshot(w) == before
+
+
+def test_text_output_is_a_table_with_every_collection(world: World):
+    w = world
+    w.put_collection("db.text.a", "Sent", exported=3, sent=3)
+    w.put_collection("db.text.long_collection_name", "Export_Failed")
+    w.deliver(w.message("db.text.a", file_name="a-0"))
+
+    run = status(w)
+
+    assert run.rc == 0, run.describe()
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"Run {w.correlation_id}: stuck"
+    assert lines[1].startswith("Product status: -")
+    header = next(i for i, line in enumerate(lines) if line.startswith("COLLECTION"))
+    assert lines[header].split() == ["COLLECTION", "STATUS", "EXPORTED", "SENT", "RECEIVED",
+                                     "VERDICT"]
+    rows = [line.split() for line in lines[header + 1:] if not line.startswith(" ")]
+    assert rows == [["db.text.a", "Sent", "3", "3", "1", "waiting_for_files"],
+                    ["db.text.long_collection_name", "Export_Failed", "-", "-", "-",
+                     "not_eligible"]]
+    # Columns line up: every row's verdict starts where the header's does.
+    column = lines[header].index("VERDICT")
+    for line in lines[header + 1:]:
+        if not line.startswith(" "):
+            assert line[column - 2:column] == "  " and line[column] != " ", line
+    print(run.stdout)
+
+
+def test_unknown_run_exits_3(world: World):
+    w = world
+    w.put_collection("db.other.a", "Sent", exported=1)
+
+    run = status(w, correlation_id=w.correlation_id + "-nope")
+
+    assert run.rc == 3, run.describe()
+    assert w.correlation_id + "-nope" in run.stdout
+    assert run.logs  # stderr is JSON lines
+
+
+def test_aws_failure_exits_1(world: World):
+    w = world
+    run = status(w, env=w.env(DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=w.export_table + "-missing"))
+
+    assert run.rc == 1, run.describe()
+    assert run.errors_naming("ResourceNotFoundException")
+
+
+def test_bad_usage_or_configuration_exits_2(world: World):
+    w = world
+    w.put_collection("db.usage.a", "Sent", exported=1)
+    assert status(w, "--output", "xml").rc == 2
+    assert run_binary(w.binary, ["status"], w.env()).rc == 2
+    assert run_binary(w.binary, ["status", "--correlation-id", ""], w.env()).rc == 2
+    assert status(w, env=w.env(LOG_LEVEL="LOUD")).rc == 2
+
+
+def test_status_needs_neither_the_topic_nor_the_queue(world: World):
+    w = world
+    w.put_collection("db.cfg.a", "Sent", exported=1)
+
+    run = status(w, env=w.env(MONITORING_SNS_TOPIC_ARN=None, EXPORT_STATE_SQS_QUEUE_URL=None))
+
+    assert run.rc == 0, run.describe()
