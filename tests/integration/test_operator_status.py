@@ -255,3 +255,80 @@ def test_status_needs_neither_the_topic_nor_the_queue(world: World):
     run = status(w, env=w.env(MONITORING_SNS_TOPIC_ARN=None, EXPORT_STATE_SQS_QUEUE_URL=None))
 
     assert run.rc == 0, run.describe()
+
+
+# --- resend-export-state ------------------------------------------------------
+
+
+def resend(w: World, collection: str, *args: str, env: dict[str, str] | None = None) -> Run:
+    return run_binary(
+        w.binary,
+        ["resend-export-state", "--correlation-id", w.correlation_id, "--collection-name",
+         collection, "--snapshot-type", w.snapshot_type, "--export-date", w.export_date, *args],
+        env or w.env(),
+    )
+
+
+def test_resend_asks_again_for_a_received_collections_success_file(world: World):
+    from e2e_helpers import export_state_body
+
+    w = world
+    w.put_collection("db.re.a", "Sent", exported=1, sent=1)
+    w.put_collection("db.re.b", "Sent", exported=3, sent=3)
+    w.deliver(w.message("db.re.a", file_name="a-0"))
+    first = w.export_state_messages(expect=1)
+    before = snapshot(w)
+
+    # Within seconds of the Lambda's own request: a reused id would be swallowed by SQS.
+    run = resend(w, "db.re.a", env=w.env(MONITORING_SNS_TOPIC_ARN=None))
+
+    assert run.rc == 0, run.describe()
+    again = w.export_state_messages(expect=1)
+    assert [m["body"] for m in again] == [m["body"] for m in first]
+    assert json.loads(again[0]["body"]) == export_state_body(w, "db.re.a")
+    assert again[0]["group"] == "db_re_a"
+    assert "Asked the snapshot sender again" in run.stdout
+    assert [e for e in run.at_level("INFO") if "sent again" in e["message"]
+            and e.get("collection_name") == "db.re.a" and e.get("deduplication_id")]
+    assert snapshot(w) == before  # asks, writes nothing
+
+
+def test_resend_twice_sends_one_message(world: World):
+    w = world
+    w.put_collection("db.twice.a", "Sent", exported=1, sent=1)
+    w.deliver(w.message("db.twice.a", file_name="a-0"))
+    w.export_state_messages(expect=1)
+
+    runs = [resend(w, "db.twice.a", "--deduplication-id", "op-retry-1") for _ in range(2)]
+
+    assert [r.rc for r in runs] == [0, 0], runs[1].describe()
+    assert len(w.export_state_messages(expect=2, timeout=2.0)) == 1
+
+
+def test_resend_refuses_when_the_collection_is_not_waiting_for_its_success_file(world: World):
+    w = world
+    w.put_collection("db.no.files", "Sent", exported=3, sent=3)
+    w.put_collection("db.no.failed", "Export_Failed", exported=3)
+    w.put_collection("db.no.unfinished", "Sent", exported=1, sent=1)
+    fail_received_effects(w, "db.no.unfinished", 1)
+    before = snapshot(w)
+
+    for collection, verdict in (("db.no.files", "waiting_for_files"),
+                                ("db.no.failed", "not_eligible"),
+                                ("db.no.unfinished", "effects_unfinished")):
+        run = resend(w, collection)
+        assert run.rc == 4, run.describe()
+        assert "Refused" in run.stdout and verdict in run.stdout, run.stdout
+        assert run.errors_naming("Refused", collection)
+
+    missing = resend(w, "db.no.such")
+    assert missing.rc == 3, missing.describe()
+    assert w.export_state_messages(expect=0, timeout=1.0) == []
+    assert snapshot(w) == before
+
+
+def test_resend_needs_the_queue(world: World):
+    w = world
+    w.put_collection("db.q.a", "Received", exported=1, sent=1, received=1)
+    run = resend(w, "db.q.a", env=w.env(EXPORT_STATE_SQS_QUEUE_URL=None))
+    assert run.rc == 2 and "EXPORT_STATE_SQS_QUEUE_URL" in run.stderr, run.describe()
