@@ -76,6 +76,28 @@ Outcome Workflow::process(const Message& message, const PendingMark& mine) {
   return outcome;
 }
 
+Outcome Workflow::finish_abandoned_effects(const Message& message, const PendingMark& mine) {
+  if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
+  Outcome outcome;
+  const CollectionKey key = message.key();
+  std::optional<CollectionRow> row = ports_.status.read(key);
+  if (!row) {
+    throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
+                             " and collection " + key.collection_name);
+  }
+  if (row->status == collection_status::kReceived &&
+      take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
+    outcome.effects_recovered = true;
+    perform_received_effects(message, mine, outcome);
+  } else if (row && row->status == collection_status::kSuccess &&
+             take_over_collection_effects(key, row, collection_status::kSuccess, mine, outcome)) {
+    outcome.effects_recovered = true;
+    perform_success_effects(message, mine, outcome);
+  }
+  apply_credits(message, outcome.credits);
+  return outcome;
+}
+
 void Workflow::apply_credits(const Message& message, const Credits& credits) {
   const RunLabels labels = message.run_labels();
   if (credits.file_received) ports_.metrics.file_received(labels, message.collection_name);
