@@ -23,8 +23,6 @@
 
 namespace ssc::runtime {
 
-namespace {
-
 std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config) {
   if (!config.pushgateway_hostname) return std::nullopt;
   metrics::PushGatewaySettings settings;
@@ -33,8 +31,6 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
   settings.instance = metrics::process_instance_id();
   return settings;
 }
-
-}  // namespace
 
 // Kept back from Lambda's deadline so that the response can still be posted after the
 // last AWS call or metrics push gave up.

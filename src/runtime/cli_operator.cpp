@@ -4,15 +4,24 @@
 #include <chrono>
 #include <iostream>
 
+#include "adapters/dynamodb_product_table.hpp"
 #include "adapters/dynamodb_run_reader.hpp"
+#include "adapters/dynamodb_status_table.hpp"
+#include "adapters/random_owner_tokens.hpp"
+#include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
 #include "aws/aws_error.hpp"
 #include "aws/deadline.hpp"
 #include "core/message.hpp"
 #include "core/payloads.hpp"
+#include "core/receipt.hpp"
 #include "core/rules.hpp"
 #include "core/run_status.hpp"
+#include "core/workflow.hpp"
 #include "log/log.hpp"
+#include "metrics/pushgateway_publisher.hpp"
+#include "metrics/run_metrics.hpp"
+#include "runtime/app.hpp"
 #include "runtime/aws_clients.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/lambda_runtime.hpp"
@@ -26,7 +35,8 @@ constexpr std::string_view kModule = "operator";
 
 // One request at a time: the commands read and write in sequence.
 constexpr std::size_t kIdleHttpHandles = 2;
-// Bounds every AWS call of a command and its retries: a shell waits, but not for ever.
+// Bounds every AWS call of a command and its retries: a shell waits, but not for ever. It
+// is also what finish-effects's pending marks hold: nobody takes its effects over before.
 constexpr std::chrono::seconds kCommandTimeout{60};
 
 // A command refused: the run's state does not call for it. Nothing was written or sent.
@@ -45,7 +55,6 @@ class NotFound : public std::runtime_error {
 // and one JSON log line on stderr (SPEC section 9).
 template <typename Command>
 int guarded(Command&& command) {
-  const aws::DeadlineScope deadline(std::chrono::steady_clock::now() + kCommandTimeout);
   try {
     return command();
   } catch (const NotFound& error) {
@@ -93,6 +102,7 @@ const core::CollectionState& find_collection(const core::RunState& run, const Co
 }
 
 int run_status(const ConfigFlags& flags, const OperatorOptions& options) {
+  const aws::DeadlineScope deadline(std::chrono::steady_clock::now() + kCommandTimeout);
   const Config config = load_config(flags, {false, false});
   AwsClients aws(config, kIdleHttpHandles);
   const core::RunState run = read_run(aws, config, options.correlation_id);
@@ -123,6 +133,7 @@ core::Message operator_message(const OperatorOptions& options) {
 }
 
 int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& options) {
+  const aws::DeadlineScope deadline(std::chrono::steady_clock::now() + kCommandTimeout);
   const Config config = load_config(flags, {false, true});
   AwsClients aws(config, kIdleHttpHandles);
   const core::RunState run = read_run(aws, config, options.correlation_id);
@@ -166,6 +177,107 @@ int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& opt
   return kExitOk;
 }
 
+// What finish-effects did for one collection, in words.
+std::string finished_in_words(const core::CollectionState& collection, const core::Outcome& done) {
+  std::string words = "Finished the " +
+                      std::string(*core::unfinished_stage(collection) == core::Stage::Received
+                                      ? "Received side effects (export-state message sent)"
+                                      : "success side effects") +
+                      " of " + collection.collection_name + ", left by " +
+                      core::owner_in_words(collection.pending->owner);
+  if (done.notified) {
+    words +=
+        "; every collection of the run reached the stage: notification sent, product status set";
+  } else if (done.run_stage_reached) {
+    words += "; the run's notification had been sent already";
+  }
+  return words;
+}
+
+// Takes over and performs every abandoned effect of the run (or of one collection) through
+// the workflow, then pushes what it counted, as the Lambda would.
+int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options) {
+  const Config config = load_config(flags);
+  SystemClock clock;
+  // The AWS work ends by the mark's time; the metrics (and a finished run's scrape wait)
+  // come after it.
+  const aws::DeadlineScope whole(std::chrono::steady_clock::now() + kCommandTimeout +
+                                 std::chrono::seconds(config.metrics_scrape_interval_seconds) +
+                                 kCommandTimeout);
+  AwsClients aws(config, kIdleHttpHandles);
+  const core::RunState run = read_run(aws, config, options.correlation_id);
+  const std::int64_t now_ms = clock.now_ms();
+  std::vector<core::CollectionState> abandoned;
+  std::string live;
+  for (const auto& c : run.collections) {
+    if (!options.collection_name.empty() && c.collection_name != options.collection_name) continue;
+    if (core::effects_abandoned(c, now_ms)) {
+      abandoned.push_back(c);
+    } else if (core::unfinished_stage(c)) {
+      live +=
+          "; " + c.collection_name + ": " + core::collection_detail(c, now_ms, local_time_in_words);
+    }
+  }
+  if (!options.collection_name.empty()) find_collection(run, config, options.collection_name);
+  if (abandoned.empty()) {
+    throw Refused(
+        "no side effects of run " + run.correlation_id +
+        (options.collection_name.empty() ? "" : " collection " + options.collection_name) +
+        " are left by an owner that is gone" +
+        (live.empty() ? std::string(": nothing is unfinished")
+                      : ": wait until their owner's time has passed" + live));
+  }
+
+  adapters::DynamoStatusTable status(aws.dynamodb, config.export_status_table);
+  adapters::DynamoProductTable product(aws.dynamodb, config.product_status_table);
+  adapters::SqsExportStateQueue queue(aws.sqs, config.export_state_sqs_queue_url);
+  adapters::SnsMonitoring monitoring(aws.sns, config.monitoring_sns_topic_arn);
+  metrics::RunMetrics run_metrics;
+  metrics::PushGatewayPublisher publisher(run_metrics, aws.http, pushgateway_settings(config));
+  core::Workflow workflow({status, product, queue, monitoring, run_metrics, clock});
+  adapters::RandomOwnerTokens tokens;
+  // An owner of no SQS message: no delivery can take it for an earlier one of its own.
+  const core::PendingMark mine{clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count(),
+                               core::receipt_owner(core::EventRecord{}, tokens.next(), 0)};
+
+  int finished = 0;
+  bool run_finished = false;
+  {
+    const aws::DeadlineScope work(std::chrono::steady_clock::now() + kCommandTimeout);
+    for (const auto& collection : abandoned) {
+      core::Message message = operator_message(options);
+      message.collection_name = collection.collection_name;
+      const log::LogContext context({{"correlation_id", message.correlation_id},
+                                     {"collection_name", message.collection_name}});
+      const core::Outcome done = workflow.finish_abandoned_effects(message, mine);
+      run_finished = run_finished || done.run_finished;
+      if (!done.effects_recovered) {
+        std::cout << "Left " << collection.collection_name
+                  << ": its effects were taken over or finished by another invocation meanwhile"
+                  << std::endl;
+        continue;
+      }
+      ++finished;
+      const std::string words = finished_in_words(collection, done);
+      log::info(kModule, words, {{"pending_effects_owner", mine.owner}});
+      std::cout << words << std::endl;
+    }
+  }
+  if (publisher.enabled()) {
+    publisher.push(run.correlation_id);
+    if (run_finished) {
+      log::info(
+          kModule, "Run finished: waiting for the final scrape before deleting its metrics",
+          {{"scrape_interval_seconds", std::to_string(config.metrics_scrape_interval_seconds)}});
+      clock.sleep_ms(config.metrics_scrape_interval_seconds * 1000);
+      publisher.delete_run(run.correlation_id);
+      log::info(kModule, "Metrics of the finished run deleted");
+    }
+  }
+  if (finished == 0) throw Refused("every abandoned effect was taken over by another invocation");
+  return kExitOk;
+}
+
 void add_run_options(CLI::App& command, OperatorOptions& options) {
   command.add_option("--correlation-id", options.correlation_id, "the run's correlation id")
       ->required()
@@ -174,6 +286,17 @@ void add_run_options(CLI::App& command, OperatorOptions& options) {
             return value.empty() ? std::string("must not be empty") : std::string();
           },
           "NONEMPTY"));
+}
+
+// What the export-state message and the notification carry that the rows do not hold.
+void add_message_options(CLI::App& command, OperatorOptions& options) {
+  command.add_option("--snapshot-type", options.snapshot_type, "the run's snapshot type")
+      ->required();
+  command.add_option("--export-date", options.export_date, "the run's export date")->required();
+  command.add_option("--shutdown-flag", options.shutdown_flag, "passed through to the sender")
+      ->capture_default_str();
+  command.add_option("--reprocess-files", options.reprocess_files, "passed through to the sender")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -195,13 +318,7 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
       "waiting for it");
   add_run_options(*resend, options);
   resend->add_option("--collection-name", options.collection_name, "the collection")->required();
-  resend->add_option("--snapshot-type", options.snapshot_type, "the run's snapshot type")
-      ->required();
-  resend->add_option("--export-date", options.export_date, "the run's export date")->required();
-  resend->add_option("--shutdown-flag", options.shutdown_flag, "passed through to the sender")
-      ->capture_default_str();
-  resend->add_option("--reprocess-files", options.reprocess_files, "passed through to the sender")
-      ->capture_default_str();
+  add_message_options(*resend, options);
   resend
       ->add_option_function<std::string>(
           "--deduplication-id",
@@ -209,6 +326,14 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
           "MessageDeduplicationId to send under (default: one per run, collection and 5-minute "
           "interval)")
       ->type_name("ID");
+
+  auto* finish = options.finish_effects = cli.add_subcommand(
+      "finish-effects",
+      "performs a run's side effects whose owner is gone (pending mark past its time), as a "
+      "redelivery would, without waiting for one; exit 4 when there are none");
+  add_run_options(*finish, options);
+  finish->add_option("--collection-name", options.collection_name, "only this collection");
+  add_message_options(*finish, options);
 }
 
 std::optional<int> run_operator_command(const ConfigFlags& flags, const OperatorOptions& options) {
@@ -220,6 +345,9 @@ std::optional<int> run_operator_command(const ConfigFlags& flags, const Operator
   }
   if (options.resend_export_state && options.resend_export_state->parsed()) {
     return guarded([&] { return run_resend_export_state(flags, options); });
+  }
+  if (options.finish_effects && options.finish_effects->parsed()) {
+    return guarded([&] { return run_finish_effects(flags, options); });
   }
   return std::nullopt;
 }

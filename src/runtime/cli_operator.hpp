@@ -4,6 +4,10 @@
 //   resend-export-state --correlation-id ID --collection-name NAME --snapshot-type T
 //       --export-date D [--shutdown-flag V] [--reprocess-files V] [--deduplication-id X]
 //       asks the snapshot sender again for a Received collection's _success file.
+//   finish-effects --correlation-id ID --snapshot-type T --export-date D
+//       [--collection-name NAME] [--shutdown-flag V] [--reprocess-files V]
+//       performs the run's side effects whose owner is gone (pending mark past its time),
+//       through the workflow's take-over, without waiting for a redelivery.
 // Each refuses (kExitRefused) when the run's state does not call for it, says on stdout
 // what it did and logs it on stderr (JSON lines, as the Lambda does).
 #pragma once
@@ -28,6 +32,7 @@ struct OperatorOptions {
 
   CLI::App* status = nullptr;
   CLI::App* resend_export_state = nullptr;
+  CLI::App* finish_effects = nullptr;
 };
 
 // Adds the commands to `cli`, writing into `options` (which must outlive the parse).

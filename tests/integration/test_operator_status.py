@@ -332,3 +332,110 @@ def test_resend_needs_the_queue(world: World):
     w.put_collection("db.q.a", "Received", exported=1, sent=1, received=1)
     run = resend(w, "db.q.a", env=w.env(EXPORT_STATE_SQS_QUEUE_URL=None))
     assert run.rc == 2 and "EXPORT_STATE_SQS_QUEUE_URL" in run.stderr, run.describe()
+
+
+# --- finish-effects -----------------------------------------------------------
+
+
+def finish(w: World, *args: str, env: dict[str, str] | None = None) -> Run:
+    return run_binary(
+        w.binary,
+        ["finish-effects", "--correlation-id", w.correlation_id, "--snapshot-type",
+         w.snapshot_type, "--export-date", w.export_date, *args],
+        env or w.env(),
+    )
+
+
+def wait_past(until_s: float) -> None:
+    time.sleep(max(0.0, until_s - time.time()))
+
+
+def test_finish_effects_moves_a_stuck_run_on_and_is_safe_twice(world: World):
+    from e2e_helpers import RECEIVED_TEXT, export_state_body, monitoring_body
+
+    w = world
+    w.put_collection("db.fin.a", "Sent", exported=2, sent=2)
+    until_s = fail_received_effects(w, "db.fin.a", 2)
+    wait_past(until_s)
+    assert status_json(w)["verdict"] == "stuck"
+
+    run = finish(w)
+
+    assert run.rc == 0, run.describe()
+    assert "Finished the Received side effects" in run.stdout, run.stdout
+    assert [json.loads(m["body"]) for m in w.export_state_messages(expect=1)] == [
+        export_state_body(w, "db.fin.a")]
+    assert [json.loads(n) for n in w.notifications(expect=1)] == [monitoring_body(w, RECEIVED_TEXT)]
+    assert w.product()["Status"] == "RECEIVED"
+    row = w.collection("db.fin.a")
+    assert "PendingEffectsUntil" not in row and "PendingEffectsOwner" not in row
+    report = status_json(w)
+    assert by_name(report)["db.fin.a"]["verdict"] == "waiting_for_success_file"
+    assert report["verdict"] == "in_progress"
+    assert [e for e in run.at_level("INFO") if e["message"].startswith("Finished")
+            and e.get("collection_name") == "db.fin.a"]
+
+    before = snapshot(w)
+    again = finish(w)
+    assert again.rc == 4, again.describe()
+    assert "nothing is unfinished" in again.stdout
+    assert snapshot(w) == before
+    assert w.export_state_messages(expect=0, timeout=1.0) == []
+    assert w.notifications(expect=0, timeout=1.0) == []
+
+    # The failed message's redelivery finds the effects done and sends nothing more.
+    w.deliver(w.message("db.fin.a", file_name="db.fin.a-1"))
+    assert snapshot(w) == before
+    assert w.notifications(expect=0, timeout=1.0) == []
+
+
+def test_finish_effects_completes_a_run_whose_success_effects_failed(world: World):
+    from e2e_helpers import SUCCESSFUL_TEXT, monitoring_body
+
+    w = world
+    w.put_collection("db.fins.a", "Sent", exported=1, sent=1)
+    w.deliver(w.message("db.fins.a", file_name="a-0"))
+    w.notifications(expect=1)
+    env = w.env(DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=w.product_table + "-missing")
+    started = time.time()
+    failed = w.invoke(sqs_event(record(w.success_message("db.fins.a"))), env=env,
+                      args=["--timeout-seconds", str(INVOKE_TIMEOUT_SECONDS)])
+    assert failed.failures, failed.describe()
+    wait_past(started + INVOKE_TIMEOUT_SECONDS + 1)
+    assert status_json(w)["verdict"] == "stuck"
+
+    run = finish(w, "--collection-name", "db.fins.a")
+
+    assert run.rc == 0, run.describe()
+    assert "Finished the success side effects" in run.stdout, run.stdout
+    assert [json.loads(n) for n in w.notifications(expect=1)] == [
+        monitoring_body(w, SUCCESSFUL_TEXT)]
+    report = status_json(w)
+    assert (report["verdict"], report["product_status"]) == ("complete", "COMPLETED")
+
+
+def test_finish_effects_refuses_a_live_owners_effects_and_a_run_without_any(world: World):
+    w = world
+    w.put_collection("db.live.a", "Sent", exported=1, sent=1)
+    w.put_collection("db.live.b", "Sent", exported=3, sent=3)
+    # A deadline far ahead: the owner may still be at work.
+    env = w.env(EXPORT_STATE_SQS_QUEUE_URL=missing_queue(w))
+    w.invoke(sqs_event(record(w.message("db.live.a", file_name="a-0"))), env=env,
+             args=["--timeout-seconds", "600"]).assert_ok()
+    before = snapshot(w)
+
+    live = finish(w)
+    assert live.rc == 4, live.describe()
+    assert "wait until their owner's time has passed" in live.stdout, live.stdout
+    assert "db.live.a" in live.stdout
+    assert finish(w, "--collection-name", "db.live.b").rc == 4
+    assert finish(w, "--collection-name", "db.live.none").rc == 3
+    assert snapshot(w) == before
+    assert w.export_state_messages(expect=0, timeout=1.0) == []
+
+
+def test_finish_effects_needs_the_topic_and_the_queue(world: World):
+    w = world
+    w.put_collection("db.fcfg.a", "Sent", exported=1)
+    run = finish(w, env=w.env(MONITORING_SNS_TOPIC_ARN=None))
+    assert run.rc == 2 and "MONITORING_SNS_TOPIC_ARN" in run.stderr, run.describe()
