@@ -7,7 +7,16 @@ import json
 import time
 from typing import Any
 
-from e2e_helpers import Run, World, record, run_binary, sqs_event, world  # noqa: F401  (fixture)
+from e2e_helpers import (  # noqa: F401  (world is a fixture)
+    Run,
+    World,
+    record,
+    run_binary,
+    series_total,
+    sqs_event,
+    wait_until,
+    world,
+)
 
 INVOKE_TIMEOUT_SECONDS = 4  # the mark's deadline: short, so that a test can see it pass
 
@@ -367,6 +376,11 @@ def test_finish_effects_moves_a_stuck_run_on_and_is_safe_twice(world: World):
         export_state_body(w, "db.fin.a")]
     assert [json.loads(n) for n in w.notifications(expect=1)] == [monitoring_body(w, RECEIVED_TEXT)]
     assert w.product()["Status"] == "RECEIVED"
+    # What it finished is counted once, on the push gateway, as a redelivery would have.
+    groups = w.groups()
+    assert series_total(groups, "snapshot_sender_status_checker_collections_received_total") == 1
+    assert series_total(groups,
+                        "snapshot_sender_status_checker_all_collections_received_total") == 1
     row = w.collection("db.fin.a")
     assert "PendingEffectsUntil" not in row and "PendingEffectsOwner" not in row
     report = status_json(w)
@@ -403,6 +417,7 @@ def test_finish_effects_completes_a_run_whose_success_effects_failed(world: Worl
     assert failed.failures, failed.describe()
     wait_past(started + INVOKE_TIMEOUT_SECONDS + 1)
     assert status_json(w)["verdict"] == "stuck"
+    assert w.groups(), "the deliveries pushed the run's metrics"
 
     run = finish(w, "--collection-name", "db.fins.a")
 
@@ -412,6 +427,9 @@ def test_finish_effects_completes_a_run_whose_success_effects_failed(world: Worl
         monitoring_body(w, SUCCESSFUL_TEXT)]
     report = status_json(w)
     assert (report["verdict"], report["product_status"]) == ("complete", "COMPLETED")
+    # The run finished: its metrics are deleted after the scrape wait, as the Lambda does.
+    assert wait_until(lambda: w.groups() == [], timeout=5.0)
+    assert [e for e in run.at_level("INFO") if e["message"] == "Metrics of the finished run deleted"]
 
 
 def test_finish_effects_refuses_a_live_owners_effects_and_a_run_without_any(world: World):
