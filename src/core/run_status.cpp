@@ -195,6 +195,9 @@ std::string product_detail(const std::optional<ProductRow>& product, std::int64_
 
 std::string owner_in_words(std::string_view owner) {
   const std::string_view message = same_message_prefix(owner);
+  if (owner.starts_with(kOperatorOwnerPrefix)) {
+    return "the operator's finish-effects (owner " + std::string(owner) + ")";
+  }
   if (message.empty()) return "an owner without SQS message (" + std::string(owner) + ")";
   const std::string_view rest = owner.substr(message.size());
   const std::string_view receive_count = rest.substr(0, rest.find('.'));

@@ -83,7 +83,12 @@ std::string collection_detail(const CollectionState& collection, std::int64_t no
 std::string product_detail(const std::optional<ProductRow>& product, std::int64_t now_ms,
                            const TimeInWords& time_in_words);
 
-// An owner (core/receipt.hpp) in words: "delivery 2 of message Ab3dE_9x (owner ...)".
+// What the operator's finish-effects puts before its invocation token in the owner of its
+// writes (an owner without SQS message, core/receipt.hpp), so that the row tells who did it.
+inline constexpr std::string_view kOperatorOwnerPrefix = "operator-";
+
+// An owner (core/receipt.hpp) in words: "delivery 2 of message Ab3dE_9x (owner ...)", "the
+// operator's finish-effects (owner ...)".
 std::string owner_in_words(std::string_view owner);
 
 }  // namespace ssc::core

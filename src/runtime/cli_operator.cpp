@@ -237,8 +237,10 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
   core::Workflow workflow({status, product, queue, monitoring, run_metrics, clock});
   adapters::RandomOwnerTokens tokens;
   // An owner of no SQS message: no delivery can take it for an earlier one of its own.
-  const core::PendingMark mine{clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count(),
-                               core::receipt_owner(core::EventRecord{}, tokens.next(), 0)};
+  const core::PendingMark mine{
+      clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count(),
+      core::receipt_owner(core::EventRecord{},
+                          std::string(core::kOperatorOwnerPrefix) + tokens.next(), 0)};
 
   int finished = 0;
   bool run_finished = false;

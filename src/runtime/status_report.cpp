@@ -86,9 +86,7 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
   std::ostringstream out;
   out << "Run " << run.correlation_id << ": " << core::verdict_name(core::run_verdict(run, now_ms))
       << "\n"
-      << "Product status: "
-      << (run.product && !run.product->status.empty() ? run.product->status : "-") << " ("
-      << core::product_detail(run.product, now_ms, time_in_words) << ")\n"
+      << "Product: " << core::product_detail(run.product, now_ms, time_in_words) << "\n"
       << "Read at " << time_in_words(now_ms) << ", " << run.collections.size()
       << " collections\n\n";
   for (std::size_t r = 0; r < rows.size(); ++r) {

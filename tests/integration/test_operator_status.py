@@ -213,7 +213,7 @@ def test_text_output_is_a_table_with_every_collection(world: World):
     assert run.rc == 0, run.describe()
     lines = run.stdout.splitlines()
     assert lines[0] == f"Run {w.correlation_id}: stuck"
-    assert lines[1].startswith("Product status: -")
+    assert lines[1].startswith("Product: no product status item yet")
     header = next(i for i, line in enumerate(lines) if line.startswith("COLLECTION"))
     assert lines[header].split() == ["COLLECTION", "STATUS", "EXPORTED", "SENT", "RECEIVED",
                                      "VERDICT"]
@@ -385,6 +385,7 @@ def test_finish_effects_moves_a_stuck_run_on_and_is_safe_twice(world: World):
     assert "PendingEffectsUntil" not in row and "PendingEffectsOwner" not in row
     report = status_json(w)
     assert by_name(report)["db.fin.a"]["verdict"] == "waiting_for_success_file"
+    assert "done by the operator's finish-effects" in by_name(report)["db.fin.a"]["detail"]
     assert report["verdict"] == "in_progress"
     assert [e for e in run.at_level("INFO") if e["message"].startswith("Finished")
             and e.get("collection_name") == "db.fin.a"]

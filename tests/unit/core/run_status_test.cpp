@@ -198,6 +198,8 @@ TEST(OwnerInWords, NamesDeliveryAndMessage) {
   EXPECT_EQ(owner_in_words("AbCdEf_-.3.k2J9aQ0"),
             "delivery 3 of message AbCdEf_- (owner AbCdEf_-.3.k2J9aQ0)");
   EXPECT_EQ(owner_in_words("tokentoken.0"), "an owner without SQS message (tokentoken.0)");
+  EXPECT_EQ(owner_in_words("operator-tokentoken.0"),
+            "the operator's finish-effects (owner operator-tokentoken.0)");
 }
 
 }  // namespace
