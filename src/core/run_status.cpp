@@ -182,8 +182,9 @@ std::string collection_detail(const CollectionState& collection, std::int64_t no
 
 std::string product_detail(const std::optional<ProductRow>& product, std::int64_t now_ms,
                            const TimeInWords& time_in_words) {
-  if (!product)
-    return "no product status item yet (it is written once every collection is received)";
+  if (!product) {
+    return "no product status item yet: it is written once every collection is received";
+  }
   std::string detail =
       product->status.empty() ? std::string("item without Status") : "Status " + product->status;
   if (product->pending) {
