@@ -83,18 +83,24 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
   metrics::RunMetrics run_metrics;
   metrics::PushGatewayPublisher publisher(run_metrics, aws.http, pushgateway_settings(config));
   core::Workflow workflow({status, product, queue, monitoring, run_metrics, clock});
-  adapters::RandomOwnerTokens tokens;
-  // An owner of no SQS message: no delivery can take it for an earlier one of its own.
-  const core::PendingMark mine{
-      clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count(),
-      core::receipt_owner(core::EventRecord{},
-                          std::string(core::kOperatorOwnerPrefix) + tokens.next(), 0)};
+  const std::string token =
+      std::string(core::kOperatorOwnerPrefix) + adapters::RandomOwnerTokens{}.next();
 
   int finished = 0;
   bool run_finished = false;
   {
+    // The marks' time is taken after the bound is set, so it ends later: no AWS call of
+    // this command is still under way when another invocation may take its effects over.
     const aws::DeadlineScope work(std::chrono::steady_clock::now() + kCommandTimeout);
-    for (const auto& collection : abandoned) {
+    const std::int64_t until_ms =
+        clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count();
+    for (std::size_t index = 0; index < abandoned.size(); ++index) {
+      const core::CollectionState& collection = abandoned[index];
+      // One owner per collection, as the Lambda has one per message: a mark this command
+      // left on the product item for one collection is not taken for another's own write.
+      // An owner of no SQS message: no delivery takes it for an earlier one of its own.
+      const core::PendingMark mine{until_ms,
+                                   core::receipt_owner(core::EventRecord{}, token, index)};
       core::Message message = operator_message(options);
       message.collection_name = collection.collection_name;
       const log::LogContext context({{"correlation_id", message.correlation_id},
@@ -109,20 +115,27 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
       }
       ++finished;
       const std::string words = finished_in_words(collection, done);
-      log::info(kModule, words, {{"pending_effects_owner", mine.owner}});
+      log::info(kModule, words, {{"effects_by", mine.owner}});
       std::cout << words << std::endl;
     }
   }
-  if (publisher.enabled()) {
-    publisher.push(run.correlation_id);
-    if (run_finished) {
-      log::info(
-          kModule, "Run finished: waiting for the final scrape before deleting its metrics",
-          {{"scrape_interval_seconds", std::to_string(config.metrics_scrape_interval_seconds)}});
-      clock.sleep_ms(config.metrics_scrape_interval_seconds * 1000);
-      publisher.delete_run(run.correlation_id);
-      log::info(kModule, "Metrics of the finished run deleted");
+  // The effects are done whatever happens to the metrics: a failed push is a warning, as in
+  // the Lambda, not a failed command.
+  try {
+    if (publisher.enabled()) {
+      publisher.push(run.correlation_id);
+      if (run_finished) {
+        log::info(
+            kModule, "Run finished: waiting for the final scrape before deleting its metrics",
+            {{"scrape_interval_seconds", std::to_string(config.metrics_scrape_interval_seconds)}});
+        clock.sleep_ms(config.metrics_scrape_interval_seconds * 1000);
+        publisher.delete_run(run.correlation_id);
+        log::info(kModule, "Metrics of the finished run deleted");
+      }
     }
+  } catch (const std::exception& error) {
+    log::warning(kModule, "Pushing or deleting the run's metrics failed",
+                 {{"error", error.what()}});
   }
   if (finished == 0) throw Refused("every abandoned effect was taken over by another invocation");
   return kExitOk;
