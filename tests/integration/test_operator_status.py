@@ -10,6 +10,7 @@ from typing import Any
 from e2e_helpers import (  # noqa: F401  (world is a fixture)
     Run,
     World,
+    any_world,
     record,
     run_binary,
     series_total,
@@ -63,8 +64,8 @@ def fail_received_effects(w: World, collection: str, files: int) -> int:
     return int(started) + INVOKE_TIMEOUT_SECONDS + 1
 
 
-def test_a_run_in_progress_is_in_progress_and_absent_numbers_are_null(world: World):
-    w = world
+def test_a_run_in_progress_is_in_progress_and_absent_numbers_are_null(any_world: World):
+    w = any_world  # also on dynalite, which validates requests as DynamoDB does
     w.put_collection("db.prog.a", "Sent", exported=3, sent=3)
     w.put_collection("db.prog.b", "Exported", exported=2)
     w.deliver(w.message("db.prog.a", file_name="a-0"))
@@ -82,8 +83,8 @@ def test_a_run_in_progress_is_in_progress_and_absent_numbers_are_null(world: Wor
     assert (b["files_sent"], b["files_received"], b["verdict"]) == (None, None, "waiting_for_files")
 
 
-def test_a_finished_run_is_complete(world: World):
-    w = world
+def test_a_finished_run_is_complete(any_world: World):
+    w = any_world
     w.put_collection("db.done.a", "Sent", exported=2, sent=2)
     w.put_collection("db.done.b", "Sent", exported=1, sent=1)
     w.deliver(w.message("db.done.a", file_name="a-0"), w.message("db.done.a", file_name="a-1"),
@@ -458,3 +459,22 @@ def test_finish_effects_needs_the_topic_and_the_queue(world: World):
     w.put_collection("db.fcfg.a", "Sent", exported=1)
     run = finish(w, env=w.env(MONITORING_SNS_TOPIC_ARN=None))
     assert run.rc == 2 and "MONITORING_SNS_TOPIC_ARN" in run.stderr, run.describe()
+
+
+def test_status_reads_every_page_of_the_run(any_world: World):
+    w = any_world
+    padding = "p" * 300_000  # another system's wide attribute: 4 rows fill a 1 MB page
+    names = [f"db.page.c{i:02d}" for i in range(6)]
+    for name in names[:-1]:
+        w.put_collection(name, "Success", exported=1, sent=1, received=1, Padding=padding)
+    w.put_collection(names[-1], "Export_Failed", exported=1, Padding=padding)  # the last page
+    first_page = w.dynamodb.query(
+        TableName=w.export_table, KeyConditionExpression="CorrelationId = :c",
+        ExpressionAttributeValues={":c": {"S": w.correlation_id}}, ConsistentRead=True)
+    assert "LastEvaluatedKey" in first_page, "the run must span pages for this test"
+
+    report = status_json(w)
+
+    assert [c["collection_name"] for c in report["collections"]] == names
+    assert by_name(report)[names[-1]]["verdict"] == "not_eligible"
+    assert report["verdict"] == "stuck"
