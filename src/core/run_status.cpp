@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/receipt.hpp"
+#include "core/protocol.hpp"
 #include "core/rules.hpp"
 
 namespace ssc::core {
@@ -86,7 +86,7 @@ std::string_view verdict_name(RunVerdict verdict) {
 std::optional<Stage> unfinished_stage(const CollectionState& collection) {
   if (!collection.pending) return std::nullopt;
   if (collection.status == collection_status::kReceived) return Stage::Received;
-  if (collection.status == collection_status::kSuccess) return Stage::Completed;
+  if (collection.status == collection_status::kSuccess) return Stage::Successful;
   return std::nullopt;
 }
 
@@ -104,7 +104,8 @@ CollectionVerdict collection_verdict(const CollectionState& collection) {
 }
 
 bool effects_abandoned(const CollectionState& collection, std::int64_t now_ms) {
-  return unfinished_stage(collection) && pending_effects_abandoned(collection.pending, now_ms);
+  // Seen from no delivery at all: only the time can say the owner is gone.
+  return unfinished_stage(collection) && owner_gone(*collection.pending, Owner(), now_ms);
 }
 
 RunVerdict run_verdict(const RunState& run, std::int64_t now_ms) {
@@ -128,7 +129,7 @@ std::string collection_detail(const CollectionState& collection, std::int64_t no
                               const TimeInWords& time_in_words) {
   std::string detail;
   const auto& received_by = collection.effects_done_by.received;
-  const auto& success_by = collection.effects_done_by.completed;
+  const auto& success_by = collection.effects_done_by.successful;
   switch (collection_verdict(collection)) {
     case CollectionVerdict::WaitingForFiles: {
       const std::int64_t received = collection.files_received.value_or(0);
@@ -152,7 +153,7 @@ std::string collection_detail(const CollectionState& collection, std::int64_t no
       detail = "status " + collection.status + ", but " + stage_effects_in_words(stage) +
                " are not all done: pending with " +
                mark_in_words(*collection.pending, now_ms, time_in_words);
-      if (stage == Stage::Completed) {
+      if (stage == Stage::Successful) {
         append_sentence(detail, done_by_in_words(received_by, "the Received side effects"));
       }
       break;
@@ -194,16 +195,14 @@ std::string product_detail(const std::optional<ProductRow>& product, std::int64_
   return detail;
 }
 
-std::string owner_in_words(std::string_view owner) {
-  const std::string_view message = same_message_prefix(owner);
-  if (owner.starts_with(kOperatorOwnerPrefix)) {
-    return "the operator's finish-effects (owner " + std::string(owner) + ")";
+std::string owner_in_words(const Owner& owner) {
+  const std::string& text = owner.text();
+  if (text.starts_with(kOperatorOwnerPrefix)) {
+    return "the operator's finish-effects (owner " + text + ")";
   }
-  if (message.empty()) return "an owner without SQS message (" + std::string(owner) + ")";
-  const std::string_view rest = owner.substr(message.size());
-  const std::string_view receive_count = rest.substr(0, rest.find('.'));
-  return "delivery " + std::string(receive_count) + " of message " +
-         std::string(message.substr(0, message.size() - 1)) + " (owner " + std::string(owner) + ")";
+  if (owner.message().empty()) return "an owner without SQS message (" + text + ")";
+  return "delivery " + std::to_string(owner.receive_count()) + " of message " +
+         std::string(owner.message()) + " (owner " + text + ")";
 }
 
 }  // namespace ssc::core

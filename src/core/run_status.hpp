@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/owner.hpp"
 #include "core/ports.hpp"
 
 namespace ssc::core {
@@ -56,7 +57,7 @@ std::string_view verdict_name(RunVerdict verdict);
 CollectionVerdict collection_verdict(const CollectionState& collection);
 
 // The stage whose side effects a row's pending mark stands for: Received for a Received
-// row, Completed for a Success row; nullopt for a row without mark or in another status.
+// row, Successful for a Success row; nullopt for a row without mark or in another status.
 std::optional<Stage> unfinished_stage(const CollectionState& collection);
 
 // Effects unfinished and their owner's deadline passed: the owner is gone, nobody is
@@ -84,11 +85,11 @@ std::string product_detail(const std::optional<ProductRow>& product, std::int64_
                            const TimeInWords& time_in_words);
 
 // What the operator's finish-effects puts before its invocation token in the owner of its
-// writes (an owner without SQS message, core/receipt.hpp), so that the row tells who did it.
+// writes (an owner without SQS message, core/owner.hpp), so that the row tells who did it.
 inline constexpr std::string_view kOperatorOwnerPrefix = "operator-";
 
-// An owner (core/receipt.hpp) in words: "delivery 2 of message Ab3dE_9x (owner ...)", "the
+// An owner (core/owner.hpp) in words: "delivery 2 of message Ab3dE_9x (owner ...)", "the
 // operator's finish-effects (owner ...)".
-std::string owner_in_words(std::string_view owner);
+std::string owner_in_words(const Owner& owner);
 
 }  // namespace ssc::core

@@ -85,14 +85,16 @@ Outcome Workflow::finish_abandoned_effects(const Message& message, const Pending
     throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                              " and collection " + key.collection_name);
   }
-  if (row->status == collection_status::kReceived &&
-      take_over_collection_effects(key, row, collection_status::kReceived, mine, outcome)) {
-    outcome.effects_recovered = true;
-    perform_received_effects(message, mine, outcome);
-  } else if (row && row->status == collection_status::kSuccess &&
-             take_over_collection_effects(key, row, collection_status::kSuccess, mine, outcome)) {
-    outcome.effects_recovered = true;
-    perform_success_effects(message, mine, outcome);
+  // The row's status says whose stage's effects its mark stands for; the take over is the
+  // protocol's own (a redelivery's), so a live owner keeps its effects.
+  for (const Stage stage : {Stage::Received, Stage::Successful}) {
+    const StageRules& rules = rules_of(stage);
+    if (row->status != rules.to) continue;
+    if (take_over_effects(rules, key, row, mine, outcome)) {
+      outcome.effects_recovered = true;
+      perform_effects(rules, message, mine, outcome);
+    }
+    break;
   }
   apply_credits(message, outcome.credits);
   return outcome;

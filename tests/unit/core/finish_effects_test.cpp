@@ -88,7 +88,7 @@ TEST_F(FinishEffectsTest, FinishesSuccessEffects) {
   EXPECT_TRUE(done.run_finished);
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
   EXPECT_EQ(status.row(key()).pending, std::nullopt);
-  EXPECT_EQ(status.row(key()).effects_done_by.completed.owner, "operator-token.0");
+  EXPECT_EQ(status.row(key()).effects_done_by.successful.owner, "operator-token.0");
 }
 
 TEST_F(FinishEffectsTest, AMissingRowIsCollectionNotFound) {

@@ -77,7 +77,7 @@ TEST(VerdictNames, AreTheSpecsWords) {
 
 TEST(UnfinishedStage, IsTheStageOfTheRowsStatus) {
   EXPECT_EQ(unfinished_stage(collection("Received", 1, 1, kLive)), Stage::Received);
-  EXPECT_EQ(unfinished_stage(collection("Success", 1, 1, kLive)), Stage::Completed);
+  EXPECT_EQ(unfinished_stage(collection("Success", 1, 1, kLive)), Stage::Successful);
   EXPECT_EQ(unfinished_stage(collection("Received", 1, 1)), std::nullopt);
   EXPECT_EQ(unfinished_stage(collection("Sent", 1, 0, kLive)), std::nullopt);
 }
@@ -166,7 +166,7 @@ TEST(CollectionDetail, SaysWhichEffectsWhoseUntilWhenAndWhetherPassed) {
 TEST(CollectionDetail, SaysWhoDidTheEffects) {
   auto done = collection("Success", 3, 3);
   done.effects_done_by.received = {"BBBBBBBB.2.nonce1", false};
-  done.effects_done_by.completed = {"CCCCCCCC.1.nonce2", true};
+  done.effects_done_by.successful = {"CCCCCCCC.1.nonce2", true};
   const std::string detail = collection_detail(done, kNow, words);
   EXPECT_TRUE(contains(detail, "Received side effects done by delivery 2 of message BBBBBBBB"))
       << detail;
