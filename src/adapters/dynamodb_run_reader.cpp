@@ -10,13 +10,6 @@ namespace {
 
 namespace row = table_format::status_row;
 
-core::StageDoneBy stage_done_by_of(const nlohmann::json& item, const char* attribute) {
-  std::string value = aws::ddb::get_string(item, attribute).value_or("");
-  const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
-  if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
-  return {std::move(value), run_notified};
-}
-
 core::CollectionState collection_state_of(const nlohmann::json& item) {
   core::CollectionState state;
   state.collection_name = aws::ddb::get_string(item, row::kCollectionName).value_or("");
@@ -25,8 +18,7 @@ core::CollectionState collection_state_of(const nlohmann::json& item) {
   state.files_sent = aws::ddb::get_int64(item, row::kFilesSent);
   state.files_received = aws::ddb::get_int64(item, row::kFilesReceived);
   state.pending = pending_mark_of(item);
-  state.effects_done_by = {stage_done_by_of(item, row::kReceivedEffectsBy),
-                           stage_done_by_of(item, row::kSuccessEffectsBy)};
+  state.effects_done_by = effects_done_by_of(item);
   return state;
 }
 
@@ -52,10 +44,7 @@ core::RunState DynamoRunReader::read(const std::string& correlation_id) {
     try {
       run.collections.push_back(collection_state_of(item));
     } catch (const aws::AwsError& error) {
-      throw aws::AwsError(error.code(),
-                          error.message() + " (table " + export_status_table_ +
-                              ", correlation id \"" + correlation_id + "\")",
-                          error.request_id(), error.http_status(), error.retryable());
+      rethrow_with_item(error, export_status_table_, "correlation id \"" + correlation_id + "\"");
     }
   }
   // Without rows there is no run, and the product item is not read.
