@@ -9,7 +9,7 @@
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
 #include "aws/deadline.hpp"
-#include "core/receipt.hpp"
+#include "core/owner.hpp"
 #include "core/workflow.hpp"
 #include "log/log.hpp"
 #include "metrics/pushgateway_publisher.hpp"
@@ -76,7 +76,10 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
                       : ": wait until their owner's time has passed" + live));
   }
 
-  adapters::DynamoStatusTable status(aws.dynamodb, config.export_status_table);
+  adapters::DynamoStatusTable status(
+      aws.dynamodb,
+      adapters::StatusTables{config.export_status_table, config.file_receipts_table,
+                             std::chrono::hours(24) * config.file_receipts_expiry_days});
   adapters::DynamoProductTable product(aws.dynamodb, config.product_status_table);
   adapters::SqsExportStateQueue queue(aws.sqs, config.export_state_sqs_queue_url);
   adapters::SnsMonitoring monitoring(aws.sns, config.monitoring_sns_topic_arn);
@@ -100,7 +103,7 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
       // left on the product item for one collection is not taken for another's own write.
       // An owner of no SQS message: no delivery takes it for an earlier one of its own.
       const core::PendingMark mine{until_ms,
-                                   core::receipt_owner(core::EventRecord{}, token, index)};
+                                   core::Owner::of_delivery(core::EventRecord{}, token, index)};
       core::Message message = operator_message(options);
       message.collection_name = collection.collection_name;
       const log::LogContext context({{"correlation_id", message.correlation_id},
@@ -115,7 +118,7 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
       }
       ++finished;
       const std::string words = finished_in_words(collection, done);
-      log::info(kModule, words, {{"effects_by", mine.owner}});
+      log::info(kModule, words, {{"effects_by", mine.owner.text()}});
       std::cout << words << std::endl;
     }
   }

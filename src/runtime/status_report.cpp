@@ -22,7 +22,7 @@ nlohmann::ordered_json text_or_null(const std::string& value) {
 nlohmann::ordered_json pending_json(const std::optional<core::PendingMark>& mark,
                                     std::int64_t now_ms, const core::TimeInWords& time_in_words) {
   if (!mark) return nullptr;
-  return {{"owner", text_or_null(mark->owner)},
+  return {{"owner", text_or_null(mark->owner.text())},
           {"until_ms", mark->until_ms},
           {"until", time_in_words(mark->until_ms)},
           {"passed", now_ms > mark->until_ms}};
