@@ -39,6 +39,16 @@ std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item) {
   return core::PendingMark{until.value_or(0), core::Owner(std::move(owner).value_or(""))};
 }
 
+core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item) {
+  const auto stage_done_by = [&item](const char* attribute) {
+    std::string value = aws::ddb::get_string(item, attribute).value_or("");
+    const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
+    if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
+    return core::StageDoneBy{core::Owner(std::move(value)), run_notified};
+  };
+  return {stage_done_by(row::kReceivedEffectsBy), stage_done_by(row::kSuccessEffectsBy)};
+}
+
 bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
                     const nlohmann::json& key, const core::PendingMark& seen,
                     const core::PendingMark& mine) {

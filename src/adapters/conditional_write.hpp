@@ -27,6 +27,10 @@ void add_pending_values(nlohmann::json& values, const core::PendingMark& mark);
 // marked before owners existed: its owner reads as empty.
 std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item);
 
+// Who finished each stage's effects, as a status row records it (ReceivedEffectsBy,
+// SuccessEffectsBy: the owner, and " run" when that call also sent the run's notification).
+core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item);
+
 // Sets the mark to `mine` when it is still `seen`: same owner, or for a mark without owner,
 // no owner and the same time.
 bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,

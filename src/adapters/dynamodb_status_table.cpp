@@ -29,13 +29,6 @@ const char* effects_by_attribute(core::Stage stage) {
   return stage == core::Stage::Received ? row::kReceivedEffectsBy : row::kSuccessEffectsBy;
 }
 
-core::StageDoneBy stage_done_by_of(const nlohmann::json& item, const char* attribute) {
-  std::string value = aws::ddb::get_string(item, attribute).value_or("");
-  const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
-  if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
-  return {core::Owner(std::move(value)), run_notified};
-}
-
 std::int64_t epoch_seconds_after(std::chrono::seconds lifetime) {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return std::chrono::duration_cast<std::chrono::seconds>(now + lifetime).count();
@@ -59,8 +52,7 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
     found.files_exported = aws::ddb::get_int64(item, row::kFilesExported);
     found.files_received = aws::ddb::get_int64(item, row::kFilesReceived).value_or(0);
     found.pending = pending_mark_of(item);
-    found.effects_done_by = {stage_done_by_of(item, row::kReceivedEffectsBy),
-                             stage_done_by_of(item, row::kSuccessEffectsBy)};
+    found.effects_done_by = effects_done_by_of(item);
     return found;
   } catch (const aws::AwsError& error) {
     rethrow_with_item(error, tables_.export_status, describe(key));

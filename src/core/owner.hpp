@@ -40,6 +40,12 @@ class Owner {
 
   [[nodiscard]] const std::string& text() const { return text_; }
   [[nodiscard]] bool empty() const { return text_.empty(); }
+  // The message part (empty for an owner without one) and the receive count (0 then): what
+  // the operator's `status` says of an owner in words.
+  [[nodiscard]] std::string_view message() const {
+    return std::string_view(text_).substr(0, message_length_);
+  }
+  [[nodiscard]] long receive_count() const { return receive_count_; }
 
   // True when this owner is an earlier delivery of the same message as `later`: same message
   // part, both receive counts known, this one lower.

@@ -12,6 +12,17 @@ namespace {
 // collisions between all the files the table holds negligible (about n^2 / 2^145).
 constexpr std::size_t kReceiptKeyBytes = 18;
 
+// 43 characters (SHA-256 in base64url), within SQS's 128, for any names.
+std::string deduplication_id(std::string_view purpose, std::string_view correlation_id,
+                             std::string_view collection_name) {
+  std::string key(purpose);
+  key += '|';
+  key += correlation_id;
+  key += '|';
+  key += collection_name;
+  return digest::base64url(digest::sha256(key));
+}
+
 }  // namespace
 
 std::string export_state_body(const Message& message) {
@@ -34,11 +45,14 @@ std::string export_state_group_id(std::string_view collection_name) {
 
 std::string export_state_deduplication_id(std::string_view correlation_id,
                                           std::string_view collection_name) {
-  std::string key = "received|";
-  key += correlation_id;
-  key += '|';
-  key += collection_name;
-  return digest::base64url(digest::sha256(key));
+  return deduplication_id("received", correlation_id, collection_name);
+}
+
+std::string export_state_resend_deduplication_id(std::string_view correlation_id,
+                                                 std::string_view collection_name,
+                                                 std::int64_t now_ms) {
+  return deduplication_id("resend|" + std::to_string(now_ms / kDeduplicationIntervalMs),
+                          correlation_id, collection_name);
 }
 
 std::string monitoring_message(const Message& message, std::string_view status_text) {

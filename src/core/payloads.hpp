@@ -2,6 +2,7 @@
 // repeated send recognisable as a repeat.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,19 @@ std::string export_state_group_id(std::string_view collection_name);
 // so that SQS absorbs a repeat after a crash (43 characters, within SQS's 128).
 std::string export_state_deduplication_id(std::string_view correlation_id,
                                           std::string_view collection_name);
+
+// SQS's deduplication interval for FIFO queues: a MessageDeduplicationId sent again within
+// it is accepted but not delivered.
+inline constexpr std::int64_t kDeduplicationIntervalMs = 5 * 60 * 1000;
+
+// The MessageDeduplicationId of an operator's repeated request for the _success file
+// (`resend-export-state`): never the Lambda's own (which SQS would absorb as a repeat of the
+// first request, within its interval), and the same for every resend in one deduplication
+// interval counted from the epoch (`now_ms` / kDeduplicationIntervalMs), so that running
+// the command twice in a row sends one message.
+std::string export_state_resend_deduplication_id(std::string_view correlation_id,
+                                                 std::string_view collection_name,
+                                                 std::int64_t now_ms);
 
 // The SNS monitoring message of SPEC section 6, e.g. with kAllCollectionsReceived.
 std::string monitoring_message(const Message& message, std::string_view status_text);

@@ -76,6 +76,30 @@ Outcome Workflow::process(const Message& message, const PendingMark& mine) {
   return outcome;
 }
 
+Outcome Workflow::finish_abandoned_effects(const Message& message, const PendingMark& mine) {
+  if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
+  Outcome outcome;
+  const CollectionKey key = message.key();
+  std::optional<CollectionRow> row = ports_.status.read(key);
+  if (!row) {
+    throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
+                             " and collection " + key.collection_name);
+  }
+  // The row's status says whose stage's effects its mark stands for; the take over is the
+  // protocol's own (a redelivery's), so a live owner keeps its effects.
+  for (const Stage stage : {Stage::Received, Stage::Successful}) {
+    const StageRules& rules = rules_of(stage);
+    if (row->status != rules.to) continue;
+    if (take_over_effects(rules, key, row, mine, outcome)) {
+      outcome.effects_recovered = true;
+      perform_effects(rules, message, mine, outcome);
+    }
+    break;
+  }
+  apply_credits(message, outcome.credits);
+  return outcome;
+}
+
 void Workflow::apply_credits(const Message& message, const Credits& credits) {
   const RunLabels labels = message.run_labels();
   if (credits.file_received) ports_.metrics.file_received(labels, message.collection_name);

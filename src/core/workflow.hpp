@@ -67,6 +67,13 @@ class Workflow {
   // and whatever the ports throw.
   Outcome process(const Message& message, const PendingMark& mine);
 
+  // The operator's finish-effects (docs/runbook.md): takes over the collection's pending
+  // effects when their owner is gone (past its deadline) and performs them, through the same
+  // claim as a redelivery; does nothing when the mark is live, gone, or claimed by another.
+  // `message` names the run and collection and carries what the effects send (snapshot
+  // type, export date, flags); `mine` as for process(). Throws as process() does.
+  Outcome finish_abandoned_effects(const Message& message, const PendingMark& mine);
+
  private:
   Outcome process_file(const Message& message, const PendingMark& mine);
   Outcome process_success_file(const Message& message, const PendingMark& mine);

@@ -12,33 +12,16 @@
 #include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
-#include "aws/beast_transport.hpp"
-#include "aws/credentials.hpp"
 #include "aws/deadline.hpp"
-#include "aws/dynamodb.hpp"
-#include "aws/endpoints.hpp"
-#include "aws/sns.hpp"
-#include "aws/sqs.hpp"
 #include "core/handler.hpp"
 #include "log/log.hpp"
 #include "metrics/grouping_key.hpp"
 #include "metrics/pushgateway_publisher.hpp"
 #include "metrics/run_metrics.hpp"
+#include "runtime/aws_clients.hpp"
 #include "runtime/system_clock.hpp"
 
 namespace ssc::runtime {
-
-namespace {
-
-// The process environment, with the configured profile standing in for AWS_PROFILE when
-// one was named (a flag may have named it).
-aws::EnvLookup credentials_env(const Config& config) {
-  return [env = aws::process_env(), profile = config.aws_profile,
-          named = config.aws_profile_named](const std::string& name) -> std::optional<std::string> {
-    if (name == "AWS_PROFILE") return named ? std::optional<std::string>(profile) : std::nullopt;
-    return env(name);
-  };
-}
 
 std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config) {
   if (!config.pushgateway_hostname) return std::nullopt;
@@ -48,8 +31,6 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
   settings.instance = metrics::process_instance_id();
   return settings;
 }
-
-}  // namespace
 
 // Kept back from Lambda's deadline so that the response can still be posted after the
 // last AWS call or metrics push gave up.
@@ -67,30 +48,20 @@ constexpr std::size_t kIdleHttpHandles = kBatchConcurrency + 4;
 // in reverse.
 struct Application::Parts {
   explicit Parts(const Config& config)
-      : credentials(aws::make_default_credentials_chain(http, credentials_env(config))),
-        dynamodb(aws::resolve_endpoint("dynamodb", config.aws_region, aws::process_env()),
-                 *credentials, http),
-        sqs(aws::resolve_endpoint("sqs", config.aws_region, aws::process_env()), *credentials,
-            http),
-        sns(aws::resolve_endpoint("sns", config.aws_region, aws::process_env()), *credentials,
-            http),
-        status(dynamodb,
+      : aws(config, kIdleHttpHandles),
+        status(aws.dynamodb,
                adapters::StatusTables{config.export_status_table, config.file_receipts_table,
                                       std::chrono::hours(24) * config.file_receipts_expiry_days}),
-        product(dynamodb, config.product_status_table),
-        queue(sqs, config.export_state_sqs_queue_url),
-        monitoring(sns, config.monitoring_sns_topic_arn),
-        publisher(metrics, http, pushgateway_settings(config)),
+        product(aws.dynamodb, config.product_status_table),
+        queue(aws.sqs, config.export_state_sqs_queue_url),
+        monitoring(aws.sns, config.monitoring_sns_topic_arn),
+        publisher(metrics, aws.http, pushgateway_settings(config)),
         handler(core::HandlerPorts{core::WorkflowPorts{status, product, queue, monitoring, metrics,
                                                        clock},
                                    publisher, owner_tokens, io_deadline},
                 config.metrics_scrape_interval_seconds, core::TimeReserve{}, kBatchConcurrency) {}
 
-  aws::BeastTransport http{kIdleHttpHandles};
-  std::unique_ptr<aws::CredentialsProvider> credentials;
-  aws::DynamoDbClient dynamodb;
-  aws::SqsClient sqs;
-  aws::SnsClient sns;
+  AwsClients aws;
   adapters::DynamoStatusTable status;
   adapters::DynamoProductTable product;
   adapters::SqsExportStateQueue queue;
@@ -105,9 +76,9 @@ struct Application::Parts {
 
 Application::Application(const Config& config) : parts_(std::make_unique<Parts>(config)) {
   log::debug("app", "ready",
-             {{"dynamodb", parts_->dynamodb.aws().endpoint().url},
-              {"sqs", parts_->sqs.aws().endpoint().url},
-              {"sns", parts_->sns.aws().endpoint().url}});
+             {{"dynamodb", parts_->aws.dynamodb.aws().endpoint().url},
+              {"sqs", parts_->aws.sqs.aws().endpoint().url},
+              {"sns", parts_->aws.sns.aws().endpoint().url}});
 }
 
 Application::~Application() = default;

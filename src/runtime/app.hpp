@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "metrics/pushgateway_publisher.hpp"
 #include "runtime/config.hpp"
 
 namespace ssc::runtime {
@@ -37,6 +39,9 @@ class Application {
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };
+
+// Where the metrics go (SPEC section 7); nullopt when no push gateway host is set.
+std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config);
 
 // The invocation deadline as the AWS layer counts it (steady clock), from epoch ms.
 std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms);

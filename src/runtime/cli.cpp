@@ -15,6 +15,7 @@
 #include "aws/env.hpp"
 #include "log/log.hpp"
 #include "runtime/app.hpp"
+#include "runtime/cli_operator.hpp"
 #include "runtime/config.hpp"
 #include "runtime/lambda_runtime.hpp"
 #include "runtime/system_clock.hpp"
@@ -33,14 +34,6 @@ struct InvokeOptions {
   std::optional<std::string> event_file;
   int timeout_seconds = 900;  // Lambda's longest timeout: bounds every retry budget
 };
-
-// Configures logging from the settings and logs them (no credential is among them).
-Config load_config(const ConfigFlags& flags) {
-  auto config = resolve_config(flags, aws::process_env());
-  log::configure({config.log_level, config.environment, config.application});
-  log::debug(kModule, "configuration", describe(config));
-  return config;
-}
 
 // Logging before the configuration is known still names the environment and application
 // when the environment gives them.
@@ -121,6 +114,13 @@ int run_lambda(const ConfigFlags& flags) {
 
 }  // namespace
 
+Config load_config(const ConfigFlags& flags, RequiredSettings required) {
+  auto config = resolve_config(flags, aws::process_env(), required);
+  log::configure({config.log_level, config.environment, config.application});
+  log::debug(kModule, "configuration", describe(config));
+  return config;
+}
+
 int run_cli(int argc, char** argv) {
   configure_early_logging();
 
@@ -152,6 +152,9 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
 
+  OperatorOptions operator_options;
+  add_operator_commands(cli, operator_options);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -160,12 +163,13 @@ int run_cli(int argc, char** argv) {
   }
 
   if (invoke->parsed()) return run_invoke(flags, options);
+  if (const auto code = run_operator_command(flags, operator_options)) return *code;
   if (cli.got_subcommand("lambda")) return run_lambda(flags);
   if (const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API"); api && *api) {
     return run_lambda(flags);
   }
   std::cerr << "snapshot-sender-status-checker: no command given, and AWS_LAMBDA_RUNTIME_API "
-               "is not set: use `invoke` or `lambda`\n\n"
+               "is not set: use `invoke`, `lambda` or an operator command (`status`, ...)\n\n"
             << cli.help();
   return kExitUsage;
 }

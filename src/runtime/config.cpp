@@ -149,11 +149,20 @@ void add_config_flags(CLI::App& app, ConfigFlags& flags) {
   }
 }
 
-Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env) {
+Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
+                      RequiredSettings required) {
   Config config;
   Resolver resolve(flags, env);
-  resolve.required(&ConfigFlags::monitoring_sns_topic_arn, config.monitoring_sns_topic_arn);
-  resolve.required(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url);
+  if (required.monitoring_sns_topic_arn) {
+    resolve.required(&ConfigFlags::monitoring_sns_topic_arn, config.monitoring_sns_topic_arn);
+  } else {
+    resolve.text(&ConfigFlags::monitoring_sns_topic_arn, config.monitoring_sns_topic_arn);
+  }
+  if (required.export_state_sqs_queue_url) {
+    resolve.required(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url);
+  } else {
+    resolve.text(&ConfigFlags::export_state_sqs_queue_url, config.export_state_sqs_queue_url);
+  }
   resolve.text(&ConfigFlags::export_status_table, config.export_status_table);
   resolve.text(&ConfigFlags::product_status_table, config.product_status_table);
   resolve.text(&ConfigFlags::file_receipts_table, config.file_receipts_table);

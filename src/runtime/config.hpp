@@ -64,10 +64,19 @@ struct ConfigFlags {
 // into `flags` (which must outlive the parse).
 void add_config_flags(CLI::App& app, ConfigFlags& flags);
 
+// Which of SPEC section 8's required settings a command uses: the Lambda, `invoke` and
+// `finish-effects` both; `status` neither (it only reads the tables); `resend-export-state`
+// the queue. A command is not refused for a setting it never uses.
+struct RequiredSettings {
+  bool monitoring_sns_topic_arn = true;
+  bool export_state_sqs_queue_url = true;
+};
+
 // Flags, then the environment, then the defaults. An empty variable counts as unset.
 // Throws ConfigurationError listing every problem, each with its variable and flag: among
 // them a topic ARN, queue URL or table name that AWS would refuse (runtime/resource_names).
-Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env);
+Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
+                      RequiredSettings required = {});
 
 // The settings as log fields (for the DEBUG line at start). The configuration holds no
 // credential, and this names none.

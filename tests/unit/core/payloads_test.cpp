@@ -55,6 +55,19 @@ TEST(ExportStateDeduplicationId, DeterministicDistinctAndShort) {
   EXPECT_LE(id.size(), 128u);
 }
 
+TEST(ExportStateResendDeduplicationId, OnePerIntervalAndNeverTheLambdasOwn) {
+  constexpr std::int64_t kStart = 1'000 * kDeduplicationIntervalMs;
+  const std::string id = export_state_resend_deduplication_id("corr-1", "db.a.b", kStart);
+  EXPECT_EQ(id, export_state_resend_deduplication_id("corr-1", "db.a.b",
+                                                     kStart + kDeduplicationIntervalMs - 1));
+  EXPECT_NE(id, export_state_resend_deduplication_id("corr-1", "db.a.b",
+                                                     kStart + kDeduplicationIntervalMs));
+  EXPECT_NE(id, export_state_resend_deduplication_id("corr-1", "db.a.c", kStart));
+  EXPECT_NE(id, export_state_deduplication_id("corr-1", "db.a.b"));
+  EXPECT_EQ(kDeduplicationIntervalMs, 300'000);
+  EXPECT_LE(id.size(), 128u);
+}
+
 TEST(MonitoringMessage, ByteExact) {
   Message message = sample_message();
   message.snapshot_type = "full_snapshot";

@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using Env = std::map<std::string, std::string>;
 
@@ -244,4 +245,17 @@ TEST(Config, DescribeNamesEverySettingButNoCredential) {
 }
 
 }  // namespace
+TEST(Config, ACommandIsNotRefusedForARequiredSettingItDoesNotUse) {
+  EXPECT_NO_THROW(resolve_config({}, lookup({}), RequiredSettings{false, false}));
+  const Config config = resolve_config({}, lookup(kRequired), RequiredSettings{false, false});
+  EXPECT_EQ(config.export_state_sqs_queue_url, "http://sqs/queue.fifo");
+  try {
+    resolve_config({}, lookup({}), RequiredSettings{false, true});
+    ADD_FAILURE() << "the queue is required";
+  } catch (const ConfigurationError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("EXPORT_STATE_SQS_QUEUE_URL"));
+    EXPECT_THAT(error.what(), Not(HasSubstr("MONITORING_SNS_TOPIC_ARN")));
+  }
+}
+
 }  // namespace ssc::runtime

@@ -1,0 +1,55 @@
+#include "adapters/dynamodb_run_reader.hpp"
+
+#include <utility>
+
+#include "adapters/conditional_write.hpp"
+#include "adapters/table_format.hpp"
+
+namespace ssc::adapters {
+namespace {
+
+namespace row = table_format::status_row;
+
+core::CollectionState collection_state_of(const nlohmann::json& item) {
+  core::CollectionState state;
+  state.collection_name = aws::ddb::get_string(item, row::kCollectionName).value_or("");
+  state.status = aws::ddb::get_string(item, row::kCollectionStatus).value_or("");
+  state.files_exported = aws::ddb::get_int64(item, row::kFilesExported);
+  state.files_sent = aws::ddb::get_int64(item, row::kFilesSent);
+  state.files_received = aws::ddb::get_int64(item, row::kFilesReceived);
+  state.pending = pending_mark_of(item);
+  state.effects_done_by = effects_done_by_of(item);
+  return state;
+}
+
+}  // namespace
+
+DynamoRunReader::DynamoRunReader(aws::DynamoDbClient& client, std::string export_status_table,
+                                 std::string product_status_table)
+    : client_(client),
+      export_status_table_(std::move(export_status_table)),
+      product_(client, std::move(product_status_table)) {}
+
+core::RunState DynamoRunReader::read(const std::string& correlation_id) {
+  core::RunState run;
+  run.correlation_id = correlation_id;
+  const aws::QueryResult result =
+      client_.query_all({{"TableName", export_status_table_},
+                         {"KeyConditionExpression", std::string(row::kCorrelationId) + " = :c"},
+                         {"ExpressionAttributeValues", {{":c", aws::ddb::S(correlation_id)}}},
+                         {"ConsistentRead", true},
+                         {"ProjectionExpression", row::kProjection}});
+  run.collections.reserve(result.items.size());
+  for (const auto& item : result.items) {
+    try {
+      run.collections.push_back(collection_state_of(item));
+    } catch (const aws::AwsError& error) {
+      rethrow_with_item(error, export_status_table_, "correlation id \"" + correlation_id + "\"");
+    }
+  }
+  // Without rows there is no run, and the product item is not read.
+  if (!run.collections.empty()) run.product = product_.read(correlation_id);
+  return run;
+}
+
+}  // namespace ssc::adapters

@@ -1,0 +1,119 @@
+#include "runtime/cli_operator.hpp"
+
+#include <iostream>
+
+#include "aws/aws_error.hpp"
+#include "log/log.hpp"
+#include "runtime/cli.hpp"
+#include "runtime/lambda_runtime.hpp"
+#include "runtime/operator_command.hpp"
+
+namespace ssc::runtime {
+namespace {
+
+using operator_command::kModule;
+using operator_command::NotFound;
+using operator_command::Refused;
+
+// Runs `command` under the commands' time bound and turns what it throws into the exit code
+// and one JSON log line on stderr (SPEC section 9).
+template <typename Command>
+int guarded(Command&& command) {
+  try {
+    return command();
+  } catch (const NotFound& error) {
+    log::error(kModule, error.what());
+    std::cout << error.what() << std::endl;
+    return kExitNotFound;
+  } catch (const Refused& error) {
+    log::error(kModule, std::string("Refused: ") + error.what());
+    std::cout << "Refused: " << error.what() << std::endl;
+    return kExitRefused;
+  } catch (const ConfigurationError& error) {
+    log::error(kModule, error.what(), {{"error_type", error_type_of(error)}});
+    return kExitUsage;
+  } catch (const aws::ConfigError& error) {
+    log::error(kModule, error.what(), {{"error_type", error_type_of(error)}});
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    log::error(kModule, "The command failed",
+               {{"error", error.what()}, {"error_type", error_type_of(error)}});
+    return kExitFailed;
+  }
+}
+
+void add_run_options(CLI::App& command, OperatorOptions& options) {
+  command.add_option("--correlation-id", options.correlation_id, "the run's correlation id")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            return value.empty() ? std::string("must not be empty") : std::string();
+          },
+          "NONEMPTY"));
+}
+
+// What the export-state message and the notification carry that the rows do not hold.
+void add_message_options(CLI::App& command, OperatorOptions& options) {
+  command.add_option("--snapshot-type", options.snapshot_type, "the run's snapshot type")
+      ->required();
+  command.add_option("--export-date", options.export_date, "the run's export date")->required();
+  command.add_option("--shutdown-flag", options.shutdown_flag, "passed through to the sender")
+      ->capture_default_str();
+  command.add_option("--reprocess-files", options.reprocess_files, "passed through to the sender")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
+  options.status = cli.add_subcommand(
+      "status",
+      "where a run stands: every collection's counts and verdict, the product status and the "
+      "run's verdict (reads only); exit 0 read, 1 AWS failed, 2 bad usage, 3 no such run");
+  add_run_options(*options.status, options);
+  options.status->add_option("--output", options.output, "text (a table) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  auto* resend = options.resend_export_state = cli.add_subcommand(
+      "resend-export-state",
+      "asks the snapshot sender again for a Received collection's _success file (the "
+      "export-state message, under a new deduplication id); exit 4 when the collection is not "
+      "waiting for it");
+  add_run_options(*resend, options);
+  resend->add_option("--collection-name", options.collection_name, "the collection")->required();
+  add_message_options(*resend, options);
+  resend
+      ->add_option_function<std::string>(
+          "--deduplication-id",
+          [&options](const std::string& id) { options.deduplication_id = id; },
+          "MessageDeduplicationId to send under (default: one per run, collection and 5-minute "
+          "interval)")
+      ->type_name("ID");
+
+  auto* finish = options.finish_effects = cli.add_subcommand(
+      "finish-effects",
+      "performs a run's side effects whose owner is gone (pending mark past its time), as a "
+      "redelivery would, without waiting for one; exit 4 when there are none");
+  add_run_options(*finish, options);
+  finish->add_option("--collection-name", options.collection_name, "only this collection");
+  add_message_options(*finish, options);
+}
+
+std::optional<int> run_operator_command(const ConfigFlags& flags, const OperatorOptions& options) {
+  log::Fields context = {{"correlation_id", options.correlation_id}};
+  if (!options.collection_name.empty()) context["collection_name"] = options.collection_name;
+  const log::LogContext in_context(std::move(context));
+  if (options.status && options.status->parsed()) {
+    return guarded([&] { return operator_command::run_status(flags, options); });
+  }
+  if (options.resend_export_state && options.resend_export_state->parsed()) {
+    return guarded([&] { return operator_command::run_resend_export_state(flags, options); });
+  }
+  if (options.finish_effects && options.finish_effects->parsed()) {
+    return guarded([&] { return operator_command::run_finish_effects(flags, options); });
+  }
+  return std::nullopt;
+}
+
+}  // namespace ssc::runtime

@@ -1,0 +1,44 @@
+// The operator's commands (SPEC section 10, docs/runbook.md), beside the Lambda's:
+//   status --correlation-id ID [--output text|json]
+//       where the run stands; reads only.
+//   resend-export-state --correlation-id ID --collection-name NAME --snapshot-type T
+//       --export-date D [--shutdown-flag V] [--reprocess-files V] [--deduplication-id X]
+//       asks the snapshot sender again for a Received collection's _success file.
+//   finish-effects --correlation-id ID --snapshot-type T --export-date D
+//       [--collection-name NAME] [--shutdown-flag V] [--reprocess-files V]
+//       performs the run's side effects whose owner is gone (pending mark past its time),
+//       through the workflow's take-over, without waiting for a redelivery.
+// Each refuses (kExitRefused) when the run's state does not call for it, says on stdout
+// what it did and logs it on stderr (JSON lines, as the Lambda does).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "runtime/config.hpp"
+
+namespace ssc::runtime {
+
+struct OperatorOptions {
+  std::string correlation_id;
+  std::string output = "text";  // status: text or json
+  std::string collection_name;
+  std::string snapshot_type;
+  std::string export_date;
+  std::string shutdown_flag = "true";
+  std::string reprocess_files = "true";
+  std::optional<std::string> deduplication_id;
+
+  CLI::App* status = nullptr;
+  CLI::App* resend_export_state = nullptr;
+  CLI::App* finish_effects = nullptr;
+};
+
+// Adds the commands to `cli`, writing into `options` (which must outlive the parse).
+void add_operator_commands(CLI::App& cli, OperatorOptions& options);
+
+// Runs the operator command that was parsed, if any: its exit code.
+std::optional<int> run_operator_command(const ConfigFlags& flags, const OperatorOptions& options);
+
+}  // namespace ssc::runtime

@@ -1,0 +1,43 @@
+#include "runtime/operator_command.hpp"
+
+#include <algorithm>
+
+#include "adapters/dynamodb_run_reader.hpp"
+
+namespace ssc::runtime::operator_command {
+
+core::RunState read_run(AwsClients& aws, const Config& config, const std::string& correlation_id) {
+  adapters::DynamoRunReader reader(aws.dynamodb, config.export_status_table,
+                                   config.product_status_table);
+  core::RunState run = reader.read(correlation_id);
+  if (run.collections.empty()) {
+    throw NotFound("No row of table " + config.export_status_table + " has correlation id \"" +
+                   correlation_id + "\"");
+  }
+  return run;
+}
+
+const core::CollectionState& find_collection(const core::RunState& run, const Config& config,
+                                             const std::string& collection_name) {
+  const auto found =
+      std::find_if(run.collections.begin(), run.collections.end(),
+                   [&](const auto& c) { return c.collection_name == collection_name; });
+  if (found == run.collections.end()) {
+    throw NotFound("No row of table " + config.export_status_table + " has correlation id \"" +
+                   run.correlation_id + "\" and collection \"" + collection_name + "\"");
+  }
+  return *found;
+}
+
+core::Message operator_message(const OperatorOptions& options) {
+  core::Message message;
+  message.correlation_id = options.correlation_id;
+  message.collection_name = options.collection_name;
+  message.snapshot_type = options.snapshot_type;
+  message.export_date = options.export_date;
+  message.shutdown_flag = options.shutdown_flag;
+  message.reprocess_files = options.reprocess_files;
+  return message;
+}
+
+}  // namespace ssc::runtime::operator_command

@@ -1,0 +1,95 @@
+#include "runtime/status_report.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+namespace ssc::runtime {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr std::int64_t kNow = 1'800'000'000'000;
+
+std::string words(std::int64_t ms) { return "T" + std::to_string(ms); }
+
+core::RunState run_with_two() {
+  core::RunState run;
+  run.correlation_id = "c1";
+  core::CollectionState sent;
+  sent.collection_name = "db.a.short";
+  sent.status = "Sent";
+  sent.files_exported = 10;
+  sent.files_sent = 9;
+  sent.files_received = 2;
+  core::CollectionState failed;
+  failed.collection_name = "db.a.much_longer_name";
+  failed.status = "Received";
+  failed.files_exported = 3;
+  failed.files_received = 3;
+  failed.pending = core::PendingMark{kNow - 1, "AAAAAAAA.1.nonce0"};
+  run.collections = {sent, failed};
+  run.product = core::ProductRow{"RECEIVED", std::nullopt};
+  return run;
+}
+
+TEST(StatusJson, HasTheSpecsFieldsAndNullForAbsentNumbers) {
+  const auto json = status_json(run_with_two(), kNow, words);
+  EXPECT_EQ(json["correlation_id"], "c1");
+  EXPECT_EQ(json["product_status"], "RECEIVED");
+  EXPECT_EQ(json["verdict"], "stuck");
+  ASSERT_EQ(json["collections"].size(), 2u);
+  const auto& failed = json["collections"][1];
+  EXPECT_EQ(failed["collection_name"], "db.a.much_longer_name");
+  EXPECT_EQ(failed["status"], "Received");
+  EXPECT_EQ(failed["files_exported"], 3);
+  EXPECT_TRUE(failed["files_sent"].is_null());
+  EXPECT_EQ(failed["files_received"], 3);
+  EXPECT_EQ(failed["verdict"], "effects_unfinished");
+  EXPECT_THAT(failed["detail"].get<std::string>(), HasSubstr("that time has passed"));
+  EXPECT_EQ(failed["pending_effects"]["until_ms"], kNow - 1);
+  EXPECT_EQ(failed["pending_effects"]["passed"], true);
+  EXPECT_TRUE(json["collections"][0]["pending_effects"].is_null());
+}
+
+TEST(StatusJson, AMissingProductIsNull) {
+  core::RunState run = run_with_two();
+  run.product.reset();
+  EXPECT_TRUE(status_json(run, kNow, words)["product_status"].is_null());
+}
+
+TEST(StatusText, ATableWithAlignedColumnsAndTheDetailUnderEachRow) {
+  const std::string text = status_text(run_with_two(), kNow, words);
+  EXPECT_THAT(text, HasSubstr("Run c1: stuck\n"));
+  EXPECT_THAT(text, HasSubstr("Product: Status RECEIVED\n"));
+  EXPECT_THAT(text, HasSubstr("COLLECTION             STATUS    EXPORTED  SENT  RECEIVED  VERDICT\n"
+                              "db.a.short             Sent            10     9         2  "
+                              "waiting_for_files\n"
+                              "    2 of 10 exported files received (9 sent)\n"
+                              "db.a.much_longer_name  Received         3     -         3  "
+                              "effects_unfinished\n"));
+}
+
+TEST(LocalTimeInWords, UsesTheTimeZone) {
+  const char* before = std::getenv("TZ");
+  const std::optional<std::string> saved =
+      before ? std::optional<std::string>(before) : std::nullopt;
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  EXPECT_EQ(local_time_in_words(0), "1970-01-01 00:00:00 UTC");
+  ::setenv("TZ", "CET-1", 1);
+  ::tzset();
+  EXPECT_EQ(local_time_in_words(0), "1970-01-01 01:00:00 CET");
+  if (saved) {
+    ::setenv("TZ", saved->c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+}
+
+}  // namespace
+}  // namespace ssc::runtime
