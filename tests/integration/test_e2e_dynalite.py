@@ -57,5 +57,5 @@ def test_a_named_file_without_transactions_fails_clearly_and_counts_nothing(
     run = w.invoke(sqs_event(record(w.message("db.core.a", file_name="f1.gz.enc"), "m-0")))
 
     assert run.rc == 0 and run.failures == ["m-0"], run.describe()
-    assert run.errors_naming("UnknownOperationException"), run.describe()
+    assert run.errors_naming("TransactWriteItems", "UnknownOperationException"), run.describe()
     assert w.received("db.core.a") == 0
