@@ -3,8 +3,8 @@
 // Every write that decides something is conditional, and only the call whose write took
 // effect performs the side effects that follow it. That write also sets the row's pending
 // mark (the invocation's deadline and this call's owner, core/owner.hpp); the mark is
-// removed once the effects are done. A write whose answer was lost is repeated (by libcurl
-// or the retry loop) and the repeat is refused: the row then shows the target status with
+// removed once the effects are done. A write whose answer was lost is repeated (by the
+// transport or the retry loop) and the repeat is refused: the row then shows the target status with
 // this call's own mark, and the effects are still this call's (confirm_own_write). A mark
 // whose owner is gone (owner_gone) is taken over, conditionally on the owner seen, by
 // whoever finds it.
