@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <memory>
 
-#include "aws/credentials.hpp"
 #include "aws/beast_transport.hpp"
+#include "aws/credentials.hpp"
 #include "aws/dynamodb.hpp"
 #include "aws/sns.hpp"
 #include "aws/sqs.hpp"

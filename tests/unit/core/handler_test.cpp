@@ -464,10 +464,10 @@ TEST_F(HandlerTest, FailedAndRejectedDeliveriesAreCountedUnderTheirRun) {
   status.put({"c1", "db.a.b"}, "Exported", 9);
   json no_date = body("c1", "db.a.b", "f3");
   no_date.erase("export_date");
-  const json response = handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
-                                          record("m2", body("c1", "db.unknown.x", "f2")),
-                                          record("m3", no_date), record("m4", "not json"),
-                                          record("m5", json{{"correlation_id", 5}})}));
+  const json response =
+      handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                        record("m2", body("c1", "db.unknown.x", "f2")), record("m3", no_date),
+                        record("m4", "not json"), record("m5", json{{"correlation_id", 5}})}));
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4", "m5"}));
   EXPECT_EQ(metrics.count_exact("message_failed|c1|2020-01-01|incremental"), 1);
   // What the body names, NOT_SET for the rest.
