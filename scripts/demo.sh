@@ -28,7 +28,7 @@ trap stop_stack EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-say "local stack (dynalite, moto, push gateway on 127.0.0.1)"
+say "local stack (dynalite, moto, moto serving DynamoDB one request at a time, push gateway on 127.0.0.1)"
 bash scripts/stack.sh start
 
 # In the background and waited for, so that a signal to this script reaches the
