@@ -67,21 +67,28 @@ nlohmann::json DynamoStatusTable::count_transaction(const core::CollectionKey& k
       {receipt::kExpiresAt, aws::ddb::N(epoch_seconds_after(tables_.receipt_lifetime))}};
   if (!owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(owner.text());
   return {{"TransactItems",
-           nlohmann::json::array(
-               {{{"Put",
-                  {{"TableName", tables_.file_receipts},
-                   {"Item", std::move(receipt_item)},
-                   {"ConditionExpression",
-                    std::string("attribute_not_exists(") + receipt::kReceiptKey + ")"},
-                   {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}},
-                {{"Update",
-                  {{"TableName", tables_.export_status},
-                   {"Key", key_of(key)},
-                   {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
-                   // No half rows: a collection the exporter has not written is an error.
-                   {"ConditionExpression",
-                    std::string("attribute_exists(") + row::kCorrelationId + ")"},
-                   {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}}}}}})}};
+           nlohmann::json::array({{{"Put",
+                                    {{"TableName", tables_.file_receipts},
+                                     {"Item", std::move(receipt_item)},
+                                     {"ConditionExpression", std::string("attribute_not_exists(") +
+                                                                 receipt::kReceiptKey + ")"},
+                                     {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}},
+                                  {{"Update", count_update(key)}}})}};
+}
+
+nlohmann::json DynamoStatusTable::count_update(const core::CollectionKey& key) const {
+  return {{"TableName", tables_.export_status},
+          {"Key", key_of(key)},
+          {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
+          // No half rows: a collection the exporter has not written is an error.
+          {"ConditionExpression", std::string("attribute_exists(") + row::kCorrelationId + ")"},
+          {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}}};
+}
+
+core::CollectionNotFound DynamoStatusTable::not_found(const core::CollectionKey& key,
+                                                      const std::string& why) const {
+  return core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
+                                  describe(key) + why);
 }
 
 core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
@@ -105,8 +112,7 @@ core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
       return action < reasons.size() && reasons[action].code == "ConditionalCheckFailed";
     };
     if (failed(kRowAction)) {
-      throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
-                                     describe(key));
+      throw not_found(key);
     }
     if (failed(kReceiptAction)) return refused_count(key, *receipt_key, reasons[kReceiptAction]);
     throw;
@@ -118,19 +124,14 @@ core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
 
 core::CountResult DynamoStatusTable::count_without_receipt(const core::CollectionKey& key) {
   try {
-    const nlohmann::json answer = client_.update_item(
-        {{"TableName", tables_.export_status},
-         {"Key", key_of(key)},
-         {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
-         {"ConditionExpression", std::string("attribute_exists(") + row::kCorrelationId + ")"},
-         {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}},
-         {"ReturnValues", "ALL_NEW"}});
+    nlohmann::json request = count_update(key);
+    request["ReturnValues"] = "ALL_NEW";
+    const nlohmann::json answer = client_.update_item(request);
     const auto attributes = answer.find("Attributes");
     return {
         true, row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key), {}};
   } catch (const aws::ConditionalCheckFailed&) {
-    throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
-                                   describe(key));
+    throw not_found(key);
   }
 }
 
@@ -160,8 +161,7 @@ core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& 
   auto found = read(key);
   // Only a row deleted since the count got here: no collection to decide about.
   if (!found) {
-    throw core::CollectionNotFound("no row in table " + tables_.export_status + " for " +
-                                   describe(key) + " (gone since the file was counted)");
+    throw not_found(key, " (gone since the file was counted)");
   }
   return std::move(*found);
 }

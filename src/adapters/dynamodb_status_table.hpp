@@ -46,6 +46,11 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] nlohmann::json count_transaction(const core::CollectionKey& key,
                                                  const std::string& receipt_key,
                                                  const core::Owner& owner) const;
+  // The count on the row: ADD FilesReceived, on condition that the row exists. The same
+  // action inside the transaction and, for a file without a name, alone.
+  [[nodiscard]] nlohmann::json count_update(const core::CollectionKey& key) const;
+  [[nodiscard]] core::CollectionNotFound not_found(const core::CollectionKey& key,
+                                                   const std::string& why = "") const;
   core::CountResult count_without_receipt(const core::CollectionKey& key);
   core::CountResult refused_count(const core::CollectionKey& key, const std::string& receipt_key,
                                   const aws::CancellationReason& reason);
