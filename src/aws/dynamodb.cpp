@@ -110,21 +110,6 @@ std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::str
   throw malformed_item(name, "is not a number (N): " + found->dump());
 }
 
-std::vector<std::string> get_string_set(const nlohmann::json& item, const std::string& name) {
-  const auto found = item.find(name);
-  if (found == item.end() || is_null_value(*found)) return {};
-  const auto value = found->find("SS");
-  if (!found->is_object() || value == found->end() || !value->is_array()) {
-    throw malformed_item(name, "is not a string set (SS): " + found->dump());
-  }
-  std::vector<std::string> out;
-  for (const auto& element : *value) {
-    if (!element.is_string()) throw malformed_item(name, "holds a non-string: " + found->dump());
-    out.push_back(element.get<std::string>());
-  }
-  return out;
-}
-
 }  // namespace ddb
 
 ConditionalCheckFailed::ConditionalCheckFailed(const AwsError& error,

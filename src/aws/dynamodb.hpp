@@ -41,9 +41,6 @@ std::optional<std::string> get_string(const nlohmann::json& item, const std::str
 // too, because the tables are shared with systems that may write one.
 std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::string& name);
 
-// The SS value of `name`; empty when absent.
-std::vector<std::string> get_string_set(const nlohmann::json& item, const std::string& name);
-
 // Parses a whole string as a base-10 int64; nullopt when it is anything else.
 std::optional<std::int64_t> parse_int64(std::string_view text);
 

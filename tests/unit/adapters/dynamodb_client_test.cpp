@@ -248,14 +248,11 @@ TEST(DynamoDbAttributes, MalformedNumbersThrowNamingTheAttribute) {
   EXPECT_THROW(ddb::get_int64({{"x", {{"N", 5}}}}, "x"), AwsError);
 }
 
-TEST(DynamoDbAttributes, ReadsStringsAndSets) {
-  const json item = {{"s", {{"S", "v"}}}, {"set", {{"SS", {"a", "b"}}}}, {"n", {{"N", "1"}}}};
+TEST(DynamoDbAttributes, ReadsStrings) {
+  const json item = {{"s", {{"S", "v"}}}, {"n", {{"N", "1"}}}};
   EXPECT_EQ(ddb::get_string(item, "s"), "v");
   EXPECT_EQ(ddb::get_string(item, "missing"), std::nullopt);
   EXPECT_THROW(ddb::get_string(item, "n"), AwsError);
-  EXPECT_EQ(ddb::get_string_set(item, "set"), (std::vector<std::string>{"a", "b"}));
-  EXPECT_TRUE(ddb::get_string_set(item, "missing").empty());
-  EXPECT_THROW(ddb::get_string_set(item, "s"), AwsError);
 }
 
 }  // namespace
