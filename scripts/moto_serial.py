@@ -6,9 +6,13 @@ DynamoDB never allows. Served one request at a time, every request is atomic and
 history is linearizable, so a concurrency test run against this server can neither hide nor
 fake a race of the product's (tests/chaos/emulator_race_check.py shows the difference).
 
-Connections are still taken on threads of their own, with keep-alive, and only the requests
-go one at a time (one lock around moto): a single-threaded server would take one connection
-at a time, and under load its listen queue overflowed into connect timeouts.
+Connections are still taken on threads of their own and only the requests go one at a time
+(one lock around moto): a single-threaded server would take one connection at a time, and
+under load its listen queue overflowed into connect timeouts. The server is waitress, not
+moto's own (werkzeug's development server), because werkzeug closes the connection after
+every answer: real DynamoDB keeps connections alive, and so must the stand-in that the
+concurrency tests and the benchmark run on, or every request pays a TCP connection of its
+own and the client's connection reuse is never exercised.
 
 Only DynamoDB is sent here: SQS long polls would hold every other client up.
 
@@ -33,12 +37,8 @@ from typing import Any
 
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models.table import Table
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from waitress import serve
 
 
 def _backup_is_the_table(value: Any, memo: Any = None) -> Any:
@@ -115,13 +115,17 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     _install_item_backups()
-    run_simple(
-        args.host,
-        args.port,
+    # Threads for connections waiting on the lock (a chaos run has up to 4 invokers x 10
+    # workers open at once); the backlog and connection limit stay above what a test opens.
+    serve(
         one_request_at_a_time(DomainDispatcherApplication(create_backend_app)),
-        threaded=True,
-        use_reloader=False,
-        request_handler=MotoRequestHandler,
+        host=args.host,
+        port=args.port,
+        threads=16,
+        backlog=1024,
+        connection_limit=1000,
+        ident="moto-serial",
+        _quiet=True,
     )
 
 
