@@ -3,8 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "aws/aws_client.hpp"
 #include "aws/credentials.hpp"
@@ -26,10 +24,6 @@ struct PublishResult {
   std::string message_id;
   std::string request_id;
 };
-
-// Name=value pairs in order, encoded as application/x-www-form-urlencoded with RFC 3986
-// percent-encoding (what SigV4 and the query protocol expect).
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& parameters);
 
 class SnsClient {
  public:

@@ -5,14 +5,10 @@
 #include <string>
 
 #include "aws/credentials.hpp"
+#include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 
-namespace ssc::aws {
-
-struct SigningScope {
-  std::string region;
-  std::string service;  // dynamodb, sqs, sns
-};
+namespace ssc::aws::detail {
 
 struct SignatureParts {
   std::string canonical_request;
@@ -51,4 +47,4 @@ SignatureParts sign_request(HttpRequest& request, const Credentials& credentials
 std::string signing_key(const std::string& secret_access_key, const std::string& day,
                         const SigningScope& scope);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail
