@@ -25,6 +25,8 @@ struct PublishResult {
   std::string request_id;
 };
 
+// Every operation may be called from many threads at once: the client is its AwsClient
+// (thread-safe); a request's state lives in the call.
 class SnsClient {
  public:
   SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

@@ -68,6 +68,8 @@ struct DeleteBatchResult {
 // not one a queue could have.
 std::optional<std::string> queue_name_of(std::string_view queue_url);
 
+// Every operation may be called from many threads at once: the client is its AwsClient
+// (thread-safe); a request's state lives in the call.
 class SqsClient {
  public:
   SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

@@ -43,7 +43,9 @@ SignatureParts sign_request(HttpRequest& request, const Credentials& credentials
                             const SigningScope& scope, std::chrono::system_clock::time_point when,
                             const SigningOptions& options = {});
 
-// The derived signing key (kSigning) for one day; cached, since it changes only daily.
+// The derived signing key (kSigning) for one day; cached, since it changes only daily. The
+// cache is one per process, shared by every client and thread, and guarded by a mutex that
+// is not held while a key is derived (two threads may derive the same key once each).
 std::string signing_key(const std::string& secret_access_key, const std::string& day,
                         const SigningScope& scope);
 
