@@ -17,7 +17,7 @@
 
 #include "aws/aws_error.hpp"
 #include "aws/credentials.hpp"
-#include "aws/ini_file.hpp"
+#include "aws/detail/ini_file.hpp"
 #include "fuzz_input.hpp"
 
 namespace {
@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string profile(input.until("\n"));
   const std::string_view text = input.rest();
   try {
-    const auto ini = ssc::aws::parse_ini(text, "fuzz");
+    const auto ini = ssc::aws::detail::parse_ini(text, "fuzz");
     for (const auto& [name, section] : ini.sections) {
       for (const auto& [key, value] : section) {
         if (key.empty()) __builtin_trap();  // the parser refuses an empty key

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/text.hpp"
+#include "aws/detail/text.hpp"
 #include "fuzz_input.hpp"
 #include "runtime/app.hpp"
 #include "runtime/lambda_runtime.hpp"
@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     // The transport hands header names lower-cased and values trimmed.
-    answer.headers.emplace_back(ssc::aws::ascii_lower(line.substr(0, colon)),
-                                std::string(ssc::aws::trim_space(line.substr(colon + 1))));
+    answer.headers.emplace_back(ssc::aws::detail::ascii_lower(line.substr(0, colon)),
+                                std::string(ssc::aws::detail::trim_space(line.substr(colon + 1))));
   }
   answer.body = std::string(input.rest());
 

@@ -12,16 +12,17 @@
 #include <string>
 #include <string_view>
 
+#include "aws/detail/sigv4.hpp"
+#include "aws/detail/uri.hpp"
 #include "aws/http.hpp"
-#include "aws/sigv4.hpp"
-#include "aws/uri.hpp"
 #include "fuzz_input.hpp"
 
 namespace {
 
 void check_round_trip(std::string_view text) {
-  if (ssc::aws::uri_decode(ssc::aws::uri_encode(text)) != text) __builtin_trap();
-  if (ssc::aws::uri_decode(ssc::aws::uri_encode(text, /*keep_slash=*/true)) != text) {
+  if (ssc::aws::detail::uri_decode(ssc::aws::detail::uri_encode(text)) != text) __builtin_trap();
+  if (ssc::aws::detail::uri_decode(ssc::aws::detail::uri_encode(text, /*keep_slash=*/true)) !=
+      text) {
     __builtin_trap();
   }
 }
@@ -43,14 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.body = std::string(input.rest());
 
   check_round_trip(request.url);
-  (void)ssc::aws::uri_decode(request.url);
-  (void)ssc::aws::url_without_query(request.url);
-  if (const auto parts = ssc::aws::split_url(request.url)) {
+  (void)ssc::aws::detail::uri_decode(request.url);
+  (void)ssc::aws::detail::url_without_query(request.url);
+  if (const auto parts = ssc::aws::detail::split_url(request.url)) {
     if (parts->path.empty() || parts->path.front() != '/') __builtin_trap();
     check_round_trip(parts->query);
   }
 
-  ssc::aws::SigningOptions signing;
+  ssc::aws::detail::SigningOptions signing;
   signing.normalize_path = (options & 2) == 0;
   signing.sign_body = (options & 4) != 0;
   signing.omit_session_token = (options & 8) != 0;
@@ -58,11 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto when = std::chrono::system_clock::time_point(std::chrono::seconds(1440938160));
   try {
     const auto parts =
-        ssc::aws::sign_request(request, credentials, {"eu-west-2", "sqs"}, when, signing);
+        ssc::aws::detail::sign_request(request, credentials, {"eu-west-2", "sqs"}, when, signing);
     if (parts.signature.size() != 64) __builtin_trap();  // hex of a SHA-256
     // Signing again (as a retry does) replaces what it added and gives the same signature.
     const auto again =
-        ssc::aws::sign_request(request, credentials, {"eu-west-2", "sqs"}, when, signing);
+        ssc::aws::detail::sign_request(request, credentials, {"eu-west-2", "sqs"}, when, signing);
     if (again.signature != parts.signature) __builtin_trap();
   } catch (const std::invalid_argument&) {
   }

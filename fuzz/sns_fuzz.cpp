@@ -7,7 +7,7 @@
 #include <string>
 
 #include "aws/aws_error.hpp"
-#include "aws/error_parsers.hpp"
+#include "aws/detail/error_parsers.hpp"
 #include "aws/sns.hpp"
 #include "fuzz_input.hpp"
 
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (error.code().empty()) __builtin_trap();  // every error names its code
   }
   // The error parser on its own too, for any status.
-  const auto error = ssc::aws::parse_query_error("SNS", answer);
+  const auto error = ssc::aws::detail::parse_query_error("SNS", answer);
   if (error.code().empty()) __builtin_trap();
   return 0;
 }

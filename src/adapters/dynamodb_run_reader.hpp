@@ -1,6 +1,7 @@
 // Reads a whole run for the operator's `status` command (SPEC section 10): every row of the
 // correlation id (all pages of a strongly consistent Query) and the product item (a
-// strongly consistent GetItem). Reads only: it never writes to either table.
+// strongly consistent GetItem). Reads only: it never writes to either table. Thread-safe as
+// its client is: what it holds is fixed at construction.
 #pragma once
 
 #include <string>

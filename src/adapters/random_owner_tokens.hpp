@@ -1,6 +1,7 @@
 // Owner tokens for the pending-effects marks: 16 bytes from OpenSSL's CSPRNG, base64url
 // (22 characters). Invocations run in many processes on many machines at once; 128 random
-// bits make two equal tokens practically impossible without any coordination.
+// bits make two equal tokens practically impossible without any coordination. Stateless;
+// OpenSSL's generator takes calls from several threads at once.
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// Monitoring notifications (SPEC section 6) on SNS.
+// Monitoring notifications (SPEC section 6) on SNS. Thread-safe as its client is: the topic
+// is fixed at construction.
 #pragma once
 
 #include <string>

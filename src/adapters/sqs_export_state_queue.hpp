@@ -1,4 +1,5 @@
 // The export-state queue (SPEC section 3) on SQS: the FIFO queue the snapshot sender reads.
+// Thread-safe as its client is: the queue URL is fixed at construction.
 #pragma once
 
 #include <string>

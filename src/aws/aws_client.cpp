@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "aws/deadline.hpp"
-#include "aws/sigv4.hpp"
+#include "aws/detail/sigv4.hpp"
 #include "log/log.hpp"
 
 namespace ssc::aws {
@@ -72,8 +72,8 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
     // Signed afresh each attempt: the signature carries the time and a retry may come
     // after credentials were refreshed.
     HttpRequest signed_request = request;
-    sign_request(signed_request, credentials_.get(), endpoint_.scope,
-                 std::chrono::system_clock::now());
+    detail::sign_request(signed_request, credentials_.get(), endpoint_.scope,
+                         std::chrono::system_clock::now());
 
     std::string error_code;
     attempts = attempt;

@@ -20,6 +20,10 @@ struct CallStats {
   std::atomic<std::uint64_t> retries{0};
 };
 
+// call() may be made from many threads at once: what it holds is set at construction and
+// only read after, the counters are atomics, and the transport and the credentials provider
+// it is given take concurrent calls themselves. The deadline a call honours is the calling
+// thread's own (aws/deadline.hpp).
 class AwsClient {
  public:
   AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

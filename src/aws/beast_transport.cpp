@@ -19,8 +19,8 @@
 #include <utility>
 
 #include "aws/aws_error.hpp"
-#include "aws/text.hpp"
-#include "aws/uri.hpp"
+#include "aws/detail/text.hpp"
+#include "aws/detail/uri.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -116,7 +116,7 @@ struct BeastTransport::Connection {
 namespace {
 
 struct Target {
-  UrlParts url;
+  detail::UrlParts url;
   std::string origin;
   std::string port;
   std::string path_and_query;
@@ -124,7 +124,7 @@ struct Target {
 };
 
 Target parse_target(const std::string& url, const std::string& safe_url) {
-  std::optional<UrlParts> parts = split_url(url);
+  std::optional<detail::UrlParts> parts = detail::split_url(url);
   if (!parts || (parts->scheme != "http" && parts->scheme != "https") || parts->host.empty()) {
     throw ConfigError("cannot send to " + safe_url + ": not an http or https URL");
   }
@@ -157,7 +157,7 @@ Outcome exchange(Stream& stream, beast::flat_buffer& buffer, asio::io_context& i
   bool has_host = false;
   bool has_accept = false;
   for (const auto& [name, value] : request.headers) {
-    const std::string lower = ascii_lower(name);
+    const std::string lower = detail::ascii_lower(name);
     has_host = has_host || lower == "host";
     has_accept = has_accept || lower == "accept";
     out.insert(name, value);
@@ -198,8 +198,8 @@ Outcome exchange(Stream& stream, beast::flat_buffer& buffer, asio::io_context& i
     HttpResponse response;
     response.status = static_cast<long>(status);
     for (const auto& field : in.base()) {
-      response.headers.emplace_back(ascii_lower(view(field.name_string())),
-                                    std::string(trim_space(view(field.value()))));
+      response.headers.emplace_back(detail::ascii_lower(view(field.name_string())),
+                                    std::string(detail::trim_space(view(field.value()))));
     }
     response.body = std::move(in.body());
     outcome.keep_alive = in.keep_alive();
@@ -250,7 +250,7 @@ void BeastTransport::give_back(ConnectionPtr connection) {
 }
 
 HttpResponse BeastTransport::send(const HttpRequest& request, const HttpTimeouts& timeouts) {
-  const std::string safe_url = url_without_query(request.url);
+  const std::string safe_url = detail::url_without_query(request.url);
   const std::string what = request.method + " " + safe_url;
   const Target target = parse_target(request.url, safe_url);
   const auto deadline = Clock::now() + std::max(timeouts.total, std::chrono::milliseconds(1));

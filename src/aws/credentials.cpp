@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "aws/aws_error.hpp"
-#include "aws/ini_file.hpp"
-#include "aws/time_format.hpp"
-#include "aws/uri.hpp"
+#include "aws/detail/ini_file.hpp"
+#include "aws/detail/time_format.hpp"
+#include "aws/detail/uri.hpp"
 #include "log/log.hpp"
 
 namespace ssc::aws {
@@ -49,7 +49,7 @@ class EnvironmentSource : public Source {
     Credentials credentials{*key_id, *secret, non_empty(env_, "AWS_SESSION_TOKEN").value_or(""),
                             std::nullopt};
     if (const auto expiration = non_empty(env_, "AWS_CREDENTIAL_EXPIRATION")) {
-      credentials.expiration = parse_iso8601_utc(*expiration);
+      credentials.expiration = detail::parse_iso8601_utc(*expiration);
       if (!credentials.expiration) {
         throw ConfigError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 UTC time: " + *expiration);
       }
@@ -83,7 +83,7 @@ class ProfileSource : public Source {
     bool profile_seen = false;
 
     if (credentials_file_) {
-      if (const auto file = read_ini_file(*credentials_file_)) {
+      if (const auto file = detail::read_ini_file(*credentials_file_)) {
         files_read.push_back(credentials_file_->string());
         if (const auto it = file->sections.find(profile_); it != file->sections.end()) {
           profile_seen = true;
@@ -92,7 +92,7 @@ class ProfileSource : public Source {
       }
     }
     if (config_file_) {
-      if (const auto file = read_ini_file(*config_file_)) {
+      if (const auto file = detail::read_ini_file(*config_file_)) {
         files_read.push_back(config_file_->string());
         // The config file names profiles "[profile x]"; "default" may also stand alone.
         for (const std::string& name : config_section_names()) {
@@ -142,7 +142,8 @@ class ProfileSource : public Source {
     return {"profile " + profile_};
   }
 
-  std::optional<Credentials> from_section(const IniSection& section, const fs::path& file) const {
+  std::optional<Credentials> from_section(const detail::IniSection& section,
+                                          const fs::path& file) const {
     const auto key_id = section.find("aws_access_key_id");
     const auto secret = section.find("aws_secret_access_key");
     if (key_id == section.end() && secret == section.end()) return std::nullopt;
@@ -222,16 +223,16 @@ class ContainerSource : public Source {
     }
     const auto full = non_empty(env_, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (!full) return std::nullopt;
-    const auto parts = split_url(*full);
+    const auto parts = detail::split_url(*full);
     if (!parts) {
       throw ConfigError("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid http(s) URL: " +
-                        url_without_query(*full));
+                        detail::url_without_query(*full));
     }
     if (parts->scheme == "http" && !plain_http_allowed(parts->host)) {
       throw ConfigError(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https unless its host is a loopback or "
           "container agent address: " +
-          url_without_query(*full));
+          detail::url_without_query(*full));
     }
     return *full;
   }
@@ -263,7 +264,7 @@ class ContainerSource : public Source {
   }
 
   Credentials fetch(const std::string& url) {
-    const std::string safe_url = url_without_query(url);
+    const std::string safe_url = detail::url_without_query(url);
     HttpRequest request{"GET", url, {{"Accept", "application/json"}}, ""};
     if (const auto token = authorization_token())
       request.headers.emplace_back("Authorization", *token);
@@ -311,7 +312,7 @@ class ContainerSource : public Source {
     Credentials credentials{text_field("AccessKeyId", true), text_field("SecretAccessKey", true),
                             text_field("Token", false), std::nullopt};
     if (const std::string expiration = text_field("Expiration", false); !expiration.empty()) {
-      credentials.expiration = parse_iso8601_utc(expiration);
+      credentials.expiration = detail::parse_iso8601_utc(expiration);
       if (!credentials.expiration) {
         throw ConfigError("container credentials endpoint " + safe_url +
                           " answer has an Expiration that is not an ISO 8601 UTC time");
@@ -398,7 +399,7 @@ std::optional<std::string> credentials_expiry_warning(const Credentials& credent
   if (!credentials.expiration || *credentials.expiration > now + window) return std::nullopt;
   const auto left =
       std::chrono::duration_cast<std::chrono::seconds>(*credentials.expiration - now).count();
-  const std::string when = format_iso8601_utc(*credentials.expiration);
+  const std::string when = detail::format_iso8601_utc(*credentials.expiration);
   if (left <= 0) {
     return "AWS credentials expired at " + when + " (" + std::to_string(-left) +
            " s ago): requests will be refused";

@@ -20,6 +20,8 @@ struct Credentials {
   std::optional<std::chrono::system_clock::time_point> expiration;
 };
 
+// get() is called for every attempt of every client, from many threads at once: an
+// implementation must take concurrent calls.
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
@@ -27,7 +29,8 @@ class CredentialsProvider {
   virtual Credentials get() = 0;
 };
 
-// Always the same credentials: tests, and local emulators that accept any key.
+// Always the same credentials: tests, and local emulators that accept any key. Immutable
+// after construction, so concurrent get() calls need no lock.
 class StaticCredentialsProvider : public CredentialsProvider {
  public:
   explicit StaticCredentialsProvider(Credentials credentials)
@@ -70,7 +73,10 @@ std::optional<std::string> credentials_expiry_warning(const Credentials& credent
 // An explicitly named profile that no file holds, a malformed file, or a failing
 // endpoint is a ConfigError rather than a silent fall-through. Credentials that have expired
 // or expire within `options.refresh_before_expiry` get one WARNING line (the source, the
-// expiration, the seconds left; never the credentials). Thread-safe.
+// expiration, the seconds left; never the credentials). Thread-safe: the chain's choice of
+// source, the credentials read once from a static source and the last warning are guarded
+// by one mutex; the container source has a mutex of its own, taken without the chain's, so
+// that a slow refresh never holds the chain's lock.
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(HttpTransport& http);
 std::unique_ptr<CredentialsProvider> make_default_credentials_chain(
     HttpTransport& http, EnvLookup env, CredentialsChainOptions options = {});

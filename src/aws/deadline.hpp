@@ -1,5 +1,7 @@
 // The invocation's deadline bounds every AWS call and its retries. It travels as a
-// thread-local set by the handler (RAII), so the ports need not carry it.
+// thread-local set by the handler (RAII), so the ports need not carry it. Being
+// thread-local, a scope bounds the calls of the thread that opened it only: a thread that
+// works for another (a batch worker) opens its own.
 #pragma once
 
 #include <chrono>

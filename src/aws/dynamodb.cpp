@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "aws/deadline.hpp"
-#include "aws/error_parsers.hpp"
-#include "aws/json_protocol.hpp"
+#include "aws/detail/error_parsers.hpp"
+#include "aws/detail/json_protocol.hpp"
 #include "log/log.hpp"
 
 namespace ssc::aws {
@@ -18,8 +18,8 @@ constexpr const char* kService = "dynamodb";
 constexpr const char* kTargetPrefix = "DynamoDB_20120810.";
 
 AwsError malformed_item(const std::string& name, const std::string& what) {
-  return make_service_error(kMalformedResponse, "dynamodb item attribute " + name + " " + what, "",
-                            0);
+  return detail::make_service_error(detail::kMalformedResponse,
+                                    "dynamodb item attribute " + name + " " + what, "", 0);
 }
 
 std::optional<nlohmann::json> optional_object(const nlohmann::json& body, const char* name) {
@@ -124,7 +124,7 @@ TransactionCanceled::TransactionCanceled(const AwsError& error,
       reasons_(std::make_shared<const std::vector<CancellationReason>>(std::move(reasons))) {}
 
 AwsError parse_dynamodb_error(const HttpResponse& response) {
-  AwsError error = parse_json_error(kService, response);
+  AwsError error = detail::parse_json_error(kService, response);
   if (error.code() != "ConditionalCheckFailedException" &&
       error.code() != "TransactionCanceledException") {
     return error;
@@ -144,7 +144,7 @@ DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& cr
       policy_(policy) {}
 
 nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
-  return call_json_protocol(client_, kService, kTargetPrefix, operation, request);
+  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request);
 }
 
 std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request) {
@@ -172,9 +172,9 @@ QueryResult DynamoDbClient::query_all(nlohmann::json request) {
     // A service that hands back the key it was given would keep this loop going forever.
     if (const auto start = request.find("ExclusiveStartKey");
         start != request.end() && *start == *last) {
-      throw make_service_error(kMalformedResponse,
-                               "dynamodb Query returned the same LastEvaluatedKey it was given", "",
-                               200);
+      throw detail::make_service_error(
+          detail::kMalformedResponse,
+          "dynamodb Query returned the same LastEvaluatedKey it was given", "", 200);
     }
     request["ExclusiveStartKey"] = std::move(*last);
   }

@@ -91,6 +91,9 @@ struct QueryResult {
   int pages = 0;  // Query requests made
 };
 
+// Every operation may be called from many threads at once: the client is its AwsClient
+// (thread-safe) and an atomic count of transactions sent again; a request's state lives in
+// the call.
 class DynamoDbClient {
  public:
   DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "aws/aws_error.hpp"
-#include "aws/uri.hpp"
+#include "aws/detail/uri.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -30,15 +30,15 @@ std::string upper(std::string text) {
 
 // The endpoint as the client joins paths to it: scheme://authority, nothing after.
 std::string checked_endpoint(const std::string& url, const std::string& variable) {
-  const auto parts = split_url(url);
+  const auto parts = detail::split_url(url);
   const std::string where = variable.empty() ? "endpoint" : variable;
   if (!parts) {
-    throw ConfigError(where + " is not a valid http(s) URL: \"" + url_without_query(url) +
+    throw ConfigError(where + " is not a valid http(s) URL: \"" + detail::url_without_query(url) +
                       "\" (expected scheme://host[:port])");
   }
   if (parts->path != "/" || !parts->query.empty()) {
-    throw ConfigError(where + " must not have a path or query: \"" + url_without_query(url) +
-                      "\" (expected scheme://host[:port])");
+    throw ConfigError(where + " must not have a path or query: \"" +
+                      detail::url_without_query(url) + "\" (expected scheme://host[:port])");
   }
   return parts->scheme + "://" + parts->authority;
 }

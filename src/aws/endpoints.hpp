@@ -4,13 +4,18 @@
 #include <string>
 
 #include "aws/env.hpp"
-#include "aws/sigv4.hpp"
 
 namespace ssc::aws {
 
 // AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2. Throws ConfigError when the name
 // is not a region name (it becomes part of a host name).
 std::string resolve_region(const EnvLookup& env);
+
+// What a request to the service is signed for (SigV4's credential scope).
+struct SigningScope {
+  std::string region;
+  std::string service;  // dynamodb, sqs, sns
+};
 
 struct ServiceEndpoint {
   std::string url;  // scheme://host[:port], no trailing slash

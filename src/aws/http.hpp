@@ -32,6 +32,8 @@ struct HttpTimeouts {
   std::chrono::milliseconds total{10000};
 };
 
+// One transport serves every client, the credentials endpoint and the push gateway, from
+// every worker thread: an implementation's send() must take calls from many threads at once.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;

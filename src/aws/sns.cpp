@@ -1,9 +1,12 @@
 #include "aws/sns.hpp"
 
 #include <pugixml.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "aws/error_parsers.hpp"
-#include "aws/uri.hpp"
+#include "aws/detail/error_parsers.hpp"
+#include "aws/detail/uri.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -13,20 +16,9 @@ constexpr const char* kVersion = "2010-03-31";
 
 }  // namespace
 
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& parameters) {
-  std::string out;
-  for (const auto& [name, value] : parameters) {
-    if (!out.empty()) out += '&';
-    out += uri_encode(name);
-    out += '=';
-    out += uri_encode(value);
-  }
-  return out;
-}
-
 SnsClient::SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
                      HttpTransport& http, RetryPolicy policy, HttpTimeouts timeouts)
-    : client_(std::move(endpoint), credentials, http, policy, query_error_parser(kService),
+    : client_(std::move(endpoint), credentials, http, policy, detail::query_error_parser(kService),
               timeouts) {}
 
 PublishResult SnsClient::publish(const PublishRequest& request) {
@@ -46,18 +38,18 @@ PublishResult SnsClient::publish(const PublishRequest& request) {
   http.method = "POST";
   http.url = "/";
   http.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  http.body = form_encode(parameters);
+  http.body = detail::form_encode(parameters);
   const HttpResponse response =
       client_.call(std::move(http), "Publish", "topic " + request.topic_arn);
 
   pugi::xml_document document;
   if (!document.load_buffer(response.body.data(), response.body.size())) {
-    throw malformed_response(kService, response, "an XML <PublishResponse>");
+    throw detail::malformed_response(kService, response, "an XML <PublishResponse>");
   }
   const pugi::xml_node root = document.child("PublishResponse");
   const std::string message_id = root.child("PublishResult").child_value("MessageId");
   if (!root || message_id.empty()) {
-    throw malformed_response(kService, response, "a <PublishResponse> with a MessageId");
+    throw detail::malformed_response(kService, response, "a <PublishResponse> with a MessageId");
   }
   return {message_id, root.child("ResponseMetadata").child_value("RequestId")};
 }

@@ -3,8 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "aws/aws_client.hpp"
 #include "aws/credentials.hpp"
@@ -27,10 +25,8 @@ struct PublishResult {
   std::string request_id;
 };
 
-// Name=value pairs in order, encoded as application/x-www-form-urlencoded with RFC 3986
-// percent-encoding (what SigV4 and the query protocol expect).
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& parameters);
-
+// Every operation may be called from many threads at once: the client is its AwsClient
+// (thread-safe); a request's state lives in the call.
 class SnsClient {
  public:
   SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

@@ -2,8 +2,9 @@
 
 #include <utility>
 
-#include "aws/error_parsers.hpp"
-#include "aws/json_protocol.hpp"
+#include "aws/detail/error_parsers.hpp"
+#include "aws/detail/json_protocol.hpp"
+#include "aws/detail/uri.hpp"
 
 namespace ssc::aws {
 namespace {
@@ -26,13 +27,19 @@ const nlohmann::json& array_field(const nlohmann::json& object, const char* name
 
 }  // namespace
 
+std::optional<std::string> queue_name_of(std::string_view queue_url) {
+  const auto parts = detail::split_url(queue_url);
+  if (!parts || parts->host.empty() || !parts->query.empty()) return std::nullopt;
+  return parts->path.substr(parts->path.rfind('/') + 1);
+}
+
 SqsClient::SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
                      HttpTransport& http, RetryPolicy policy, HttpTimeouts timeouts)
-    : client_(std::move(endpoint), credentials, http, policy, json_error_parser(kService),
+    : client_(std::move(endpoint), credentials, http, policy, detail::json_error_parser(kService),
               timeouts) {}
 
 nlohmann::json SqsClient::call(std::string_view operation, const nlohmann::json& request) {
-  return call_json_protocol(client_, kService, kTargetPrefix, operation, request);
+  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request);
 }
 
 SendMessageResult SqsClient::send_message(const SendMessageRequest& request) {

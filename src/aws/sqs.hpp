@@ -63,6 +63,13 @@ struct DeleteBatchResult {
   std::vector<BatchFailure> failed;
 };
 
+// The queue's name: the last path segment of `queue_url` (empty when the path ends in '/').
+// nullopt when the URL is not an absolute http(s) URL with a host and without a query, so
+// not one a queue could have.
+std::optional<std::string> queue_name_of(std::string_view queue_url);
+
+// Every operation may be called from many threads at once: the client is its AwsClient
+// (thread-safe); a request's state lives in the call.
 class SqsClient {
  public:
   SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,

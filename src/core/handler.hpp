@@ -11,6 +11,10 @@
 // messages of one batch may just as well be processed at once. Each spends most of its
 // time waiting on AWS, so a few threads cut the batch's time to about that of its slowest
 // message. A FIFO queue's batch must stop at its first failure, so it is processed in order.
+//
+// Threads: the Runtime API hands out one invocation at a time, and handle() expects that.
+// Concurrent calls would still be safe (the ports take concurrent calls, and a call's state
+// is its own), but their batches would take turns on the one worker pool.
 #pragma once
 
 #include <algorithm>

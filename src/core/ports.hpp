@@ -1,5 +1,9 @@
 // The interfaces the workflow is written against. Adapters (DynamoDB, SQS, SNS,
 // push gateway) implement them; unit tests implement them in memory.
+//
+// Threads: the batch handler processes a standard queue's messages on up to ten threads at
+// once, all through the same port objects. Each interface says whether its implementations
+// must take concurrent calls; the in-memory fakes take them too, so that tests can race them.
 #pragma once
 
 #include <cstdint>
@@ -141,6 +145,8 @@ class ProductTable {
   virtual void finish_effects(const std::string& correlation_id, const Owner& owner) = 0;
 };
 
+// Called from several threads at once (one message each): an implementation holds no
+// state of its own between calls, or guards it.
 class ExportStateQueue {
  public:
   virtual ~ExportStateQueue() = default;
@@ -148,6 +154,7 @@ class ExportStateQueue {
                     const std::string& deduplication_id) = 0;
 };
 
+// As ExportStateQueue: called from several threads at once.
 class Monitoring {
  public:
   virtual ~Monitoring() = default;
@@ -160,6 +167,8 @@ struct RunLabels {
   std::string snapshot_type;
 };
 
+// Recorded from several threads at once (every message's worker): an implementation guards
+// its series.
 class Metrics {
  public:
   virtual ~Metrics() = default;
@@ -177,7 +186,9 @@ class Metrics {
   virtual void message_rejected(const RunLabels& run) = 0;
 };
 
-// Pushes and deletes what the push gateway holds for a run (SPEC section 7).
+// Pushes and deletes what the push gateway holds for a run (SPEC section 7). Called from the
+// handler's own thread only, after the batch's workers are done: a push and the deletion of
+// the same run are never concurrent.
 class MetricsPublisher {
  public:
   virtual ~MetricsPublisher() = default;
@@ -185,6 +196,8 @@ class MetricsPublisher {
   virtual void delete_run(const std::string& correlation_id) = 0;
 };
 
+// Read and slept on from several threads at once: an implementation keeps no state, or
+// guards it.
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -193,7 +206,8 @@ class Clock {
 };
 
 // Random, unique owner tokens for pending marks: one per invocation, from a source that
-// concurrent invocations (other processes, other machines) cannot repeat.
+// concurrent invocations (other processes, other machines) cannot repeat. Called from the
+// handler's own thread, once per batch.
 class OwnerTokens {
  public:
   virtual ~OwnerTokens() = default;
@@ -202,6 +216,8 @@ class OwnerTokens {
 
 // The time bound of the I/O the calling thread does (every AWS call and its retries, each
 // push to the gateway). The core cannot see the AWS layer; this is how it tightens the bound.
+// The bound is the calling thread's own: every worker thread calls run_until for itself, at
+// the same time as the others, and one thread's bound never reaches another's I/O.
 class IoDeadline {
  public:
   virtual ~IoDeadline() = default;

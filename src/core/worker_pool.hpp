@@ -28,7 +28,8 @@ class WorkerPool {
   // picked the job up by the time the calling thread's run returns is not given it: the
   // job is expected to share its work out (e.g. an atomic index), so there is none left.
   // Fewer helpers than asked run it when threads cannot be started. One job at a time:
-  // concurrent callers wait for each other.
+  // concurrent callers wait for each other (run_mutex_), and the hand-over to the threads is
+  // guarded by mutex_, which threads_started() takes too.
   void run(std::size_t helpers, const std::function<void()>& job);
 
   [[nodiscard]] std::size_t threads_started();

@@ -4,6 +4,11 @@
 // " [cut: <n> bytes, the first <m> shown]" and is named in the line's "cut_fields". Context
 // fields (correlation_id, collection_name, file_name) come from a thread-local LogContext
 // set by the handler for the message in hand.
+//
+// Threads: write() and its shorthands may be called from any thread at once; a mutex holds
+// each line's output to standard error, so lines never interleave. The level is an atomic
+// and the other settings are copied under a lock, so configure() may run meanwhile. A
+// LogContext is its thread's own: it never labels another thread's lines.
 #pragma once
 
 #include <cstddef>

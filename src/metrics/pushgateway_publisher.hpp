@@ -35,6 +35,10 @@ struct PushGatewaySettings {
   aws::HttpTimeouts timeouts{};
 };
 
+// May be called from several threads at once: the settings and base URL are fixed at
+// construction, and RunMetrics and the transport take concurrent calls themselves. The
+// order of a concurrent push and delete_run of one run is not defined; the handler makes
+// both from its own thread, one after the other.
 class PushGatewayPublisher final : public core::MetricsPublisher {
  public:
   // Without settings nothing is pushed or deleted at the gateway (one INFO line says so).

@@ -35,6 +35,10 @@ inline constexpr const char* kMessagesFailed =
 inline constexpr const char* kMessagesRejected =
     "snapshot_sender_status_checker_messages_rejected_total";
 
+// Every member may be called from many threads at once (the batch's workers record, the
+// handler's thread serializes and forgets): one mutex guards the map of runs and is held
+// for each whole update or serialization, so that a push never carries half an update and
+// forget() cannot free a run that another thread is recording into.
 class RunMetrics final : public core::Metrics {
  public:
   RunMetrics();

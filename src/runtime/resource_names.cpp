@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "aws/uri.hpp"
+#include "aws/sqs.hpp"
 
 namespace ssc::runtime {
 namespace {
@@ -77,12 +77,9 @@ std::optional<std::string> fifo_queue_url_problem(std::string_view url) {
   static const std::string kShape =
       "must be the URL of a FIFO queue, such as "
       "https://sqs.eu-west-2.amazonaws.com/123456789012/name.fifo";
-  const auto parts = aws::split_url(url);
-  if (!parts || parts->host.empty() || !parts->query.empty()) return kShape;
-  std::string_view path = parts->path;
-  const auto slash = path.rfind('/');
-  const auto last = path.substr(slash + 1);
-  if (!valid_name(last, 75, true)) {
+  const auto name = aws::queue_name_of(url);
+  if (!name) return kShape;
+  if (!valid_name(*name, 75, true)) {
     return kShape + " (its last path segment: a queue name ending in .fifo)";
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 // The real clock: wall-clock epoch milliseconds (the deadlines Lambda hands out are epoch
-// milliseconds) and a real sleep that never outlives the invocation's deadline.
+// milliseconds) and a real sleep that never outlives the invocation's deadline. Stateless:
+// every thread may read and sleep at once, each bounded by its own deadline.
 #pragma once
 
 #include <cstdint>

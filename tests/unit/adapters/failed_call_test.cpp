@@ -3,14 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "aws/detail/json_protocol.hpp"
 #include "aws/dynamodb.hpp"
-#include "aws/json_protocol.hpp"
 #include "aws/sns.hpp"
 #include "aws/sqs.hpp"
 #include "scripted_transport.hpp"
 
 using nlohmann::json;
 using namespace ssc::aws;
+using ssc::aws::detail::resource_of;
 using ssc::test::FixedCredentials;
 using ssc::test::ScriptedTransport;
 using ::testing::HasSubstr;

@@ -2,6 +2,7 @@
 
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
+#include "aws/detail/uri.hpp"
 #include "aws/sns.hpp"
 #include "aws/sqs.hpp"
 #include "scripted_transport.hpp"
@@ -137,8 +138,22 @@ constexpr const char* kPublishAnswer =
     "<MessageId>msg-1</MessageId></PublishResult><ResponseMetadata><RequestId>req-1</RequestId>"
     "</ResponseMetadata></PublishResponse>";
 
+TEST(QueueNameOf, TheLastPathSegmentOfAQueueUrl) {
+  EXPECT_EQ(queue_name_of(kQueue), "export-state.fifo");
+  EXPECT_EQ(queue_name_of("https://sqs.eu-west-2.amazonaws.com/123456789012/q"), "q");
+  EXPECT_EQ(queue_name_of("https://sqs.eu-west-2.amazonaws.com/123456789012/"), "");
+  EXPECT_EQ(queue_name_of("https://sqs.eu-west-2.amazonaws.com"), "");
+}
+
+TEST(QueueNameOf, NoneForWhatNoQueueUrlLooksLike) {
+  EXPECT_FALSE(queue_name_of("export-state.fifo"));
+  EXPECT_FALSE(queue_name_of("ftp://host/1/q.fifo"));
+  EXPECT_FALSE(queue_name_of("https:///1/q.fifo"));
+  EXPECT_FALSE(queue_name_of("https://host/1/q.fifo?x=1"));
+}
+
 TEST(FormEncode, PercentEncodesEverythingButUnreserved) {
-  EXPECT_EQ(form_encode({{"Action", "Publish"}, {"Message", "a b+c&d=e/é~"}}),
+  EXPECT_EQ(detail::form_encode({{"Action", "Publish"}, {"Message", "a b+c&d=e/é~"}}),
             "Action=Publish&Message=a%20b%2Bc%26d%3De%2F%C3%A9~");
 }
 

@@ -1,11 +1,11 @@
-#include "aws/error_parsers.hpp"
+#include "aws/detail/error_parsers.hpp"
 
 #include <gtest/gtest.h>
 
 using ssc::aws::AwsError;
 using ssc::aws::HttpResponse;
-using ssc::aws::parse_json_error;
-using ssc::aws::parse_query_error;
+using ssc::aws::detail::parse_json_error;
+using ssc::aws::detail::parse_query_error;
 
 namespace {
 

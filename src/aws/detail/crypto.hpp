@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace ssc::aws::crypto {
+namespace ssc::aws::detail::crypto {
 
 // Lower-case hex of the SHA-256 digest (the raw digest is digest::sha256).
 std::string sha256_hex(std::string_view data);
@@ -15,4 +15,4 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 // Lower-case hexadecimal, as SigV4 wants it.
 std::string to_hex(std::string_view bytes);
 
-}  // namespace ssc::aws::crypto
+}  // namespace ssc::aws::detail::crypto

@@ -1,12 +1,12 @@
-#include "aws/json_protocol.hpp"
+#include "aws/detail/json_protocol.hpp"
 
 #include <algorithm>
 #include <utility>
 #include <vector>
 
-#include "aws/error_parsers.hpp"
+#include "aws/detail/error_parsers.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {
 
 std::string string_member(const nlohmann::json& object, const char* name) {
@@ -68,4 +68,4 @@ nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
   return body;
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

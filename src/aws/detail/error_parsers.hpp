@@ -9,7 +9,7 @@
 #include "aws/aws_error.hpp"
 #include "aws/http.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 // The code given to an answer whose body is not the JSON or XML its protocol promises.
 inline constexpr const char* kMalformedResponse = "MalformedResponse";
@@ -35,4 +35,4 @@ AwsError parse_query_error(const std::string& service, const HttpResponse& respo
 ErrorParser json_error_parser(std::string service);
 ErrorParser query_error_parser(std::string service);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 // `text` with A-Z lowered; other bytes as they are.
 std::string ascii_lower(std::string_view text);
@@ -13,4 +13,4 @@ std::string ascii_lower(std::string_view text);
 // `text` without leading and trailing spaces, tabs, CRs and LFs.
 std::string_view trim_space(std::string_view text);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -1,10 +1,10 @@
-#include "aws/time_format.hpp"
+#include "aws/detail/time_format.hpp"
 
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {
 
 std::tm utc_fields(std::chrono::system_clock::time_point when) {
@@ -87,4 +87,4 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::stri
   return Clock::time_point(when);
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -1,12 +1,12 @@
-#include "aws/ini_file.hpp"
+#include "aws/detail/ini_file.hpp"
 
 #include <fstream>
 #include <sstream>
 
 #include "aws/aws_error.hpp"
-#include "aws/text.hpp"
+#include "aws/detail/text.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {}  // namespace
 
 IniFile parse_ini(std::string_view text, const std::string& file_name) {
@@ -60,4 +60,4 @@ std::optional<IniFile> read_ini_file(const std::filesystem::path& path) {
   return parse_ini(text.str(), path.string());
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -1,4 +1,4 @@
-#include "aws/crypto.hpp"
+#include "aws/detail/crypto.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,7 +8,7 @@
 
 #include "digest/digest.hpp"
 
-namespace ssc::aws::crypto {
+namespace ssc::aws::detail::crypto {
 
 std::string sha256_hex(std::string_view data) { return to_hex(digest::sha256(data)); }
 
@@ -35,4 +35,4 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-}  // namespace ssc::aws::crypto
+}  // namespace ssc::aws::detail::crypto

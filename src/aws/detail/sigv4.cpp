@@ -1,4 +1,4 @@
-#include "aws/sigv4.hpp"
+#include "aws/detail/sigv4.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,13 +9,13 @@
 #include <utility>
 #include <vector>
 
-#include "aws/crypto.hpp"
-#include "aws/text.hpp"
-#include "aws/time_format.hpp"
-#include "aws/uri.hpp"
+#include "aws/detail/crypto.hpp"
+#include "aws/detail/text.hpp"
+#include "aws/detail/time_format.hpp"
+#include "aws/detail/uri.hpp"
 #include "digest/digest.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {
 
 constexpr const char* kAlgorithm = "AWS4-HMAC-SHA256";
@@ -233,4 +233,4 @@ SignatureParts sign_request(HttpRequest& request, const Credentials& credentials
   return parts;
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

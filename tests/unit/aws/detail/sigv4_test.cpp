@@ -1,5 +1,5 @@
 // Runs every header-signing case of AWS's published SigV4 test suite.
-#include "aws/sigv4.hpp"
+#include "aws/detail/sigv4.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +14,11 @@
 #include <thread>
 #include <vector>
 
-#include "aws/time_format.hpp"
+#include "aws/detail/time_format.hpp"
 
 namespace fs = std::filesystem;
 using namespace ssc::aws;
+using namespace ssc::aws::detail;
 
 namespace {
 

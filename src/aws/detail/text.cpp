@@ -1,9 +1,9 @@
-#include "aws/text.hpp"
+#include "aws/detail/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
@@ -19,4 +19,4 @@ std::string_view trim_space(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

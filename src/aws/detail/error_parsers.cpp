@@ -1,4 +1,4 @@
-#include "aws/error_parsers.hpp"
+#include "aws/detail/error_parsers.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -6,7 +6,7 @@
 
 #include "aws/retry.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {
 
 std::string json_string(const nlohmann::json& object, const char* name) {
@@ -122,4 +122,4 @@ ErrorParser query_error_parser(std::string service) {
   };
 }
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -8,7 +8,7 @@
 
 #include "aws/aws_client.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 // What a JSON request is made on, for its errors: "table <TableName>", the tables of a
 // transaction's TransactItems ("tables A, B" when more than one), "queue <QueueUrl>"; empty
@@ -21,4 +21,4 @@ nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
                                   const nlohmann::json& request);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

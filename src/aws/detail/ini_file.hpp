@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 using IniSection = std::map<std::string, std::string>;  // keys lower-cased
 
@@ -24,4 +24,4 @@ IniFile parse_ini(std::string_view text, const std::string& file_name);
 // nullopt when the file does not exist; ConfigError when it exists but cannot be read.
 std::optional<IniFile> read_ini_file(const std::filesystem::path& path);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

@@ -5,14 +5,10 @@
 #include <string>
 
 #include "aws/credentials.hpp"
+#include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 
-namespace ssc::aws {
-
-struct SigningScope {
-  std::string region;
-  std::string service;  // dynamodb, sqs, sns
-};
+namespace ssc::aws::detail {
 
 struct SignatureParts {
   std::string canonical_request;
@@ -47,8 +43,10 @@ SignatureParts sign_request(HttpRequest& request, const Credentials& credentials
                             const SigningScope& scope, std::chrono::system_clock::time_point when,
                             const SigningOptions& options = {});
 
-// The derived signing key (kSigning) for one day; cached, since it changes only daily.
+// The derived signing key (kSigning) for one day; cached, since it changes only daily. The
+// cache is one per process, shared by every client and thread, and guarded by a mutex that
+// is not held while a key is derived (two threads may derive the same key once each).
 std::string signing_key(const std::string& secret_access_key, const std::string& day,
                         const SigningScope& scope);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

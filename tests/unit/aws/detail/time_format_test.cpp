@@ -1,10 +1,11 @@
-#include "aws/time_format.hpp"
+#include "aws/detail/time_format.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 using namespace ssc::aws;
+using namespace ssc::aws::detail;
 using std::chrono::seconds;
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 
 // 20150830T123600Z (X-Amz-Date).
 std::string format_amz_date(std::chrono::system_clock::time_point when);
@@ -20,4 +20,4 @@ std::string format_iso8601_utc(std::chrono::system_clock::time_point when);
 // seconds, or with a +00:00 offset. nullopt when it is none of these.
 std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::string_view text);
 
-}  // namespace ssc::aws
+}  // namespace ssc::aws::detail

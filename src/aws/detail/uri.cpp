@@ -1,11 +1,11 @@
-#include "aws/uri.hpp"
+#include "aws/detail/uri.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "aws/text.hpp"
+#include "aws/detail/text.hpp"
 
-namespace ssc::aws {
+namespace ssc::aws::detail {
 namespace {
 
 bool is_unreserved(unsigned char c) {
@@ -120,4 +120,15 @@ std::string url_without_query(std::string_view url) {
   return std::string(url.substr(0, url.find_first_of("?#")));
 }
 
-}  // namespace ssc::aws
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& parameters) {
+  std::string out;
+  for (const auto& [name, value] : parameters) {
+    if (!out.empty()) out += '&';
+    out += uri_encode(name);
+    out += '=';
+    out += uri_encode(value);
+  }
+  return out;
+}
+
+}  // namespace ssc::aws::detail

@@ -1,10 +1,11 @@
-#include "aws/ini_file.hpp"
+#include "aws/detail/ini_file.hpp"
 
 #include <gtest/gtest.h>
 
 #include "aws/aws_error.hpp"
 
 using namespace ssc::aws;
+using namespace ssc::aws::detail;
 
 namespace {
 
