@@ -7,8 +7,6 @@
 #include "aws/detail/text.hpp"
 
 namespace ssc::aws::detail {
-namespace {}  // namespace
-
 IniFile parse_ini(std::string_view text, const std::string& file_name) {
   IniFile file;
   IniSection* section = nullptr;
