@@ -7,6 +7,7 @@
 #include "aws/detail/text.hpp"
 
 namespace ssc::aws::detail {
+
 IniFile parse_ini(std::string_view text, const std::string& file_name) {
   IniFile file;
   IniSection* section = nullptr;
