@@ -1,6 +1,7 @@
 #include "runtime/cli_operator.hpp"
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "aws/aws_error.hpp"
 #include "log/log.hpp"
@@ -15,19 +16,33 @@ using operator_command::kModule;
 using operator_command::NotFound;
 using operator_command::Refused;
 
+// How a missing run or a refusal is told on stdout: a sentence, or, for `--output json`, one
+// JSON object {"error": sentence}, so that a script reading the answer always gets JSON.
+enum class Answer { Text, Json };
+
+void print_answer(Answer answer, const std::string& sentence) {
+  if (answer == Answer::Json) {
+    std::cout << nlohmann::json{{"error", sentence}}.dump(-1, ' ', false,
+                                                          nlohmann::json::error_handler_t::replace)
+              << std::endl;
+  } else {
+    std::cout << sentence << std::endl;
+  }
+}
+
 // Runs `command` under the commands' time bound and turns what it throws into the exit code
 // and one JSON log line on stderr (SPEC section 9).
 template <typename Command>
-int guarded(Command&& command) {
+int guarded(Command&& command, Answer answer = Answer::Text) {
   try {
     return command();
   } catch (const NotFound& error) {
     log::error(kModule, error.what());
-    std::cout << error.what() << std::endl;
+    print_answer(answer, error.what());
     return kExitNotFound;
   } catch (const Refused& error) {
     log::error(kModule, std::string("Refused: ") + error.what());
-    std::cout << "Refused: " << error.what() << std::endl;
+    print_answer(answer, std::string("Refused: ") + error.what());
     return kExitRefused;
   } catch (const ConfigurationError& error) {
     log::error(kModule, error.what(), {{"error_type", error_type_of(error)}});
@@ -105,7 +120,8 @@ std::optional<int> run_operator_command(const ConfigFlags& flags, const Operator
   if (!options.collection_name.empty()) context["collection_name"] = options.collection_name;
   const log::LogContext in_context(std::move(context));
   if (options.status && options.status->parsed()) {
-    return guarded([&] { return operator_command::run_status(flags, options); });
+    return guarded([&] { return operator_command::run_status(flags, options); },
+                   options.output == "json" ? Answer::Json : Answer::Text);
   }
   if (options.resend_export_state && options.resend_export_state->parsed()) {
     return guarded([&] { return operator_command::run_resend_export_state(flags, options); });

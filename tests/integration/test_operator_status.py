@@ -241,6 +241,18 @@ def test_unknown_run_exits_3(world: World):
     assert run.logs  # stderr is JSON lines
 
 
+def test_unknown_run_with_json_output_answers_json(world: World):
+    w = world
+    w.put_collection("db.other.a", "Sent", exported=1)
+
+    run = status(w, "--output", "json", correlation_id=w.correlation_id + "-nope")
+
+    assert run.rc == 3, run.describe()
+    answer = json.loads(run.stdout)
+    assert list(answer) == ["error"], answer
+    assert w.correlation_id + "-nope" in answer["error"]
+
+
 def test_aws_failure_exits_1(world: World):
     w = world
     run = status(w, env=w.env(DYNAMO_DB_EXPORT_STATUS_TABLE_NAME=w.export_table + "-missing"))
