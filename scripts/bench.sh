@@ -23,16 +23,8 @@ NAME=snapshot-sender-status-checker
 
 say() { printf '\n=== %s\n' "$*"; }
 
-stack_started=0
-stop_stack() {
-  if [ "$stack_started" -eq 1 ]; then
-    bash scripts/stack.sh stop || true
-    stack_started=0
-  fi
-}
-trap stop_stack EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# stop_stack: the stack this run started is stopped on any exit (shared with the test suites).
+source scripts/lib/suite.sh
 
 say "setup"
 bash scripts/setup.sh
