@@ -27,15 +27,13 @@ source scripts/lib/suite.sh
 
 say "setup"
 if ! bash scripts/setup.sh; then
-  echo "test: scripts/setup.sh failed" >&2
-  failed=$((failed + 1))
+  fail_step "scripts/setup.sh failed"
   finish
 fi
 
 say "build ($BUILD_DIR)"
 if ! bash scripts/build.sh; then
-  echo "test: the build failed; no tests were run" >&2
-  failed=$((failed + 1))
+  fail_step "the build failed; no tests were run"
   finish
 fi
 
@@ -45,8 +43,7 @@ mkdir -p "$RESULTS"
 if [ "${SSC_TEST_ARM64:-0}" = 1 ]; then
   say "arm64 package (scripts/package.sh)"
   if ! ARCHES=aarch64 bash scripts/package.sh; then
-    echo "test: the arm64 package could not be built" >&2
-    failed=$((failed + 1))
+    fail_step "the arm64 package could not be built"
   fi
 fi
 
@@ -65,8 +62,7 @@ if bash scripts/stack.sh start; then
   [ "$rc" -ne 5 ] || echo "test: pytest collected no tests" >&2
   count_results "$RESULTS/pytest.xml" "$rc"
 else
-  echo "test: the local stack did not start; integration tests not run" >&2
-  failed=$((failed + 1))
+  fail_step "the local stack did not start; integration tests not run"
 fi
 
 finish

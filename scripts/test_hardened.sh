@@ -65,17 +65,13 @@ sanitizer_env() {
 # Every report file of a phase is printed and counted as one failure: also a report
 # from a process that no test attributed (a fixture's, a tool's).
 check_reports() {
-  local phase=$1 report count=0
+  local phase=$1 report
   for report in "$REPORTS/$phase"/*; do
     [ -f "$report" ] || continue
     echo "--- sanitizer report $report" >&2
     tail -c 8000 "$report" >&2
-    count=$((count + 1))
+    fail_step "sanitizer report $(basename "$report") in the $phase phase"
   done
-  if [ "$count" -gt 0 ]; then
-    echo "test: $count sanitizer report(s) in the $phase phase" >&2
-    failed=$((failed + count))
-  fi
 }
 
 # -O1 and line tables only: what the sanitizers' reports need (file:line in every frame)
@@ -105,8 +101,7 @@ start_stack() {
   if bash scripts/stack.sh start; then
     stack_started=1
   else
-    echo "test: the local stack did not start; integration tests not run" >&2
-    failed=$((failed + 1))
+    fail_step "the local stack did not start; integration tests not run"
     return 1
   fi
 }
@@ -127,8 +122,7 @@ phase_asan() {
   sanitizer_env asan
   say "asan: build ($ASAN_BUILD_DIR, clang, ASan+UBSan, fuzz targets)"
   if ! build "$ASAN_BUILD_DIR" -DSSC_SANITIZE=address,undefined -DSSC_FUZZ=ON; then
-    echo "test: the ASan build failed; its tests were not run" >&2
-    failed=$((failed + 1))
+    fail_step "the ASan build failed; its tests were not run"
     return
   fi
   unit_tests asan "$ASAN_BUILD_DIR"
@@ -140,8 +134,7 @@ phase_tsan() {
   sanitizer_env tsan
   say "tsan: build ($TSAN_BUILD_DIR, clang, TSan)"
   if ! build "$TSAN_BUILD_DIR" -DSSC_SANITIZE=thread; then
-    echo "test: the TSan build failed; its tests were not run" >&2
-    failed=$((failed + 1))
+    fail_step "the TSan build failed; its tests were not run"
     return
   fi
   unit_tests tsan "$TSAN_BUILD_DIR"
@@ -156,8 +149,7 @@ phase_fuzz() {
   sanitizer_env fuzz
   local src target corpus dict work rc
   if [ ! -d "$ASAN_BUILD_DIR" ] || ! cmake --build "$ASAN_BUILD_DIR" -j "$JOBS" >/dev/null; then
-    echo "test: no fuzz targets built (the asan phase builds them)" >&2
-    failed=$((failed + 1))
+    fail_step "no fuzz targets built (the asan phase builds them)"
     return
   fi
   for src in fuzz/*_fuzz.cpp; do
@@ -176,9 +168,8 @@ phase_fuzz() {
       passed=$((passed + 1))
       rm -f "$REPORTS/fuzz/$target.log"
     else
-      echo "test: fuzz target $target failed (exit $rc)" >&2
       tail -n 60 "$REPORTS/fuzz/$target.log" >&2
-      failed=$((failed + 1))
+      fail_step "fuzz target $target failed (exit $rc)"
     fi
     rm -rf "$work"
   done
@@ -189,8 +180,7 @@ mkdir -p "$REPORTS"
 
 say "setup"
 if ! bash scripts/setup.sh; then
-  echo "test: scripts/setup.sh failed" >&2
-  failed=$((failed + 1))
+  fail_step "scripts/setup.sh failed"
   finish
 fi
 
@@ -200,8 +190,7 @@ for phase in $PHASES; do
     tsan) RESULTS=$TSAN_BUILD_DIR/test-results ;;
     fuzz) RESULTS=$REPORTS/fuzz ;;
     *)
-      echo "test: unknown phase $phase (asan, tsan, fuzz)" >&2
-      failed=$((failed + 1))
+      fail_step "unknown phase $phase (asan, tsan, fuzz)"
       continue
       ;;
   esac
