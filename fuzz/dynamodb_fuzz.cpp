@@ -51,22 +51,26 @@ void call(DynamoDbClient& client, std::uint8_t operation) {
   const nlohmann::json key = {{"TableName", "t"}, {"Key", {{"CorrelationId", ddb::S("c")}}}};
   switch (operation % 5) {
     case 0:
-      if (const auto item = client.get_item(key)) read_item(*item);
+      if (const auto item = client.get_item(key, ssc::fuzz::in_a_minute())) read_item(*item);
       break;
     case 1: {
-      const auto answer = client.update_item(key);
+      const auto answer = client.update_item(key, ssc::fuzz::in_a_minute());
       if (answer.contains("Attributes")) read_item(answer["Attributes"]);
       break;
     }
     case 2:
-      for (const auto& item : client.query_all({{"TableName", "t"}}).items) read_item(item);
+      for (const auto& item :
+           client.query_all({{"TableName", "t"}}, ssc::fuzz::in_a_minute()).items)
+        read_item(item);
       break;
     case 3:
-      client.transact_write_items({{"TransactItems", nlohmann::json::array()}},
-                                  [](int attempt) { return "token-" + std::to_string(attempt); });
+      client.transact_write_items(
+          {{"TransactItems", nlohmann::json::array()}},
+          [](int attempt) { return "token-" + std::to_string(attempt); }, ssc::fuzz::in_a_minute());
       break;
     default:
-      client.transact_write_items({{"TransactItems", nlohmann::json::array()}});
+      client.transact_write_items({{"TransactItems", nlohmann::json::array()}},
+                                  ssc::fuzz::in_a_minute());
       break;
   }
 }

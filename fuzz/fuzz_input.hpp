@@ -3,6 +3,7 @@
 // client and its parser exactly as an answer from the network would.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "aws/aws_error.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -75,6 +77,11 @@ inline aws::ServiceEndpoint endpoint(const std::string& service) {
 }
 
 // One attempt, no waiting: a retryable answer is thrown at once.
+// A deadline that no fuzzed answer reaches: the transport answers at once.
+inline aws::Deadline in_a_minute() {
+  return std::chrono::steady_clock::now() + std::chrono::minutes(1);
+}
+
 inline aws::RetryPolicy one_attempt() {
   aws::RetryPolicy policy;
   policy.max_attempts = 1;

@@ -11,8 +11,9 @@
 
 #include "aws/detail/text.hpp"
 #include "fuzz_input.hpp"
-#include "runtime/app.hpp"
+#include "core/time_budget.hpp"
 #include "runtime/lambda_runtime.hpp"
+#include "runtime/system_clock.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ssc::fuzz::Input input(data, size);
@@ -33,7 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto invocation = client.next();
     if (invocation.request_id.empty() || invocation.deadline_ms <= 0) __builtin_trap();
     if (invocation.event != answer.body) __builtin_trap();
-    (void)ssc::runtime::work_deadline(invocation.deadline_ms);
+    ssc::runtime::SystemClock clock;
+    const auto budget = ssc::core::TimeBudget::starting(invocation.deadline_ms, clock);
+    // The ends come in order whatever the header said.
+    if (budget.work_end > budget.io_end || budget.io_end > budget.lambda_deadline) {
+      __builtin_trap();
+    }
   } catch (const ssc::runtime::RuntimeApiError&) {
   }
   return 0;

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ssc::fuzz::AnsweredClient<ssc::aws::SnsClient> sns(answer, "sns");
   try {
     const auto result = sns.client.publish(
-        {"arn:aws:sns:eu-west-2:123456789012:t.fifo", "message", "subject", "group", "dedup"});
+        {"arn:aws:sns:eu-west-2:123456789012:t.fifo", "message", "subject", "group", "dedup"},
+        ssc::fuzz::in_a_minute());
     if (result.message_id.empty()) __builtin_trap();  // an answer without one is an error
   } catch (const ssc::aws::AwsError& error) {
     if (error.code().empty()) __builtin_trap();  // every error names its code

@@ -28,20 +28,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     switch (operation % 4) {
       case 0:
-        (void)client.send_message({queue, "body", "group", "dedup", std::nullopt});
+        (void)client.send_message({queue, "body", "group", "dedup", std::nullopt},
+                                  ssc::fuzz::in_a_minute());
         break;
       case 1:
-        for (const auto& message : client.receive_message({queue, 10, 0, 30, {"All"}})) {
+        for (const auto& message :
+             client.receive_message({queue, 10, 0, 30, {"All"}}, ssc::fuzz::in_a_minute())) {
           if (message.message_id.size() > answer.body.size()) __builtin_trap();
         }
         break;
       case 2: {
-        const auto result = client.delete_message_batch(queue, {{"a", "h1"}, {"b", "h2"}});
+        const auto result = client.delete_message_batch(queue, {{"a", "h1"}, {"b", "h2"}},
+                                                        ssc::fuzz::in_a_minute());
         (void)result;
         break;
       }
       default:
-        client.change_message_visibility(queue, "h1", 30);
+        client.change_message_visibility(queue, "h1", 30, ssc::fuzz::in_a_minute());
         break;
     }
   } catch (const ssc::aws::AwsError& error) {

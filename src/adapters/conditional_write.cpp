@@ -8,9 +8,9 @@ namespace ssc::adapters {
 
 namespace row = table_format::status_row;
 
-bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request) {
+bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request, aws::Deadline deadline) {
   try {
-    client.update_item(request);
+    client.update_item(request, deadline);
     return true;
   } catch (const aws::ConditionalCheckFailed&) {
     return false;
@@ -51,7 +51,7 @@ core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item) {
 
 bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
                     const nlohmann::json& key, const core::PendingMark& seen,
-                    const core::PendingMark& mine) {
+                    const core::PendingMark& mine, aws::Deadline deadline) {
   nlohmann::json values = nlohmann::json::object();
   add_pending_values(values, mine);
   std::string condition;
@@ -63,16 +63,18 @@ bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
     condition = std::string(row::kPendingEffectsOwner) + " = :seen_owner";
     values[":seen_owner"] = aws::ddb::S(seen.owner.text());
   }
-  return update_if(client, {{"TableName", table},
-                            {"Key", key},
-                            {"UpdateExpression", "SET " + set_pending_clause()},
-                            {"ConditionExpression", condition},
-                            {"ExpressionAttributeValues", std::move(values)},
-                            {"ReturnValues", "NONE"}});
+  return update_if(client,
+                   {{"TableName", table},
+                    {"Key", key},
+                    {"UpdateExpression", "SET " + set_pending_clause()},
+                    {"ConditionExpression", condition},
+                    {"ExpressionAttributeValues", std::move(values)},
+                    {"ReturnValues", "NONE"}},
+                   deadline);
 }
 
 void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
-                 const core::Owner& owner,
+                 const core::Owner& owner, aws::Deadline deadline,
                  const std::optional<std::pair<std::string, std::string>>& record) {
   if (owner.empty()) throw std::invalid_argument("removing a pending-effects mark needs its owner");
   nlohmann::json values = {{":owner", aws::ddb::S(owner.text())}};
@@ -85,12 +87,14 @@ void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nl
   // A refused condition means another invocation has taken the effects over since (the mark
   // is theirs now and must stay, and so must the record, which they will write), or this
   // write was applied before and is being repeated.
-  update_if(client, {{"TableName", table},
-                     {"Key", key},
-                     {"UpdateExpression", update},
-                     {"ConditionExpression", std::string(row::kPendingEffectsOwner) + " = :owner"},
-                     {"ExpressionAttributeValues", std::move(values)},
-                     {"ReturnValues", "NONE"}});
+  update_if(client,
+            {{"TableName", table},
+             {"Key", key},
+             {"UpdateExpression", update},
+             {"ConditionExpression", std::string(row::kPendingEffectsOwner) + " = :owner"},
+             {"ExpressionAttributeValues", std::move(values)},
+             {"ReturnValues", "NONE"}},
+            deadline);
 }
 
 void rethrow_with_item(const aws::AwsError& error, const std::string& table,

@@ -1,6 +1,7 @@
 // Helpers shared by the DynamoDB adapters: conditional writes whose refusal is an answer,
 // not an error, and the pending-effects mark that both tables carry
-// (adapters/table_format.hpp). They hold no state: as thread-safe as the client given.
+// (adapters/table_format.hpp). They hold no state: as thread-safe as the client given. Each
+// write ends, with its retries, by the deadline given.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,7 @@ namespace ssc::adapters {
 
 // UpdateItem: true when it was applied, false when its ConditionExpression did not hold.
 // Every other error is thrown.
-bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request);
+bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request, aws::Deadline deadline);
 
 // "PendingEffectsUntil = :until, PendingEffectsOwner = :owner", for an UpdateExpression's
 // SET clause, and the two values it names (added to `values`). Throws
@@ -35,13 +36,13 @@ core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item);
 // no owner and the same time.
 bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
                     const nlohmann::json& key, const core::PendingMark& seen,
-                    const core::PendingMark& mine);
+                    const core::PendingMark& mine, aws::Deadline deadline);
 
 // Removes the mark when its owner is `owner`; someone else's mark (or none) is left alone.
 // With `record`, the same write also sets that attribute (name, value): it is written only
 // by the mark's owner.
 void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
-                 const core::Owner& owner,
+                 const core::Owner& owner, aws::Deadline deadline,
                  const std::optional<std::pair<std::string, std::string>>& record = std::nullopt);
 
 // Adds where the failure was (the table and the item) to an error met while reading an

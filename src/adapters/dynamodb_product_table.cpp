@@ -20,7 +20,7 @@ nlohmann::json DynamoProductTable::key_of(const std::string& correlation_id) {
 
 bool DynamoProductTable::transition(const std::string& correlation_id, const std::string& to,
                                     const std::vector<std::string>& done_statuses,
-                                    const core::PendingMark& mine) {
+                                    const core::PendingMark& mine, core::Deadline deadline) {
   // "Status" is a DynamoDB reserved word: it is always written as #s.
   nlohmann::json values = {{":status", aws::ddb::S(to)}};
   add_pending_values(values, mine);
@@ -40,17 +40,19 @@ bool DynamoProductTable::transition(const std::string& correlation_id, const std
     request["ConditionExpression"] = "attribute_not_exists(#s) OR NOT (#s IN (" + in_list + "))";
   }
   request["ExpressionAttributeValues"] = std::move(values);
-  return update_if(client_, request);
+  return update_if(client_, request, deadline);
 }
 
-std::optional<core::ProductRow> DynamoProductTable::read(const std::string& correlation_id) {
+std::optional<core::ProductRow> DynamoProductTable::read(const std::string& correlation_id,
+                                                         core::Deadline deadline) {
   const auto item =
       client_.get_item({{"TableName", table_},
                         {"Key", key_of(correlation_id)},
                         {"ConsistentRead", true},
                         {"ProjectionExpression", std::string("#s, ") + row::kPendingEffectsUntil +
                                                      ", " + row::kPendingEffectsOwner},
-                        {"ExpressionAttributeNames", {{"#s", product::kStatus}}}});
+                        {"ExpressionAttributeNames", {{"#s", product::kStatus}}}},
+                       deadline);
   if (!item) return std::nullopt;
   try {
     return core::ProductRow{aws::ddb::get_string(*item, product::kStatus).value_or(""),
@@ -61,13 +63,13 @@ std::optional<core::ProductRow> DynamoProductTable::read(const std::string& corr
 }
 
 bool DynamoProductTable::take_over(const std::string& correlation_id, const core::PendingMark& seen,
-                                   const core::PendingMark& mine) {
-  return take_over_mark(client_, table_, key_of(correlation_id), seen, mine);
+                                   const core::PendingMark& mine, core::Deadline deadline) {
+  return take_over_mark(client_, table_, key_of(correlation_id), seen, mine, deadline);
 }
 
-void DynamoProductTable::finish_effects(const std::string& correlation_id,
-                                        const core::Owner& owner) {
-  remove_mark(client_, table_, key_of(correlation_id), owner);
+void DynamoProductTable::finish_effects(const std::string& correlation_id, const core::Owner& owner,
+                                        core::Deadline deadline) {
+  remove_mark(client_, table_, key_of(correlation_id), owner, deadline);
 }
 
 }  // namespace ssc::adapters

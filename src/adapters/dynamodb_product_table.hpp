@@ -20,12 +20,14 @@ class DynamoProductTable final : public core::ProductTable {
   DynamoProductTable(aws::DynamoDbClient& client, std::string table_name);
 
   bool transition(const std::string& correlation_id, const std::string& to,
-                  const std::vector<std::string>& done_statuses,
-                  const core::PendingMark& mine) override;
-  std::optional<core::ProductRow> read(const std::string& correlation_id) override;
+                  const std::vector<std::string>& done_statuses, const core::PendingMark& mine,
+                  core::Deadline deadline) override;
+  std::optional<core::ProductRow> read(const std::string& correlation_id,
+                                       core::Deadline deadline) override;
   bool take_over(const std::string& correlation_id, const core::PendingMark& seen,
-                 const core::PendingMark& mine) override;
-  void finish_effects(const std::string& correlation_id, const core::Owner& owner) override;
+                 const core::PendingMark& mine, core::Deadline deadline) override;
+  void finish_effects(const std::string& correlation_id, const core::Owner& owner,
+                      core::Deadline deadline) override;
 
  private:
   [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);

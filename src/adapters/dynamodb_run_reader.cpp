@@ -30,7 +30,7 @@ DynamoRunReader::DynamoRunReader(aws::DynamoDbClient& client, std::string export
       export_status_table_(std::move(export_status_table)),
       product_(client, std::move(product_status_table)) {}
 
-core::RunState DynamoRunReader::read(const std::string& correlation_id) {
+core::RunState DynamoRunReader::read(const std::string& correlation_id, aws::Deadline deadline) {
   core::RunState run;
   run.correlation_id = correlation_id;
   const aws::QueryResult result =
@@ -38,7 +38,8 @@ core::RunState DynamoRunReader::read(const std::string& correlation_id) {
                          {"KeyConditionExpression", std::string(row::kCorrelationId) + " = :c"},
                          {"ExpressionAttributeValues", {{":c", aws::ddb::S(correlation_id)}}},
                          {"ConsistentRead", true},
-                         {"ProjectionExpression", row::kProjection}});
+                         {"ProjectionExpression", row::kProjection}},
+                        deadline);
   run.collections.reserve(result.items.size());
   for (const auto& item : result.items) {
     try {
@@ -48,7 +49,7 @@ core::RunState DynamoRunReader::read(const std::string& correlation_id) {
     }
   }
   // Without rows there is no run, and the product item is not read.
-  if (!run.collections.empty()) run.product = product_.read(correlation_id);
+  if (!run.collections.empty()) run.product = product_.read(correlation_id, deadline);
   return run;
 }
 

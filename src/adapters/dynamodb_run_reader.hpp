@@ -18,9 +18,10 @@ class DynamoRunReader {
   DynamoRunReader(aws::DynamoDbClient& client, std::string export_status_table,
                   std::string product_status_table);
 
-  // The run as it stands; no collections when no row has the correlation id. Throws
-  // aws::AwsError (naming the table) when DynamoDB fails or a row holds a malformed value.
-  core::RunState read(const std::string& correlation_id);
+  // The run as it stands; no collections when no row has the correlation id. Both reads end
+  // by `deadline`. Throws aws::AwsError (naming the table) when DynamoDB fails or a row
+  // holds a malformed value.
+  core::RunState read(const std::string& correlation_id, aws::Deadline deadline);
 
  private:
   aws::DynamoDbClient& client_;

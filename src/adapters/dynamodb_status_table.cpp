@@ -93,19 +93,22 @@ core::CollectionNotFound DynamoStatusTable::not_found(const core::CollectionKey&
 
 core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
                                                 const std::optional<std::string>& receipt_key,
-                                                const core::Owner& owner) {
+                                                const core::Owner& owner, core::Deadline deadline) {
   // A file without a name cannot be told apart from another one: it is always counted.
-  if (!receipt_key || receipt_key->empty()) return count_without_receipt(key);
+  if (!receipt_key || receipt_key->empty()) return count_without_receipt(key, deadline);
   // Each attempt has a token of its own, the same on every repeat of that attempt (the
   // client's retries, libcurl's resend): DynamoDB then applies it once and answers a repeat
   // as it answered the first (for 10 minutes). Emulators that ignore tokens refuse the
   // repeat instead, and the receipt's owner tells that refusal apart (core::Whose::Mine).
   const std::string identity = *receipt_key + " " + owner.text() + " " + tables_.file_receipts;
   try {
-    client_.transact_write_items(count_transaction(key, *receipt_key, owner), [&](int attempt) {
-      return digest::base64url(
-          digest::sha256(identity + " " + std::to_string(attempt)).substr(0, kRequestTokenBytes));
-    });
+    client_.transact_write_items(
+        count_transaction(key, *receipt_key, owner),
+        [&](int attempt) {
+          return digest::base64url(digest::sha256(identity + " " + std::to_string(attempt))
+                                       .substr(0, kRequestTokenBytes));
+        },
+        deadline);
   } catch (const aws::TransactionCanceled& cancelled) {
     const auto& reasons = cancelled.reasons();
     const auto failed = [&](std::size_t action) {
@@ -114,19 +117,22 @@ core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
     if (failed(kRowAction)) {
       throw not_found(key);
     }
-    if (failed(kReceiptAction)) return refused_count(key, *receipt_key, reasons[kReceiptAction]);
+    if (failed(kReceiptAction)) {
+      return refused_count(key, *receipt_key, reasons[kReceiptAction], deadline);
+    }
     throw;
   }
   // A transaction answers nothing of the items it wrote: the row's own attributes come
   // from one consistent read, small whatever the size of the collection.
-  return {true, read_existing(key), {}};
+  return {true, read_existing(key, deadline), {}};
 }
 
-core::CountResult DynamoStatusTable::count_without_receipt(const core::CollectionKey& key) {
+core::CountResult DynamoStatusTable::count_without_receipt(const core::CollectionKey& key,
+                                                           core::Deadline deadline) {
   try {
     nlohmann::json request = count_update(key);
     request["ReturnValues"] = "ALL_NEW";
-    const nlohmann::json answer = client_.update_item(request);
+    const nlohmann::json answer = client_.update_item(request, deadline);
     const auto attributes = answer.find("Attributes");
     return {
         true, row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key), {}};
@@ -137,14 +143,16 @@ core::CountResult DynamoStatusTable::count_without_receipt(const core::Collectio
 
 core::CountResult DynamoStatusTable::refused_count(const core::CollectionKey& key,
                                                    const std::string& receipt_key,
-                                                   const aws::CancellationReason& reason) {
+                                                   const aws::CancellationReason& reason,
+                                                   core::Deadline deadline) {
   // The receipt as it stood comes with the refusal (ALL_OLD); a service that does not send
   // it is asked once.
   std::optional<nlohmann::json> found = reason.item;
   if (!found) {
     found = client_.get_item({{"TableName", tables_.file_receipts},
                               {"Key", {{receipt::kReceiptKey, aws::ddb::S(receipt_key)}}},
-                              {"ConsistentRead", true}});
+                              {"ConsistentRead", true}},
+                             deadline);
   }
   std::string counted_by;
   if (found) {
@@ -154,11 +162,12 @@ core::CountResult DynamoStatusTable::refused_count(const core::CollectionKey& ke
       rethrow_with_item(error, tables_.file_receipts, "receipt " + receipt_key);
     }
   }
-  return {false, read_existing(key), core::Owner(std::move(counted_by))};
+  return {false, read_existing(key, deadline), core::Owner(std::move(counted_by))};
 }
 
-core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& key) {
-  auto found = read(key);
+core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& key,
+                                                     core::Deadline deadline) {
+  auto found = read(key, deadline);
   // Only a row deleted since the count got here: no collection to decide about.
   if (!found) {
     throw not_found(key, " (gone since the file was counted)");
@@ -166,18 +175,20 @@ core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& 
   return std::move(*found);
 }
 
-std::optional<core::CollectionRow> DynamoStatusTable::read(const core::CollectionKey& key) {
+std::optional<core::CollectionRow> DynamoStatusTable::read(const core::CollectionKey& key,
+                                                           core::Deadline deadline) {
   const auto item = client_.get_item({{"TableName", tables_.export_status},
                                       {"Key", key_of(key)},
                                       {"ConsistentRead", true},
-                                      {"ProjectionExpression", row::kProjection}});
+                                      {"ProjectionExpression", row::kProjection}},
+                                     deadline);
   if (!item) return std::nullopt;
   return row_of(*item, key);
 }
 
 bool DynamoStatusTable::transition(const core::CollectionKey& key,
                                    const std::vector<std::string>& from, const std::string& to,
-                                   const core::PendingMark& mine) {
+                                   const core::PendingMark& mine, core::Deadline deadline) {
   if (from.empty()) return false;  // nothing to move from: no write can succeed
   nlohmann::json values = {{":to", aws::ddb::S(to)},
                            {":pending_stage", aws::ddb::S(core::collection_status::kReceived)}};
@@ -197,30 +208,34 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
                                                 " = :pending_stage AND attribute_exists(" +
                                                 row::kPendingEffectsUntil + "))"},
                     {"ExpressionAttributeValues", std::move(values)},
-                    {"ReturnValues", "NONE"}});
+                    {"ReturnValues", "NONE"}},
+                   deadline);
 }
 
 bool DynamoStatusTable::take_over(const core::CollectionKey& key, const core::PendingMark& seen,
-                                  const core::PendingMark& mine) {
-  return take_over_mark(client_, tables_.export_status, key_of(key), seen, mine);
+                                  const core::PendingMark& mine, core::Deadline deadline) {
+  return take_over_mark(client_, tables_.export_status, key_of(key), seen, mine, deadline);
 }
 
 void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const core::Owner& owner,
-                                       core::Stage stage, bool run_notified) {
+                                       core::Stage stage, bool run_notified,
+                                       core::Deadline deadline) {
   remove_mark(
-      client_, tables_.export_status, key_of(key), owner,
+      client_, tables_.export_status, key_of(key), owner, deadline,
       std::pair<std::string, std::string>(
           effects_by_attribute(stage),
           run_notified ? owner.text() + std::string(row::kRunNotifiedSuffix) : owner.text()));
 }
 
-std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id) {
+std::vector<std::string> DynamoStatusTable::run_statuses(const std::string& correlation_id,
+                                                         core::Deadline deadline) {
   const aws::QueryResult result =
       client_.query_all({{"TableName", tables_.export_status},
                          {"KeyConditionExpression", std::string(row::kCorrelationId) + " = :c"},
                          {"ExpressionAttributeValues", {{":c", aws::ddb::S(correlation_id)}}},
                          {"ConsistentRead", true},
-                         {"ProjectionExpression", row::kCollectionStatus}});
+                         {"ProjectionExpression", row::kCollectionStatus}},
+                        deadline);
   std::vector<std::string> statuses;
   statuses.reserve(result.items.size());
   for (const auto& item : result.items) {

@@ -30,15 +30,18 @@ class DynamoStatusTable final : public core::StatusTable {
 
   core::CountResult count_file(const core::CollectionKey& key,
                                const std::optional<std::string>& receipt_key,
-                               const core::Owner& owner) override;
-  std::optional<core::CollectionRow> read(const core::CollectionKey& key) override;
+                               const core::Owner& owner, core::Deadline deadline) override;
+  std::optional<core::CollectionRow> read(const core::CollectionKey& key,
+                                          core::Deadline deadline) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const core::PendingMark& mine) override;
+                  const std::string& to, const core::PendingMark& mine,
+                  core::Deadline deadline) override;
   bool take_over(const core::CollectionKey& key, const core::PendingMark& seen,
-                 const core::PendingMark& mine) override;
+                 const core::PendingMark& mine, core::Deadline deadline) override;
   void finish_effects(const core::CollectionKey& key, const core::Owner& owner, core::Stage stage,
-                      bool run_notified) override;
-  std::vector<std::string> run_statuses(const std::string& correlation_id) override;
+                      bool run_notified, core::Deadline deadline) override;
+  std::vector<std::string> run_statuses(const std::string& correlation_id,
+                                        core::Deadline deadline) override;
 
  private:
   [[nodiscard]] nlohmann::json key_of(const core::CollectionKey& key) const;
@@ -52,10 +55,10 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] nlohmann::json count_update(const core::CollectionKey& key) const;
   [[nodiscard]] core::CollectionNotFound not_found(const core::CollectionKey& key,
                                                    const std::string& why = "") const;
-  core::CountResult count_without_receipt(const core::CollectionKey& key);
+  core::CountResult count_without_receipt(const core::CollectionKey& key, core::Deadline deadline);
   core::CountResult refused_count(const core::CollectionKey& key, const std::string& receipt_key,
-                                  const aws::CancellationReason& reason);
-  core::CollectionRow read_existing(const core::CollectionKey& key);
+                                  const aws::CancellationReason& reason, core::Deadline deadline);
+  core::CollectionRow read_existing(const core::CollectionKey& key, core::Deadline deadline);
 
   aws::DynamoDbClient& client_;
   StatusTables tables_;

@@ -14,7 +14,7 @@ class SnsMonitoring final : public core::Monitoring {
   // `client` must outlive this object.
   SnsMonitoring(aws::SnsClient& client, std::string topic_arn);
 
-  void publish(const std::string& message) override;
+  void publish(const std::string& message, core::Deadline deadline) override;
 
  private:
   aws::SnsClient& client_;

@@ -17,7 +17,7 @@ class SqsExportStateQueue final : public core::ExportStateQueue {
   // An empty group or deduplication id is left out of the request (standard queues,
   // content-based deduplication).
   void send(const std::string& body, const std::string& message_group_id,
-            const std::string& deduplication_id) override;
+            const std::string& deduplication_id, core::Deadline deadline) override;
 
  private:
   aws::SqsClient& client_;

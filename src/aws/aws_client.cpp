@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <utility>
 
-#include "aws/deadline.hpp"
 #include "aws/detail/sigv4.hpp"
 #include "log/log.hpp"
 
@@ -13,7 +13,6 @@ namespace ssc::aws {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 AwsError generic_error(const HttpResponse& response) {
@@ -42,11 +41,11 @@ AwsClient::AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
       timeouts_(timeouts) {}
 
 HttpResponse AwsClient::call(HttpRequest request, const std::string& operation,
-                             const std::string& resource) {
+                             const std::string& resource, Deadline deadline) {
   request.url = join_url(endpoint_.url, request.url);
   int attempts = 0;
   try {
-    return send_with_retries(request, operation, resource, attempts);
+    return send_with_retries(request, operation, resource, deadline, attempts);
   } catch (AwsError& error) {
     error.set_failed_call({operation, resource, attempts});
     throw;
@@ -54,20 +53,15 @@ HttpResponse AwsClient::call(HttpRequest request, const std::string& operation,
 }
 
 HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std::string& operation,
-                                          const std::string& resource, int& attempts) {
+                                          const std::string& resource, Deadline deadline,
+                                          int& attempts) {
   const auto started = Clock::now();
-  const auto deadline = current_deadline();
   const int max_attempts = std::max(policy_.max_attempts, 1);
   std::exception_ptr last_error;
 
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    HttpTimeouts attempt_timeouts = timeouts_;
-    if (deadline) {
-      const auto left = duration_cast<milliseconds>(*deadline - Clock::now());
-      if (left <= milliseconds::zero()) break;
-      attempt_timeouts.total = std::min(attempt_timeouts.total, left);
-      attempt_timeouts.connect = std::min(attempt_timeouts.connect, left);
-    }
+    const std::optional<HttpTimeouts> attempt_timeouts = timeouts_until(timeouts_, deadline);
+    if (!attempt_timeouts) break;
 
     // Signed afresh each attempt: the signature carries the time and a retry may come
     // after credentials were refreshed.
@@ -79,7 +73,7 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
     attempts = attempt;
     try {
       stats_.requests.fetch_add(1, std::memory_order_relaxed);
-      HttpResponse response = http_.send(signed_request, attempt_timeouts);
+      HttpResponse response = http_.send(signed_request, *attempt_timeouts);
       if (response.status >= 200 && response.status < 300) return response;
       AwsError error = parse_error_ ? parse_error_(response) : generic_error(response);
       if (!is_retryable(error)) throw error;
@@ -95,7 +89,7 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
     const auto wake = Clock::now() + delay;
     if (wake - started > policy_.max_total) break;
     // Sleeping up to the deadline would leave no time for the next attempt anyway.
-    if (deadline && wake >= *deadline) break;
+    if (wake >= deadline) break;
 
     stats_.retries.fetch_add(1, std::memory_order_relaxed);
     if (log::enabled(log::Level::Debug)) {

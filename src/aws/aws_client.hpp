@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -22,18 +23,18 @@ struct CallStats {
 
 // call() may be made from many threads at once: what it holds is set at construction and
 // only read after, the counters are atomics, and the transport and the credentials provider
-// it is given take concurrent calls themselves. The deadline a call honours is the calling
-// thread's own (aws/deadline.hpp).
+// it is given take concurrent calls themselves.
 class AwsClient {
  public:
   AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
             RetryPolicy policy, ErrorParser parse_error, HttpTimeouts timeouts = {});
 
   // `request.url` may be a path ("/" or "/?Action=..."); it is joined to the endpoint.
-  // Retries within the policy and the current deadline; throws AwsError, which names
-  // `operation`, `resource` ("table <name>", "queue <url>", ...; may be empty) and the
-  // attempts made (AwsError::failed_call).
-  HttpResponse call(HttpRequest request, const std::string& operation, const std::string& resource);
+  // Retries within the policy and `deadline`, which every attempt ends by; throws AwsError,
+  // which names `operation`, `resource` ("table <name>", "queue <url>", ...; may be empty)
+  // and the attempts made (AwsError::failed_call).
+  HttpResponse call(HttpRequest request, const std::string& operation, const std::string& resource,
+                    Deadline deadline);
 
   [[nodiscard]] const ServiceEndpoint& endpoint() const { return endpoint_; }
   [[nodiscard]] const CallStats& stats() const { return stats_; }
@@ -49,7 +50,7 @@ class AwsClient {
 
   // `attempts` holds how many were made, also when it throws.
   HttpResponse send_with_retries(const HttpRequest& request, const std::string& operation,
-                                 const std::string& resource, int& attempts);
+                                 const std::string& resource, Deadline deadline, int& attempts);
 };
 
 }  // namespace ssc::aws

@@ -3,20 +3,12 @@
 #include <algorithm>
 
 namespace ssc::aws {
-namespace {
 
-thread_local std::optional<Deadline> t_deadline;
-
-}  // namespace
-
-std::optional<Deadline> current_deadline() { return t_deadline; }
-
-// A nested scope may shorten the deadline but never extend the one around it: the outer
-// owner (the invocation) still has to answer in time.
-DeadlineScope::DeadlineScope(Deadline deadline) : previous_(t_deadline) {
-  t_deadline = previous_ ? std::min(*previous_, deadline) : deadline;
+std::optional<HttpTimeouts> timeouts_until(const HttpTimeouts& timeouts, Deadline deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds::zero()) return std::nullopt;
+  return HttpTimeouts{std::min(timeouts.connect, left), std::min(timeouts.total, left)};
 }
-
-DeadlineScope::~DeadlineScope() { t_deadline = previous_; }
 
 }  // namespace ssc::aws

@@ -1,27 +1,21 @@
-// The invocation's deadline bounds every AWS call and its retries. It travels as a
-// thread-local set by the handler (RAII), so the ports need not carry it. Being
-// thread-local, a scope bounds the calls of the thread that opened it only: a thread that
-// works for another (a batch worker) opens its own.
+// Every AWS call, its retries and every push end by a deadline their caller passes. It is a
+// steady-clock time point, so that a change of the wall clock can neither stretch nor cut
+// it. An invocation's deadlines are made once, in core::TimeBudget; a command or a test
+// makes its own.
 #pragma once
 
 #include <chrono>
 #include <optional>
 
+#include "aws/http.hpp"
+
 namespace ssc::aws {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
-std::optional<Deadline> current_deadline();
-
-class DeadlineScope {
- public:
-  explicit DeadlineScope(Deadline deadline);
-  ~DeadlineScope();
-  DeadlineScope(const DeadlineScope&) = delete;
-  DeadlineScope& operator=(const DeadlineScope&) = delete;
-
- private:
-  std::optional<Deadline> previous_;
-};
+// `timeouts` for an attempt that must end by `deadline`: each cut to the time left, or
+// nullopt when none is left. Both the AWS clients and the push gateway bound their attempts
+// with this.
+std::optional<HttpTimeouts> timeouts_until(const HttpTimeouts& timeouts, Deadline deadline);
 
 }  // namespace ssc::aws

@@ -6,7 +6,6 @@
 #include <thread>
 #include <utility>
 
-#include "aws/deadline.hpp"
 #include "aws/detail/error_parsers.hpp"
 #include "aws/detail/json_protocol.hpp"
 #include "log/log.hpp"
@@ -143,26 +142,28 @@ DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& cr
     : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts),
       policy_(policy) {}
 
-nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request) {
-  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request);
+nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request,
+                                    Deadline deadline) {
+  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request, deadline);
 }
 
-std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request) {
-  return optional_object(call("GetItem", request), "Item");
+std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request,
+                                                       Deadline deadline) {
+  return optional_object(call("GetItem", request, deadline), "Item");
 }
 
-nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request) {
-  return call("PutItem", request);
+nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request, Deadline deadline) {
+  return call("PutItem", request, deadline);
 }
 
-nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request) {
-  return call("UpdateItem", request);
+nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request, Deadline deadline) {
+  return call("UpdateItem", request, deadline);
 }
 
-QueryResult DynamoDbClient::query_all(nlohmann::json request) {
+QueryResult DynamoDbClient::query_all(nlohmann::json request, Deadline deadline) {
   QueryResult result;
   while (true) {
-    nlohmann::json page = call("Query", request);
+    nlohmann::json page = call("Query", request, deadline);
     ++result.pages;
     if (const auto items = page.find("Items"); items != page.end() && items->is_array()) {
       for (auto& item : *items) result.items.push_back(std::move(item));
@@ -180,25 +181,25 @@ QueryResult DynamoDbClient::query_all(nlohmann::json request) {
   }
 }
 
-void DynamoDbClient::transact_write_items(const nlohmann::json& request) {
-  call("TransactWriteItems", request);
+void DynamoDbClient::transact_write_items(const nlohmann::json& request, Deadline deadline) {
+  call("TransactWriteItems", request, deadline);
 }
 
 void DynamoDbClient::transact_write_items(nlohmann::json request,
-                                          const std::function<std::string(int)>& token_for) {
+                                          const std::function<std::string(int)>& token_for,
+                                          Deadline deadline) {
   const auto started = std::chrono::steady_clock::now();
   const int max_attempts = std::max(policy_.max_attempts, 1);
   for (int attempt = 1;; ++attempt) {
     request["ClientRequestToken"] = token_for(attempt);
     try {
-      call("TransactWriteItems", request);
+      call("TransactWriteItems", request, deadline);
       return;
     } catch (const TransactionCanceled& cancelled) {
       if (!cancelled.transient() || attempt >= max_attempts) throw;
       const auto delay = backoff_delay(policy_, attempt, unit_random());
       const auto wake = std::chrono::steady_clock::now() + delay;
-      const auto deadline = current_deadline();
-      if (wake - started > policy_.max_total || (deadline && wake >= *deadline)) throw;
+      if (wake - started > policy_.max_total || wake >= deadline) throw;
       transaction_retries_.fetch_add(1, std::memory_order_relaxed);
       if (log::enabled(log::Level::Debug)) {
         log::debug("aws", "transaction cancelled for a transient reason; sending it again",

@@ -17,6 +17,7 @@
 #include "aws/aws_client.hpp"
 #include "aws/aws_error.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -99,17 +100,19 @@ class DynamoDbClient {
   DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
                  RetryPolicy policy = {}, HttpTimeouts timeouts = {});
 
+  // Every operation, its retries and all its pages end by `deadline`.
+
   // Any operation: the answer's JSON object. Throws AwsError (or a typed subclass).
-  nlohmann::json call(std::string_view operation, const nlohmann::json& request);
+  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
 
   // The item, or nullopt when there is none.
-  std::optional<nlohmann::json> get_item(const nlohmann::json& request);
+  std::optional<nlohmann::json> get_item(const nlohmann::json& request, Deadline deadline);
   // The answers (with "Attributes" when ReturnValues asked for them).
-  nlohmann::json put_item(const nlohmann::json& request);
-  nlohmann::json update_item(const nlohmann::json& request);
+  nlohmann::json put_item(const nlohmann::json& request, Deadline deadline);
+  nlohmann::json update_item(const nlohmann::json& request, Deadline deadline);
   // Every page: follows LastEvaluatedKey until the service sends none.
-  QueryResult query_all(nlohmann::json request);
-  void transact_write_items(const nlohmann::json& request);
+  QueryResult query_all(nlohmann::json request, Deadline deadline);
+  void transact_write_items(const nlohmann::json& request, Deadline deadline);
   // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1. Every
   // repeat of one attempt (a lost answer, a 5xx, a reset) carries its token, so DynamoDB
   // applies it at most once. A cancellation for transient reasons applied nothing: the
@@ -117,7 +120,8 @@ class DynamoDbClient {
   // deadline, under the next attempt's token, so that no token of a cancelled attempt is
   // ever sent again, whatever DynamoDB keeps of it. Throws TransactionCanceled otherwise.
   void transact_write_items(nlohmann::json request,
-                            const std::function<std::string(int attempt)>& token_for);
+                            const std::function<std::string(int attempt)>& token_for,
+                            Deadline deadline);
 
   // Transactions sent again after a transient cancellation, since the client was made.
   [[nodiscard]] std::uint64_t transaction_retries() const {

@@ -21,7 +21,7 @@ SnsClient::SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
     : client_(std::move(endpoint), credentials, http, policy, detail::query_error_parser(kService),
               timeouts) {}
 
-PublishResult SnsClient::publish(const PublishRequest& request) {
+PublishResult SnsClient::publish(const PublishRequest& request, Deadline deadline) {
   std::vector<std::pair<std::string, std::string>> parameters = {{"Action", "Publish"},
                                                                  {"Version", kVersion},
                                                                  {"TopicArn", request.topic_arn},
@@ -40,7 +40,7 @@ PublishResult SnsClient::publish(const PublishRequest& request) {
   http.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
   http.body = detail::form_encode(parameters);
   const HttpResponse response =
-      client_.call(std::move(http), "Publish", "topic " + request.topic_arn);
+      client_.call(std::move(http), "Publish", "topic " + request.topic_arn, deadline);
 
   pugi::xml_document document;
   if (!document.load_buffer(response.body.data(), response.body.size())) {

@@ -6,6 +6,7 @@
 
 #include "aws/aws_client.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -32,7 +33,8 @@ class SnsClient {
   SnsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
             RetryPolicy policy = {}, HttpTimeouts timeouts = {});
 
-  PublishResult publish(const PublishRequest& request);
+  // Ends, with its retries, by `deadline`.
+  PublishResult publish(const PublishRequest& request, Deadline deadline);
 
   [[nodiscard]] const AwsClient& aws() const { return client_; }
 

@@ -38,22 +38,24 @@ SqsClient::SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
     : client_(std::move(endpoint), credentials, http, policy, detail::json_error_parser(kService),
               timeouts) {}
 
-nlohmann::json SqsClient::call(std::string_view operation, const nlohmann::json& request) {
-  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request);
+nlohmann::json SqsClient::call(std::string_view operation, const nlohmann::json& request,
+                               Deadline deadline) {
+  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request, deadline);
 }
 
-SendMessageResult SqsClient::send_message(const SendMessageRequest& request) {
+SendMessageResult SqsClient::send_message(const SendMessageRequest& request, Deadline deadline) {
   nlohmann::json body = {{"QueueUrl", request.queue_url}, {"MessageBody", request.body}};
   if (!request.message_group_id.empty()) body["MessageGroupId"] = request.message_group_id;
   if (!request.deduplication_id.empty()) {
     body["MessageDeduplicationId"] = request.deduplication_id;
   }
   if (request.delay_seconds) body["DelaySeconds"] = *request.delay_seconds;
-  const nlohmann::json answer = call("SendMessage", body);
+  const nlohmann::json answer = call("SendMessage", body, deadline);
   return {string_field(answer, "MessageId"), string_field(answer, "SequenceNumber")};
 }
 
-std::vector<SqsMessage> SqsClient::receive_message(const ReceiveMessageRequest& request) {
+std::vector<SqsMessage> SqsClient::receive_message(const ReceiveMessageRequest& request,
+                                                   Deadline deadline) {
   nlohmann::json body = {{"QueueUrl", request.queue_url},
                          {"MaxNumberOfMessages", request.max_messages},
                          {"WaitTimeSeconds", request.wait_time_seconds}};
@@ -64,7 +66,7 @@ std::vector<SqsMessage> SqsClient::receive_message(const ReceiveMessageRequest& 
     body["AttributeNames"] = request.system_attribute_names;
     body["MessageSystemAttributeNames"] = request.system_attribute_names;
   }
-  const nlohmann::json answer = call("ReceiveMessage", body);
+  const nlohmann::json answer = call("ReceiveMessage", body, deadline);
   std::vector<SqsMessage> messages;
   for (const auto& entry : array_field(answer, "Messages")) {
     if (!entry.is_object()) continue;
@@ -84,13 +86,14 @@ std::vector<SqsMessage> SqsClient::receive_message(const ReceiveMessageRequest& 
 }
 
 DeleteBatchResult SqsClient::delete_message_batch(const std::string& queue_url,
-                                                  const std::vector<DeleteEntry>& entries) {
+                                                  const std::vector<DeleteEntry>& entries,
+                                                  Deadline deadline) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& entry : entries) {
     list.push_back({{"Id", entry.id}, {"ReceiptHandle", entry.receipt_handle}});
   }
   const nlohmann::json answer =
-      call("DeleteMessageBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
+      call("DeleteMessageBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(list)}}, deadline);
   DeleteBatchResult result;
   for (const auto& entry : array_field(answer, "Successful")) {
     if (entry.is_object()) result.successful.push_back(string_field(entry, "Id"));
@@ -107,10 +110,12 @@ DeleteBatchResult SqsClient::delete_message_batch(const std::string& queue_url,
 
 void SqsClient::change_message_visibility(const std::string& queue_url,
                                           const std::string& receipt_handle,
-                                          int visibility_timeout_seconds) {
-  call("ChangeMessageVisibility", {{"QueueUrl", queue_url},
-                                   {"ReceiptHandle", receipt_handle},
-                                   {"VisibilityTimeout", visibility_timeout_seconds}});
+                                          int visibility_timeout_seconds, Deadline deadline) {
+  call("ChangeMessageVisibility",
+       {{"QueueUrl", queue_url},
+        {"ReceiptHandle", receipt_handle},
+        {"VisibilityTimeout", visibility_timeout_seconds}},
+       deadline);
 }
 
 }  // namespace ssc::aws

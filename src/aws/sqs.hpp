@@ -11,6 +11,7 @@
 
 #include "aws/aws_client.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -75,16 +76,18 @@ class SqsClient {
   SqsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
             RetryPolicy policy = {}, HttpTimeouts timeouts = {});
 
-  SendMessageResult send_message(const SendMessageRequest& request);
-  std::vector<SqsMessage> receive_message(const ReceiveMessageRequest& request);
+  // Every operation and its retries end by `deadline`.
+  SendMessageResult send_message(const SendMessageRequest& request, Deadline deadline);
+  std::vector<SqsMessage> receive_message(const ReceiveMessageRequest& request, Deadline deadline);
   // Up to 10 entries; an entry that failed is reported, not thrown.
   DeleteBatchResult delete_message_batch(const std::string& queue_url,
-                                         const std::vector<DeleteEntry>& entries);
+                                         const std::vector<DeleteEntry>& entries,
+                                         Deadline deadline);
   void change_message_visibility(const std::string& queue_url, const std::string& receipt_handle,
-                                 int visibility_timeout_seconds);
+                                 int visibility_timeout_seconds, Deadline deadline);
 
   // Any operation: the answer's JSON object. Throws AwsError.
-  nlohmann::json call(std::string_view operation, const nlohmann::json& request);
+  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
 
   [[nodiscard]] const AwsClient& aws() const { return client_; }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 
 #include "core/message.hpp"
@@ -29,40 +30,26 @@ std::string joined(const std::vector<std::string>& problems) {
 
 }  // namespace
 
-std::int64_t TimeReserve::of(std::int64_t time_left_ms) const {
-  if (time_left_ms <= 0) return 0;
-  const auto by_share =
-      static_cast<std::int64_t>(static_cast<double>(time_left_ms) * std::clamp(share, 0.0, 1.0));
-  return std::clamp<std::int64_t>(std::min(max_ms, by_share), 0, time_left_ms);
-}
-
-nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t deadline_ms) {
+nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudget& budget) {
   const std::vector<EventRecord> records = split_event(event);
-  Clock& clock = ports_.workflow.clock;
-  // The invocation's I/O ends at Lambda's deadline, or earlier when the bound already in
-  // force says so (the runtime keeps time back to post the answer).
-  std::int64_t end_ms = deadline_ms;
-  if (const auto bound = ports_.io_deadline.current_ms()) end_ms = std::min(end_ms, *bound);
-  const std::int64_t reserve_ms = reserve_.of(end_ms - clock.now_ms());
-  const std::int64_t work_end_ms = end_ms - reserve_ms;
   // Each message's writes get their own owner (core/owner.hpp): a refused repeat of one
   // message's write is then never mistaken for another message's or another delivery's.
   const std::string invocation_token = ports_.owner_tokens.next();
   std::vector<PendingMark> marks;
   marks.reserve(records.size());
   for (std::size_t index = 0; index < records.size(); ++index) {
-    marks.push_back({deadline_ms, Owner::of_delivery(records[index], invocation_token, index)});
+    marks.push_back(
+        {budget.lambda_deadline_ms, Owner::of_delivery(records[index], invocation_token, index)});
   }
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
-  const Batch batch{records, marks, work_end_ms};
+  Workflow workflow(ports_.workflow, budget.work_end);
+  const Batch batch{records, marks, workflow, budget.work_end};
   std::vector<RecordOutcome> outcomes(records.size());
-  ports_.io_deadline.run_until(work_end_ms, [&] {
-    if (fifo || max_concurrency_ == 1 || records.size() == 1) {
-      process_in_order(batch, fifo, outcomes);
-    } else {
-      process_concurrently(batch, outcomes);
-    }
-  });
+  if (fifo || max_concurrency_ == 1 || records.size() == 1) {
+    process_in_order(batch, fifo, outcomes);
+  } else {
+    process_concurrently(batch, outcomes);
+  }
 
   BatchState state;
   nlohmann::json failures = nlohmann::json::array();
@@ -99,7 +86,7 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, std::int64_t de
   }
 
   // Whatever processing did with its time, the reserve is still there for these.
-  ports_.io_deadline.run_until(end_ms, [&] { publish_metrics(state, work_end_ms); });
+  publish_metrics(state, budget);
   if (invocation_failure) std::rethrow_exception(invocation_failure);
   return {{"batchItemFailures", failures}};
 }
@@ -124,17 +111,15 @@ void BatchHandler::process_in_order(const Batch& batch, bool stop_at_failure,
 
 void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes) {
   // Thread-locals do not cross threads: each worker sets the caller's log context (the
-  // invocation's request id) and the I/O bound again on its own thread.
+  // invocation's request id) again on its own thread.
   const log::Fields context = log::current_context();
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     try {
       const log::LogContext inherited(context);
-      ports_.io_deadline.run_until(batch.work_end_ms, [&] {
-        for (std::size_t index = next++; index < batch.records.size(); index = next++) {
-          process_into(batch, index, outcomes[index]);
-        }
-      });
+      for (std::size_t index = next++; index < batch.records.size(); index = next++) {
+        process_into(batch, index, outcomes[index]);
+      }
     } catch (...) {
       // Only setting up the context can get here; the records this worker did not reach
       // stay NotProcessed and are reported as failed, so they come back.
@@ -146,12 +131,12 @@ void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOu
 
 bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
   const EventRecord& record = batch.records[index];
-  if (record.message_id && ports_.workflow.clock.now_ms() >= batch.work_end_ms) {
+  if (record.message_id && ports_.workflow.clock.steady_now() >= batch.work_end) {
     outcome.state = RecordOutcome::State::OutOfTime;
     return false;
   }
   try {
-    process_record(record, batch.marks[index], outcome);
+    process_record(batch, index, outcome);
     outcome.state = RecordOutcome::State::Succeeded;
   } catch (const std::exception&) {
     outcome.state = RecordOutcome::State::Failed;
@@ -166,8 +151,8 @@ bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOut
   return true;
 }
 
-void BatchHandler::process_record(const EventRecord& record, const PendingMark& mine,
-                                  RecordOutcome& outcome) {
+void BatchHandler::process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
+  const EventRecord& record = batch.records[index];
   // Failures are logged here, inside the message's log context, so that the ERROR line says
   // which message (and, as far as known, which run and collection) it was.
   log::LogContext message_context(log::Fields{{"message_id", message_id_text(record)}});
@@ -194,7 +179,7 @@ void BatchHandler::process_record(const EventRecord& record, const PendingMark& 
   Message message;
   try {
     message = parse_message(body);
-    run_workflow(message, mine, outcome);
+    run_workflow(batch.workflow, message, batch.marks[index], outcome);
   } catch (const InvalidMessage& e) {
     log_rejected(e);
     count_rejected(body);
@@ -206,7 +191,7 @@ void BatchHandler::process_record(const EventRecord& record, const PendingMark& 
   }
 }
 
-void BatchHandler::run_workflow(const Message& message, const PendingMark& mine,
+void BatchHandler::run_workflow(Workflow& workflow, const Message& message, const PendingMark& mine,
                                 RecordOutcome& outcome) {
   outcome.correlation_id = message.correlation_id;
   Clock& clock = ports_.workflow.clock;
@@ -217,7 +202,7 @@ void BatchHandler::run_workflow(const Message& message, const PendingMark& mine,
   };
   Outcome result;
   try {
-    result = workflow_.process(message, mine);
+    result = workflow.process(message, mine);
   } catch (...) {
     record_processing_time();
     throw;
@@ -226,10 +211,10 @@ void BatchHandler::run_workflow(const Message& message, const PendingMark& mine,
   outcome.run_finished = result.run_finished;
 }
 
-void BatchHandler::publish_metrics(const BatchState& state, std::int64_t wait_until_ms) {
+void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& budget) {
   for (const std::string& correlation_id : state.correlation_ids) {
     try {
-      ports_.publisher.push(correlation_id);
+      ports_.publisher.push(correlation_id, budget.io_end);
     } catch (const std::exception& e) {
       log::warning(kModule, "Pushing metrics failed",
                    {{"correlation_id", correlation_id}, {"error", e.what()}});
@@ -238,10 +223,10 @@ void BatchHandler::publish_metrics(const BatchState& state, std::int64_t wait_un
   if (state.finished_runs.empty()) return;
   // Once per invocation, however many runs finished: the final values must be scraped
   // before they are deleted.
-  wait_for_scrape(wait_until_ms);
+  wait_for_scrape(budget.work_end);
   for (const std::string& correlation_id : state.finished_runs) {
     try {
-      ports_.publisher.delete_run(correlation_id);
+      ports_.publisher.delete_run(correlation_id, budget.io_end);
       log::info(kModule, "Metrics of the finished run deleted",
                 {{"correlation_id", correlation_id}});
     } catch (const std::exception& e) {
@@ -251,10 +236,12 @@ void BatchHandler::publish_metrics(const BatchState& state, std::int64_t wait_un
   }
 }
 
-void BatchHandler::wait_for_scrape(std::int64_t wait_until_ms) {
+void BatchHandler::wait_for_scrape(Deadline wait_until) {
   Clock& clock = ports_.workflow.clock;
   const std::int64_t wanted_ms = scrape_interval_seconds_ * 1000;
-  const std::int64_t room_ms = std::max<std::int64_t>(0, wait_until_ms - clock.now_ms());
+  const std::int64_t room_ms = std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - clock.steady_now())
+             .count());
   const std::int64_t wait_ms = std::min(wanted_ms, room_ms);
   if (wait_ms < wanted_ms) {
     // Sleeping on would leave no time to delete the metrics and answer: Lambda would kill

@@ -3,8 +3,9 @@
 // The one place where a message's exception becomes a failed item and an ERROR line.
 //
 // Time: every AWS attempt may wait for as long as the invocation has left, so the messages
-// are processed under an earlier work deadline. What is kept back (the reserve) lets the
-// metrics be pushed whether processing succeeded or not, and the answer be given.
+// are processed until the budget's work end (core/time_budget.hpp). What is kept back
+// after it lets the metrics be pushed whether processing succeeded or not, and the answer
+// be given.
 //
 // Concurrency: a standard queue promises no order, and the workflow is already safe against
 // other invocations processing the same run at the same time (SPEC section 5), so the
@@ -28,6 +29,7 @@
 
 #include "core/event.hpp"
 #include "core/ports.hpp"
+#include "core/time_budget.hpp"
 #include "core/worker_pool.hpp"
 #include "core/workflow.hpp"
 
@@ -37,17 +39,6 @@ struct HandlerPorts {
   WorkflowPorts workflow;  // its clock also times each message and waits for the scrape
   MetricsPublisher& publisher;
   OwnerTokens& owner_tokens;  // one token per invocation, for the pending marks
-  IoDeadline& io_deadline;    // bounds the messages' AWS calls to the work deadline
-};
-
-// The time kept back from message processing for the metrics (push, scrape wait's end,
-// deletion) and the answer: the smaller of `max_ms` and `share` of the time left when the
-// invocation starts.
-struct TimeReserve {
-  std::int64_t max_ms = 3000;
-  double share = 0.2;
-
-  [[nodiscard]] std::int64_t of(std::int64_t time_left_ms) const;
 };
 
 class BatchHandler {
@@ -56,21 +47,19 @@ class BatchHandler {
   // each on a thread of its own: the calling thread and pool threads, which stay for the
   // next batch. 1 processes them one after the other. A FIFO batch is always processed in
   // order.
-  BatchHandler(HandlerPorts ports, std::int64_t scrape_interval_seconds, TimeReserve reserve = {},
+  BatchHandler(HandlerPorts ports, std::int64_t scrape_interval_seconds,
                std::size_t max_concurrency = 1)
       : ports_(ports),
-        workflow_(ports.workflow),
         scrape_interval_seconds_(scrape_interval_seconds),
-        reserve_(reserve),
         max_concurrency_(std::max<std::size_t>(1, max_concurrency)),
         workers_(max_concurrency_ - 1) {}
 
   // Returns {"batchItemFailures": [{"itemIdentifier": "<messageId>"}, ...]}. For an event
   // that is itself the message, a failure is rethrown (after the metrics are pushed) so
-  // that the invocation fails. `deadline_ms` (epoch ms) is Lambda's deadline: the pending
-  // marks carry it, and the invocation's I/O ends by it (or by the bound in force, when
-  // that is earlier).
-  nlohmann::json handle(const nlohmann::json& event, std::int64_t deadline_ms);
+  // that the invocation fails. `budget` is the invocation's time: the messages' I/O ends by
+  // its work end, the metrics' by its I/O end, and the pending marks carry Lambda's
+  // deadline.
+  nlohmann::json handle(const nlohmann::json& event, const TimeBudget& budget);
 
  private:
   struct BatchState {
@@ -91,11 +80,13 @@ class BatchHandler {
     bool run_finished = false;
   };
 
-  // The records of one batch, their marks, and when their work must end.
+  // The records of one batch, their marks, and the workflow that processes them, whose
+  // I/O ends at `work_end`.
   struct Batch {
     const std::vector<EventRecord>& records;
     const std::vector<PendingMark>& marks;
-    std::int64_t work_end_ms;
+    Workflow& workflow;
+    Deadline work_end;
   };
 
   // One after the other. FIFO (`stop_at_failure`): the first failure stops the batch, the
@@ -103,22 +94,21 @@ class BatchHandler {
   void process_in_order(const Batch& batch, bool stop_at_failure,
                         std::vector<RecordOutcome>& outcomes);
   // Up to max_concurrency_ threads take the records one by one. Each re-establishes on its
-  // own thread what the handler's caller set on the calling thread (log context, I/O bound).
+  // own thread the log context the handler's caller set on the calling thread.
   void process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes);
   // Never throws: the record's failure ends up in `outcome`. False when the record was not
   // tried because the work deadline had passed (an event without Records is always tried).
   bool process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome);
   // Logs its own failure (with the message's log context) and rethrows it.
-  void process_record(const EventRecord& record, const PendingMark& mine, RecordOutcome& outcome);
-  void run_workflow(const Message& message, const PendingMark& mine, RecordOutcome& outcome);
-  // `wait_until_ms`: the scrape wait ends by then at the latest.
-  void publish_metrics(const BatchState& state, std::int64_t wait_until_ms);
-  void wait_for_scrape(std::int64_t wait_until_ms);
+  void process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome);
+  void run_workflow(Workflow& workflow, const Message& message, const PendingMark& mine,
+                    RecordOutcome& outcome);
+  // The pushes and deletions end by the budget's I/O end; the scrape wait by its work end.
+  void publish_metrics(const BatchState& state, const TimeBudget& budget);
+  void wait_for_scrape(Deadline wait_until);
 
   HandlerPorts ports_;
-  Workflow workflow_;
   std::int64_t scrape_interval_seconds_;
-  TimeReserve reserve_;
   std::size_t max_concurrency_;
   WorkerPool workers_;  // the threads besides the calling one
 };

@@ -4,16 +4,19 @@
 // Threads: the batch handler processes a standard queue's messages on up to ten threads at
 // once, all through the same port objects. Each interface says whether its implementations
 // must take concurrent calls; the in-memory fakes take them too, so that tests can race them.
+//
+// Time: every call that does I/O ends by the `deadline` it is given (core/time_budget.hpp),
+// retries included; past it, it throws.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/owner.hpp"
+#include "core/time_budget.hpp"
 
 namespace ssc::core {
 
@@ -96,27 +99,28 @@ class StatusTable {
   // counted again. Without one, every call counts. Throws CollectionNotFound (nothing is
   // written then).
   virtual CountResult count_file(const CollectionKey& key,
-                                 const std::optional<std::string>& receipt_key,
-                                 const Owner& owner) = 0;
-  virtual std::optional<CollectionRow> read(const CollectionKey& key) = 0;
+                                 const std::optional<std::string>& receipt_key, const Owner& owner,
+                                 Deadline deadline) = 0;
+  virtual std::optional<CollectionRow> read(const CollectionKey& key, Deadline deadline) = 0;
   // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
   // one conditional write. True when the write was applied; false when its condition
   // failed, which includes a repeat of a write that was applied but not answered. A row
   // that is Received with its side effects still pending is not moved on: the mark would
   // be overwritten and those effects lost.
   virtual bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                          const std::string& to, const PendingMark& mine) = 0;
+                          const std::string& to, const PendingMark& mine, Deadline deadline) = 0;
   // Takes over pending effects whose owner is gone: true when the mark still had the owner
   // of `seen` (or, for a mark without owner, its time) and now is `mine`.
-  virtual bool take_over(const CollectionKey& key, const PendingMark& seen,
-                         const PendingMark& mine) = 0;
+  virtual bool take_over(const CollectionKey& key, const PendingMark& seen, const PendingMark& mine,
+                         Deadline deadline) = 0;
   // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
   // and records `owner` (and `run_notified`) as who finished the stage, in one write; another
   // owner's mark stays.
   virtual void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
-                              bool run_notified) = 0;
+                              bool run_notified, Deadline deadline) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
-  virtual std::vector<std::string> run_statuses(const std::string& correlation_id) = 0;
+  virtual std::vector<std::string> run_statuses(const std::string& correlation_id,
+                                                Deadline deadline) = 0;
 };
 
 struct ProductRow {
@@ -133,16 +137,17 @@ class ProductTable {
   // `done_statuses`, and sets the pending mark `mine` in the same conditional write. True
   // when it was applied.
   virtual bool transition(const std::string& correlation_id, const std::string& to,
-                          const std::vector<std::string>& done_statuses,
-                          const PendingMark& mine) = 0;
-  virtual std::optional<ProductRow> read(const std::string& correlation_id) = 0;
+                          const std::vector<std::string>& done_statuses, const PendingMark& mine,
+                          Deadline deadline) = 0;
+  virtual std::optional<ProductRow> read(const std::string& correlation_id, Deadline deadline) = 0;
   // As StatusTable::take_over.
   virtual bool take_over(const std::string& correlation_id, const PendingMark& seen,
-                         const PendingMark& mine) = 0;
+                         const PendingMark& mine, Deadline deadline) = 0;
   // Removes the mark if its owner is still `owner`; another owner's mark stays. Who sent the
   // notification is recorded on the collection's row (StatusTable::finish_effects), not
   // here: this item is read by other systems and keeps its three attributes.
-  virtual void finish_effects(const std::string& correlation_id, const Owner& owner) = 0;
+  virtual void finish_effects(const std::string& correlation_id, const Owner& owner,
+                              Deadline deadline) = 0;
 };
 
 // Called from several threads at once (one message each): an implementation holds no
@@ -151,14 +156,14 @@ class ExportStateQueue {
  public:
   virtual ~ExportStateQueue() = default;
   virtual void send(const std::string& body, const std::string& message_group_id,
-                    const std::string& deduplication_id) = 0;
+                    const std::string& deduplication_id, Deadline deadline) = 0;
 };
 
 // As ExportStateQueue: called from several threads at once.
 class Monitoring {
  public:
   virtual ~Monitoring() = default;
-  virtual void publish(const std::string& message) = 0;
+  virtual void publish(const std::string& message, Deadline deadline) = 0;
 };
 
 struct RunLabels {
@@ -192,8 +197,8 @@ class Metrics {
 class MetricsPublisher {
  public:
   virtual ~MetricsPublisher() = default;
-  virtual void push(const std::string& correlation_id) = 0;
-  virtual void delete_run(const std::string& correlation_id) = 0;
+  virtual void push(const std::string& correlation_id, Deadline deadline) = 0;
+  virtual void delete_run(const std::string& correlation_id, Deadline deadline) = 0;
 };
 
 // Read and slept on from several threads at once: an implementation keeps no state, or
@@ -201,7 +206,9 @@ class MetricsPublisher {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual std::int64_t now_ms() = 0;  // epoch milliseconds
+  virtual std::int64_t now_ms() = 0;  // epoch milliseconds: what the pending marks carry
+  virtual Deadline steady_now() = 0;  // what a TimeBudget's deadlines are compared with
+  // Sleeps the time asked. Whoever sleeps keeps to its own deadline: the clock knows none.
   virtual void sleep_ms(std::int64_t milliseconds) = 0;
 };
 
@@ -212,20 +219,6 @@ class OwnerTokens {
  public:
   virtual ~OwnerTokens() = default;
   virtual std::string next() = 0;
-};
-
-// The time bound of the I/O the calling thread does (every AWS call and its retries, each
-// push to the gateway). The core cannot see the AWS layer; this is how it tightens the bound.
-// The bound is the calling thread's own: every worker thread calls run_until for itself, at
-// the same time as the others, and one thread's bound never reaches another's I/O.
-class IoDeadline {
- public:
-  virtual ~IoDeadline() = default;
-  // The bound now in force (epoch ms), if any.
-  virtual std::optional<std::int64_t> current_ms() = 0;
-  // Runs `work` with its I/O bounded to end by `deadline_ms`; a bound already in force that
-  // ends earlier stays.
-  virtual void run_until(std::int64_t deadline_ms, const std::function<void()>& work) = 0;
 };
 
 }  // namespace ssc::core

@@ -80,7 +80,7 @@ Outcome Workflow::finish_abandoned_effects(const Message& message, const Pending
   if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
   Outcome outcome;
   const CollectionKey key = message.key();
-  std::optional<CollectionRow> row = ports_.status.read(key);
+  std::optional<CollectionRow> row = ports_.status.read(key, deadline_);
   if (!row) {
     throw CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                              " and collection " + key.collection_name);
@@ -135,7 +135,7 @@ Outcome Workflow::process_file(const Message& message, const PendingMark& mine) 
   const std::optional<std::string> receipt =
       message.file_name == kFileNameNotSet ? std::nullopt
                                            : std::optional<std::string>(file_receipt_key(message));
-  const CountResult count = ports_.status.count_file(key, receipt, mine.owner);
+  const CountResult count = ports_.status.count_file(key, receipt, mine.owner, deadline_);
   if (count.counted) {
     outcome.counted = true;
     log::info(kModule, "File counted", row_fields(count.row));
@@ -241,7 +241,7 @@ bool Workflow::wait_for_received_effects(const Message& message, const PendingMa
     }
     ports_.clock.sleep_ms(kReceivedEffectsPollMs);
     waited_ms += kReceivedEffectsPollMs;
-    row = ports_.status.read(key);
+    row = ports_.status.read(key, deadline_);
   }
   return row.has_value();
 }
@@ -250,8 +250,9 @@ bool Workflow::reach_stage(const StageRules& stage, const Message& message, cons
                            std::optional<CollectionRow>& row, Outcome& outcome) {
   const CollectionKey key = message.key();
   const bool moved = applied_or_mine(
-      ports_.status.transition(key, stage.from, stage.to, mine),
-      [&] { return ports_.status.read(key); }, row, stage.to, mine, outcome, "Status write");
+      ports_.status.transition(key, stage.from, stage.to, mine, deadline_),
+      [&] { return ports_.status.read(key, deadline_); }, row, stage.to, mine, outcome,
+      "Status write");
   if (!moved) return false;
   outcome.transitioned = true;
   log::info(kModule, std::string("Collection ") + stage.name + ", status set to " + stage.to);
@@ -278,17 +279,17 @@ void Workflow::perform_effects(const StageRules& stage, const Message& message,
   if (stage.asks_for_success_file) {
     ports_.queue.send(
         export_state_body(message), export_state_group_id(message.collection_name),
-        export_state_deduplication_id(message.correlation_id, message.collection_name));
+        export_state_deduplication_id(message.correlation_id, message.collection_name), deadline_);
     log::info(kModule, "Export-state message sent, asking for the collection's _success file");
   }
-  if (stage.run_reached(ports_.status.run_statuses(message.correlation_id))) {
+  if (stage.run_reached(ports_.status.run_statuses(message.correlation_id, deadline_))) {
     outcome.run_stage_reached = true;
     // Whoever notifies, every invocation that sees the run finish may delete its metrics.
     if (stage.finishes_run) outcome.run_finished = true;
     advance_run(stage, message, mine, outcome);
   }
   ports_.status.finish_effects(message.key(), mine.owner, stage.stage,
-                               outcome.credits.*stage.run_credit);
+                               outcome.credits.*stage.run_credit, deadline_);
   outcome.credits.*stage.collection_credit = true;
 }
 
@@ -303,8 +304,9 @@ bool Workflow::take_over_effects(const StageRules& stage, const CollectionKey& k
   const PendingMark seen = *row->pending;
   std::optional<CollectionRow> again;
   if (applied_or_mine(
-          ports_.status.take_over(key, seen, mine), [&] { return ports_.status.read(key); }, again,
-          stage.to, mine, outcome, "Take over of abandoned side effects")) {
+          ports_.status.take_over(key, seen, mine, deadline_),
+          [&] { return ports_.status.read(key, deadline_); }, again, stage.to, mine, outcome,
+          "Take over of abandoned side effects")) {
     log::info(kModule, "Recovering side effects abandoned by a dead invocation",
               merged(row_fields(*row), {{"stage", stage.name}}));
     return true;
@@ -317,11 +319,12 @@ bool Workflow::take_over_effects(const StageRules& stage, const CollectionKey& k
 void Workflow::advance_run(const StageRules& stage, const Message& message, const PendingMark& mine,
                            Outcome& outcome) {
   const std::string& correlation_id = message.correlation_id;
-  const auto read = [&] { return ports_.product.read(correlation_id); };
+  const auto read = [&] { return ports_.product.read(correlation_id, deadline_); };
   std::optional<ProductRow> row;
-  bool mine_now = applied_or_mine(
-      ports_.product.transition(correlation_id, stage.product_status, stage.product_reached, mine),
-      read, row, stage.product_status, mine, outcome, "Product status write");
+  bool mine_now =
+      applied_or_mine(ports_.product.transition(correlation_id, stage.product_status,
+                                                stage.product_reached, mine, deadline_),
+                      read, row, stage.product_status, mine, outcome, "Product status write");
   if (!mine_now) {
     const bool abandoned = row && row->status == stage.product_status && row->pending &&
                            owner_gone(*row->pending, mine.owner, ports_.clock.now_ms());
@@ -332,7 +335,7 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
     }
     const PendingMark seen = *row->pending;
     mine_now =
-        applied_or_mine(ports_.product.take_over(correlation_id, seen, mine), read, row,
+        applied_or_mine(ports_.product.take_over(correlation_id, seen, mine, deadline_), read, row,
                         stage.product_status, mine, outcome, "Take over of the notification");
     if (!mine_now) {
       log::info(kModule, "Abandoned notification taken over by another invocation",
@@ -343,8 +346,8 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
     log::info(kModule, "Recovering a notification abandoned by a dead invocation",
               run_fields(stage));
   }
-  ports_.monitoring.publish(monitoring_message(message, stage.notification));
-  ports_.product.finish_effects(correlation_id, mine.owner);
+  ports_.monitoring.publish(monitoring_message(message, stage.notification), deadline_);
+  ports_.product.finish_effects(correlation_id, mine.owner, deadline_);
   outcome.credits.*stage.run_credit = true;
   outcome.notified = true;
   log::info(kModule, "Run stage reached: product status set, notification sent", run_fields(stage));
@@ -369,7 +372,7 @@ void Workflow::credit_earlier_delivery(const StageRules& stage, const Collection
 }
 
 void Workflow::note_finished_run(const Message& message, Outcome& outcome) {
-  if (!run_all_successful(ports_.status.run_statuses(message.correlation_id))) return;
+  if (!run_all_successful(ports_.status.run_statuses(message.correlation_id, deadline_))) return;
   // Its metrics were deleted when it finished (or the delivery that finished it died
   // first). This message's own push would bring a group back that nobody deletes: it is
   // deleted again, after the same wait.

@@ -54,11 +54,14 @@ struct Outcome {
   Credits credits;
 };
 
-// Thread safety: a Workflow holds no state of its own; one may process several messages at
+// One invocation's (or one operator command's) workflow: every port call it makes ends by
+// `deadline`, the work end of core/time_budget.hpp.
+//
+// Thread safety: a Workflow holds nothing that changes; one may process several messages at
 // once when its ports may be called from several threads.
 class Workflow {
  public:
-  explicit Workflow(WorkflowPorts ports) : ports_(ports) {}
+  Workflow(WorkflowPorts ports, Deadline deadline) : ports_(ports), deadline_(deadline) {}
 
   // Processes one valid message. `mine` is the pending mark every write of this call sets:
   // until_ms is when this invocation ends at the latest (epoch ms), owner is unique to this
@@ -135,6 +138,7 @@ class Workflow {
   void apply_credits(const Message& message, const Credits& credits);
 
   WorkflowPorts ports_;
+  Deadline deadline_;
 };
 
 }  // namespace ssc::core

@@ -1,12 +1,9 @@
 #include "metrics/pushgateway_publisher.hpp"
 
-#include <algorithm>
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "aws/aws_error.hpp"
-#include "aws/deadline.hpp"
 #include "log/log.hpp"
 #include "metrics/grouping_key.hpp"
 
@@ -26,20 +23,6 @@ std::string base_url_of(const PushGatewaySettings& settings) {
   return url;
 }
 
-// The gateway must not hold the invocation past its deadline.
-aws::HttpTimeouts bounded(aws::HttpTimeouts timeouts) {
-  const auto deadline = aws::current_deadline();
-  if (!deadline) return timeouts;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      *deadline - std::chrono::steady_clock::now());
-  if (left <= std::chrono::milliseconds{0}) {
-    throw PushGatewayError("push gateway: no time left before the invocation's deadline");
-  }
-  timeouts.total = std::min(timeouts.total, left);
-  timeouts.connect = std::min(timeouts.connect, left);
-  return timeouts;
-}
-
 }  // namespace
 
 PushGatewayPublisher::PushGatewayPublisher(RunMetrics& metrics, aws::HttpTransport& http,
@@ -52,10 +35,17 @@ PushGatewayPublisher::PushGatewayPublisher(RunMetrics& metrics, aws::HttpTranspo
   }
 }
 
-aws::HttpResponse PushGatewayPublisher::send(aws::HttpRequest request, const char* what) const {
+aws::HttpResponse PushGatewayPublisher::send(aws::HttpRequest request, const char* what,
+                                             aws::Deadline deadline) const {
+  // The gateway must not hold the invocation past its deadline.
+  const auto timeouts = aws::timeouts_until(settings_->timeouts, deadline);
+  if (!timeouts) {
+    throw PushGatewayError(std::string("push gateway ") + what +
+                           ": no time left before the deadline");
+  }
   aws::HttpResponse response;
   try {
-    response = http_.send(request, bounded(settings_->timeouts));
+    response = http_.send(request, *timeouts);
   } catch (const aws::TransportError& error) {
     throw PushGatewayError(std::string("push gateway ") + what + " failed: " + error.what());
   }
@@ -67,7 +57,7 @@ aws::HttpResponse PushGatewayPublisher::send(aws::HttpRequest request, const cha
   return response;
 }
 
-void PushGatewayPublisher::push(const std::string& correlation_id) {
+void PushGatewayPublisher::push(const std::string& correlation_id, core::Deadline deadline) {
   if (!settings_) return;
   auto body = metrics_.exposition(correlation_id);
   if (!body) return;  // nothing recorded for this run by this process
@@ -78,18 +68,18 @@ void PushGatewayPublisher::push(const std::string& correlation_id) {
                                               {"instance", settings_->instance}});
   request.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
   request.body = std::move(*body);
-  send(std::move(request), "push");
+  send(std::move(request), "push", deadline);
   log::debug(kModule, "metrics pushed", {{"correlation_id", correlation_id}});
 }
 
-void PushGatewayPublisher::delete_run(const std::string& correlation_id) {
+void PushGatewayPublisher::delete_run(const std::string& correlation_id, core::Deadline deadline) {
   if (!settings_) {
     metrics_.forget(correlation_id);
     return;
   }
   aws::HttpRequest list;
   list.url = base_url_ + "/api/v1/metrics";
-  const auto listing = send(std::move(list), "listing");
+  const auto listing = send(std::move(list), "listing", deadline);
 
   std::vector<GroupingKey> groups;
   try {
@@ -113,7 +103,7 @@ void PushGatewayPublisher::delete_run(const std::string& correlation_id) {
     aws::HttpRequest remove;
     remove.method = "DELETE";
     remove.url = base_url_ + group_path(kJob, key);
-    send(std::move(remove), "delete");
+    send(std::move(remove), "delete", deadline);
   }
   metrics_.forget(correlation_id);
   log::debug(kModule, "metrics deleted from the push gateway",

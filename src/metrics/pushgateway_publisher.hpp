@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "aws/deadline.hpp"
 #include "aws/http.hpp"
 #include "core/ports.hpp"
 #include "metrics/run_metrics.hpp"
@@ -47,17 +48,18 @@ class PushGatewayPublisher final : public core::MetricsPublisher {
 
   // Push-add (POST) of this process's cumulative series for the run into its own group:
   // job, component, correlation_id, instance. Summing over the run's groups gives the
-  // total of all processes. Throws PushGatewayError.
-  void push(const std::string& correlation_id) override;
+  // total of all processes. Ends by `deadline`. Throws PushGatewayError.
+  void push(const std::string& correlation_id, core::Deadline deadline) override;
 
   // Deletes every group of this job for the run (every process's instance), then drops the
-  // local series. Throws PushGatewayError (the local series are kept then).
-  void delete_run(const std::string& correlation_id) override;
+  // local series. Every request ends by `deadline`. Throws PushGatewayError (the local series
+  // are kept then).
+  void delete_run(const std::string& correlation_id, core::Deadline deadline) override;
 
   [[nodiscard]] bool enabled() const { return settings_.has_value(); }
 
  private:
-  aws::HttpResponse send(aws::HttpRequest request, const char* what) const;
+  aws::HttpResponse send(aws::HttpRequest request, const char* what, aws::Deadline deadline) const;
 
   RunMetrics& metrics_;
   aws::HttpTransport& http_;

@@ -1,19 +1,17 @@
 #include "runtime/app.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "adapters/aws_io_deadline.hpp"
 #include "adapters/dynamodb_product_table.hpp"
 #include "adapters/dynamodb_status_table.hpp"
 #include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
-#include "aws/deadline.hpp"
 #include "core/handler.hpp"
+#include "core/time_budget.hpp"
 #include "log/log.hpp"
 #include "metrics/grouping_key.hpp"
 #include "metrics/pushgateway_publisher.hpp"
@@ -31,10 +29,6 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
   settings.instance = metrics::process_instance_id();
   return settings;
 }
-
-// Kept back from Lambda's deadline so that the response can still be posted after the
-// last AWS call or metrics push gave up.
-constexpr std::chrono::milliseconds kResponseMargin{1000};
 
 // Messages of a standard queue's batch processed at once: SQS hands Lambda up to 10 per
 // batch by default, and each spends most of its time waiting on DynamoDB.
@@ -58,8 +52,8 @@ struct Application::Parts {
         publisher(metrics, aws.http, pushgateway_settings(config)),
         handler(core::HandlerPorts{core::WorkflowPorts{status, product, queue, monitoring, metrics,
                                                        clock},
-                                   publisher, owner_tokens, io_deadline},
-                config.metrics_scrape_interval_seconds, core::TimeReserve{}, kBatchConcurrency) {}
+                                   publisher, owner_tokens},
+                config.metrics_scrape_interval_seconds, kBatchConcurrency) {}
 
   AwsClients aws;
   adapters::DynamoStatusTable status;
@@ -70,7 +64,6 @@ struct Application::Parts {
   metrics::PushGatewayPublisher publisher;
   SystemClock clock;
   adapters::RandomOwnerTokens owner_tokens;
-  adapters::AwsIoDeadline io_deadline;
   core::BatchHandler handler;
 };
 
@@ -83,35 +76,16 @@ Application::Application(const Config& config) : parts_(std::make_unique<Parts>(
 
 Application::~Application() = default;
 
-std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms) {
-  // The deadline comes from outside (a Runtime API header) and may be any number; the
-  // time left is held within a day either way (Lambda's longest timeout is 15 minutes),
-  // so that neither the subtraction nor the steady clock's nanoseconds can overflow.
-  constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
-  const auto now_epoch_ms = SystemClock{}.now_ms();
-  const auto left_ms =
-      std::clamp(deadline_epoch_ms, now_epoch_ms - kDayMs, now_epoch_ms + kDayMs) - now_epoch_ms;
-  return std::chrono::steady_clock::now() + std::chrono::milliseconds(left_ms);
-}
-
-std::chrono::steady_clock::time_point work_deadline(std::int64_t deadline_epoch_ms) {
-  const auto deadline = steady_deadline(deadline_epoch_ms);
-  const auto left = deadline - std::chrono::steady_clock::now();
-  return deadline - std::min<std::chrono::steady_clock::duration>(kResponseMargin, left / 4);
-}
-
 std::string Application::handle(const std::string& event_text, std::int64_t deadline_ms) {
-  // AWS calls, retries and the metrics stop at the work deadline; the handler's
-  // pending-effects markers carry Lambda's own deadline, which is later, so no other
-  // invocation takes over effects while this one may still perform them.
-  const aws::DeadlineScope deadline(work_deadline(deadline_ms));
+  // Made first, so that parsing the event is inside the time it measures.
+  const auto budget = core::TimeBudget::starting(deadline_ms, parts_->clock);
   nlohmann::json event;
   try {
     event = nlohmann::json::parse(event_text);
   } catch (const nlohmann::json::parse_error& error) {
     throw InvalidEvent(std::string("the event is not JSON: ") + error.what());
   }
-  return parts_->handler.handle(event, deadline_ms)
+  return parts_->handler.handle(event, budget)
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

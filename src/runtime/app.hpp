@@ -3,7 +3,6 @@
 // invocation.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,8 +29,9 @@ class Application {
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  // Handles one Lambda event (its JSON text) within `deadline_ms` (epoch ms): returns the
-  // partial batch response as JSON text. Throws when the invocation fails as a whole (an
+  // Handles one Lambda event (its JSON text) that Lambda ends at `deadline_ms` (epoch ms),
+  // within the invocation's core::TimeBudget: returns the partial batch response as JSON
+  // text. Throws when the invocation fails as a whole (an
   // event that is not JSON, or a single-message event whose message failed).
   std::string handle(const std::string& event_text, std::int64_t deadline_ms);
 
@@ -42,12 +42,5 @@ class Application {
 
 // Where the metrics go (SPEC section 7); nullopt when no push gateway host is set.
 std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config);
-
-// The invocation deadline as the AWS layer counts it (steady clock), from epoch ms.
-std::chrono::steady_clock::time_point steady_deadline(std::int64_t deadline_epoch_ms);
-
-// When the invocation's own work must end: a second (or a quarter of what is left, when
-// that is less) before its deadline, to leave time for posting the response.
-std::chrono::steady_clock::time_point work_deadline(std::int64_t deadline_epoch_ms);
 
 }  // namespace ssc::runtime

@@ -8,7 +8,6 @@
 #include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
-#include "aws/deadline.hpp"
 #include "core/owner.hpp"
 #include "core/workflow.hpp"
 #include "log/log.hpp"
@@ -47,13 +46,13 @@ std::string finished_in_words(const core::CollectionState& collection, const cor
 int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options) {
   const Config config = load_config(flags);
   SystemClock clock;
-  // The AWS work ends by the mark's time; the metrics (and a finished run's scrape wait)
-  // come after it.
-  const aws::DeadlineScope whole(std::chrono::steady_clock::now() + kCommandTimeout +
-                                 std::chrono::seconds(config.metrics_scrape_interval_seconds) +
-                                 kCommandTimeout);
+  // The effects end by the marks' time; the metrics (and a finished run's scrape wait)
+  // come after them.
+  const aws::Deadline whole = std::chrono::steady_clock::now() + kCommandTimeout +
+                              std::chrono::seconds(config.metrics_scrape_interval_seconds) +
+                              kCommandTimeout;
   AwsClients aws(config, kIdleHttpHandles);
-  const core::RunState run = read_run(aws, config, options.correlation_id);
+  const core::RunState run = read_run(aws, config, options.correlation_id, whole);
   const std::int64_t now_ms = clock.now_ms();
   std::vector<core::CollectionState> abandoned;
   std::string live;
@@ -85,16 +84,16 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
   adapters::SnsMonitoring monitoring(aws.sns, config.monitoring_sns_topic_arn);
   metrics::RunMetrics run_metrics;
   metrics::PushGatewayPublisher publisher(run_metrics, aws.http, pushgateway_settings(config));
-  core::Workflow workflow({status, product, queue, monitoring, run_metrics, clock});
   const std::string token =
       std::string(core::kOperatorOwnerPrefix) + adapters::RandomOwnerTokens{}.next();
 
   int finished = 0;
   bool run_finished = false;
   {
-    // The marks' time is taken after the bound is set, so it ends later: no AWS call of
+    // The marks' time is taken after the work's end is set, so it ends later: no AWS call of
     // this command is still under way when another invocation may take its effects over.
-    const aws::DeadlineScope work(std::chrono::steady_clock::now() + kCommandTimeout);
+    core::Workflow workflow({status, product, queue, monitoring, run_metrics, clock},
+                            std::chrono::steady_clock::now() + kCommandTimeout);
     const std::int64_t until_ms =
         clock.now_ms() + std::chrono::milliseconds(kCommandTimeout).count();
     for (std::size_t index = 0; index < abandoned.size(); ++index) {
@@ -126,13 +125,13 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
   // the Lambda, not a failed command.
   try {
     if (publisher.enabled()) {
-      publisher.push(run.correlation_id);
+      publisher.push(run.correlation_id, whole);
       if (run_finished) {
         log::info(
             kModule, "Run finished: waiting for the final scrape before deleting its metrics",
             {{"scrape_interval_seconds", std::to_string(config.metrics_scrape_interval_seconds)}});
         clock.sleep_ms(config.metrics_scrape_interval_seconds * 1000);
-        publisher.delete_run(run.correlation_id);
+        publisher.delete_run(run.correlation_id, whole);
         log::info(kModule, "Metrics of the finished run deleted");
       }
     }

@@ -1,7 +1,6 @@
 // `status` (SPEC section 10): reads the run and prints where it stands.
 #include <iostream>
 
-#include "aws/deadline.hpp"
 #include "log/log.hpp"
 #include "runtime/cli.hpp"
 #include "runtime/operator_command.hpp"
@@ -11,10 +10,10 @@
 namespace ssc::runtime::operator_command {
 
 int run_status(const ConfigFlags& flags, const OperatorOptions& options) {
-  const aws::DeadlineScope deadline(std::chrono::steady_clock::now() + kCommandTimeout);
+  const aws::Deadline deadline = std::chrono::steady_clock::now() + kCommandTimeout;
   const Config config = load_config(flags, {false, false});
   AwsClients aws(config, kIdleHttpHandles);
-  const core::RunState run = read_run(aws, config, options.correlation_id);
+  const core::RunState run = read_run(aws, config, options.correlation_id, deadline);
   const std::int64_t now_ms = SystemClock{}.now_ms();
   const core::TimeInWords in_words = local_time_in_words;
   if (options.output == "json") {

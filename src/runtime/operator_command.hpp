@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/deadline.hpp"
 #include "core/message.hpp"
 #include "core/run_status.hpp"
 #include "runtime/aws_clients.hpp"
@@ -36,8 +37,10 @@ class NotFound : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Every row of the run and its product item. Throws NotFound when no row has the id.
-core::RunState read_run(AwsClients& aws, const Config& config, const std::string& correlation_id);
+// Every row of the run and its product item, read by `deadline`. Throws NotFound when no
+// row has the id.
+core::RunState read_run(AwsClients& aws, const Config& config, const std::string& correlation_id,
+                        aws::Deadline deadline);
 
 // The collection's state in `run`. Throws NotFound.
 const core::CollectionState& find_collection(const core::RunState& run, const Config& config,

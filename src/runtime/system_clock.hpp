@@ -1,6 +1,6 @@
-// The real clock: wall-clock epoch milliseconds (the deadlines Lambda hands out are epoch
-// milliseconds) and a real sleep that never outlives the invocation's deadline. Stateless:
-// every thread may read and sleep at once, each bounded by its own deadline.
+// The real clocks: wall-clock epoch milliseconds (the deadlines Lambda hands out are epoch
+// milliseconds), the steady clock that a TimeBudget's deadlines count on, and a real sleep.
+// Stateless: every thread may read and sleep at once.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +12,7 @@ namespace ssc::runtime {
 class SystemClock final : public core::Clock {
  public:
   std::int64_t now_ms() override;
-  // Sleeps, but wakes in time to leave a second before the current aws::DeadlineScope
-  // ends (with a WARNING when that cuts the sleep short): a Lambda that sleeps past its
-  // deadline is killed, its response is lost and its whole batch comes back.
+  core::Deadline steady_now() override;
   void sleep_ms(std::int64_t milliseconds) override;
 };
 

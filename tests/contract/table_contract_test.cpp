@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ namespace ssc::core {
 namespace {
 
 using nlohmann::json;
+
+// Far enough for every call of these cases: none is about the deadline.
+Deadline in_a_minute() { return std::chrono::steady_clock::now() + std::chrono::minutes(1); }
 
 const CollectionKey kKey{"corr", "db.a.b"};
 const Owner kFirst = "AbCdEfGh.1.first0";
@@ -82,7 +86,7 @@ class DynamoBackend final : public Backend {
                  {"CollectionName", aws::ddb::S(key.collection_name)},
                  {"CollectionStatus", aws::ddb::S(status)}};
     if (files_exported) item["FilesExported"] = aws::ddb::N(*files_exported);
-    client_.put_item({{"TableName", export_table_}, {"Item", item}});
+    client_.put_item({{"TableName", export_table_}, {"Item", item}}, in_a_minute());
   }
 
  private:
@@ -94,10 +98,12 @@ class DynamoBackend final : public Backend {
       schema.push_back({{"AttributeName", keys[i]}, {"KeyType", i == 0 ? "HASH" : "RANGE"}});
       definitions.push_back({{"AttributeName", keys[i]}, {"AttributeType", "S"}});
     }
-    client_.call("CreateTable", {{"TableName", name},
-                                 {"KeySchema", schema},
-                                 {"AttributeDefinitions", definitions},
-                                 {"BillingMode", "PAY_PER_REQUEST"}});
+    client_.call("CreateTable",
+                 {{"TableName", name},
+                  {"KeySchema", schema},
+                  {"AttributeDefinitions", definitions},
+                  {"BillingMode", "PAY_PER_REQUEST"}},
+                 in_a_minute());
     return name;
   }
 
@@ -132,71 +138,79 @@ class TableContract : public ::testing::TestWithParam<std::string> {
 
 TEST_P(TableContract, AFileIsCountedOnceAndItsReceiptNamesWhoCountedIt) {
   put_row(kKey, "Sent", 3);
-  const CountResult first = status().count_file(kKey, std::string("rk-1"), kFirst);
+  const CountResult first = status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute());
   EXPECT_TRUE(first.counted);
   EXPECT_EQ(first.row.status, "Sent");
   EXPECT_EQ(first.row.files_exported, 3);
   EXPECT_EQ(first.row.files_received, 1);
   for (const Owner& again : {kSecond, kOther, kFirst}) {
-    const CountResult refused = status().count_file(kKey, std::string("rk-1"), again);
+    const CountResult refused =
+        status().count_file(kKey, std::string("rk-1"), again, in_a_minute());
     EXPECT_FALSE(refused.counted);
     EXPECT_EQ(refused.counted_by, kFirst);
     EXPECT_EQ(refused.row.files_received, 1);
   }
-  EXPECT_TRUE(status().count_file(kKey, std::string("rk-2"), kOther).counted);
-  EXPECT_EQ(status().read(kKey)->files_received, 2);
+  EXPECT_TRUE(status().count_file(kKey, std::string("rk-2"), kOther, in_a_minute()).counted);
+  EXPECT_EQ(status().read(kKey, in_a_minute())->files_received, 2);
 }
 
 TEST_P(TableContract, AFileWithoutReceiptIsCountedEveryTime) {
   put_row(kKey, "Exported", 5);
   for (std::int64_t expected = 1; expected <= 3; ++expected) {
-    const CountResult result = status().count_file(kKey, std::nullopt, kFirst);
+    const CountResult result = status().count_file(kKey, std::nullopt, kFirst, in_a_minute());
     EXPECT_TRUE(result.counted);
     EXPECT_EQ(result.row.files_received, expected);
   }
 }
 
 TEST_P(TableContract, ACountOnAMissingRowWritesNothingNotEvenItsReceipt) {
-  EXPECT_THROW(status().count_file(kKey, std::string("rk-1"), kFirst), CollectionNotFound);
-  EXPECT_THROW(status().count_file(kKey, std::nullopt, kFirst), CollectionNotFound);
-  EXPECT_FALSE(status().read(kKey).has_value());
+  EXPECT_THROW(status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute()),
+               CollectionNotFound);
+  EXPECT_THROW(status().count_file(kKey, std::nullopt, kFirst, in_a_minute()), CollectionNotFound);
+  EXPECT_FALSE(status().read(kKey, in_a_minute()).has_value());
   // Had the receipt been written, this count would be refused.
   put_row(kKey, "Sent", 3);
-  EXPECT_TRUE(status().count_file(kKey, std::string("rk-1"), kFirst).counted);
+  EXPECT_TRUE(status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute()).counted);
 }
 
 TEST_P(TableContract, ATransitionMovesOnlyFromItsStatusesAndOnlyOnce) {
   put_row(kKey, "Exporting", 1);
-  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
+  EXPECT_FALSE(
+      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
   put_row(kKey, "Sent", 1);
-  EXPECT_TRUE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
-  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {200, kOther}));
-  const auto row = status().read(kKey);
+  EXPECT_TRUE(
+      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  EXPECT_FALSE(
+      status().transition(kKey, {"Exported", "Sent"}, "Received", {200, kOther}, in_a_minute()));
+  const auto row = status().read(kKey, in_a_minute());
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{100, kFirst}));
   // Received with its effects still pending is not moved on.
-  EXPECT_FALSE(status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}));
-  status().finish_effects(kKey, kFirst, Stage::Received, false);
-  EXPECT_TRUE(status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}));
+  EXPECT_FALSE(
+      status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}, in_a_minute()));
+  status().finish_effects(kKey, kFirst, Stage::Received, false, in_a_minute());
+  EXPECT_TRUE(
+      status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}, in_a_minute()));
 }
 
 TEST_P(TableContract, ATransitionOfAMissingRowCreatesNothing) {
-  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}));
-  EXPECT_FALSE(status().read(kKey).has_value());
+  EXPECT_FALSE(
+      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  EXPECT_FALSE(status().read(kKey, in_a_minute()).has_value());
 }
 
 TEST_P(TableContract, TakeOverGoesByTheOwnerSeenAndFinishingByTheOwner) {
   put_row(kKey, "Sent", 1);
-  ASSERT_TRUE(status().transition(kKey, {"Sent"}, "Received", {100, kFirst}));
-  EXPECT_FALSE(status().take_over(kKey, {100, kOther}, {900, kSecond}));
-  EXPECT_TRUE(status().take_over(kKey, {100, kFirst}, {900, kSecond}));
-  EXPECT_FALSE(status().take_over(kKey, {100, kFirst}, {950, kOther}));
+  ASSERT_TRUE(status().transition(kKey, {"Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  EXPECT_FALSE(status().take_over(kKey, {100, kOther}, {900, kSecond}, in_a_minute()));
+  EXPECT_TRUE(status().take_over(kKey, {100, kFirst}, {900, kSecond}, in_a_minute()));
+  EXPECT_FALSE(status().take_over(kKey, {100, kFirst}, {950, kOther}, in_a_minute()));
   // The mark is kSecond's now: the first owner's finish leaves it, the second's removes it.
-  status().finish_effects(kKey, kFirst, Stage::Received, true);
-  EXPECT_EQ(status().read(kKey)->pending, (PendingMark{900, kSecond}));
-  EXPECT_EQ(status().read(kKey)->effects_done_by, EffectsDoneBy{});
-  status().finish_effects(kKey, kSecond, Stage::Received, true);
-  const auto row = status().read(kKey);
+  status().finish_effects(kKey, kFirst, Stage::Received, true, in_a_minute());
+  EXPECT_EQ(status().read(kKey, in_a_minute())->pending, (PendingMark{900, kSecond}));
+  EXPECT_EQ(status().read(kKey, in_a_minute())->effects_done_by, EffectsDoneBy{});
+  status().finish_effects(kKey, kSecond, Stage::Received, true, in_a_minute());
+  const auto row = status().read(kKey, in_a_minute());
   EXPECT_FALSE(row->pending.has_value());
   EXPECT_EQ(row->effects_done_by.received, (StageDoneBy{kSecond, true}));
   EXPECT_EQ(row->effects_done_by.successful, StageDoneBy{});
@@ -206,27 +220,31 @@ TEST_P(TableContract, RunStatusesAreEveryRowsOfTheRunOnly) {
   put_row({"corr", "db.a"}, "Received");
   put_row({"corr", "db.b"}, "Sent");
   put_row({"other", "db.c"}, "Success");
-  auto statuses = status().run_statuses("corr");
+  auto statuses = status().run_statuses("corr", in_a_minute());
   std::sort(statuses.begin(), statuses.end());
   EXPECT_EQ(statuses, (std::vector<std::string>{"Received", "Sent"}));
-  EXPECT_TRUE(status().run_statuses("nobody").empty());
+  EXPECT_TRUE(status().run_statuses("nobody", in_a_minute()).empty());
 }
 
 TEST_P(TableContract, TheProductStatusMovesForwardOnly) {
-  EXPECT_FALSE(product().read("corr").has_value());
-  EXPECT_TRUE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {10, kFirst}));
-  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {20, kOther}));
-  EXPECT_EQ(product().read("corr")->status, "RECEIVED");
-  EXPECT_EQ(product().read("corr")->pending, (PendingMark{10, kFirst}));
-  EXPECT_FALSE(product().take_over("corr", {10, kOther}, {30, kSecond}));
-  EXPECT_TRUE(product().take_over("corr", {10, kFirst}, {30, kSecond}));
-  product().finish_effects("corr", kFirst);
-  EXPECT_TRUE(product().read("corr")->pending.has_value());
-  product().finish_effects("corr", kSecond);
-  EXPECT_FALSE(product().read("corr")->pending.has_value());
-  EXPECT_TRUE(product().transition("corr", "COMPLETED", {"COMPLETED"}, {40, kOther}));
-  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {50, kFirst}));
-  EXPECT_EQ(product().read("corr")->status, "COMPLETED");
+  EXPECT_FALSE(product().read("corr", in_a_minute()).has_value());
+  EXPECT_TRUE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {10, kFirst},
+                                   in_a_minute()));
+  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {20, kOther},
+                                    in_a_minute()));
+  EXPECT_EQ(product().read("corr", in_a_minute())->status, "RECEIVED");
+  EXPECT_EQ(product().read("corr", in_a_minute())->pending, (PendingMark{10, kFirst}));
+  EXPECT_FALSE(product().take_over("corr", {10, kOther}, {30, kSecond}, in_a_minute()));
+  EXPECT_TRUE(product().take_over("corr", {10, kFirst}, {30, kSecond}, in_a_minute()));
+  product().finish_effects("corr", kFirst, in_a_minute());
+  EXPECT_TRUE(product().read("corr", in_a_minute())->pending.has_value());
+  product().finish_effects("corr", kSecond, in_a_minute());
+  EXPECT_FALSE(product().read("corr", in_a_minute())->pending.has_value());
+  EXPECT_TRUE(
+      product().transition("corr", "COMPLETED", {"COMPLETED"}, {40, kOther}, in_a_minute()));
+  EXPECT_FALSE(product().transition("corr", "RECEIVED", {"RECEIVED", "COMPLETED"}, {50, kFirst},
+                                    in_a_minute()));
+  EXPECT_EQ(product().read("corr", in_a_minute())->status, "COMPLETED");
 }
 
 std::vector<std::string> backends() {

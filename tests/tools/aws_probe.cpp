@@ -7,8 +7,10 @@
 //   {"op": "status.count_file", "table": "T", "receipts_table": "R", "correlation_id": "c",
 //    "collection_name": "n", "receipt_key": "k", "owner": "o"}
 //   (receipt_key and owner optional; answers counted, row and counted_by)
+//   Any command may carry "deadline_ms": its calls end that many ms from now (default 60 s).
 //
 // An optional "id" is echoed back, so that a test can match answers to commands.
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <iostream>
@@ -25,6 +27,7 @@
 #include "aws/aws_error.hpp"
 #include "aws/beast_transport.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/dynamodb.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/sns.hpp"
@@ -130,6 +133,14 @@ core::CollectionKey collection_key(const json& command) {
   return {text(command, "correlation_id"), text(command, "collection_name")};
 }
 
+// Every call ends by the command's "deadline_ms" from now (default a minute), as the product's
+// calls end by their invocation's budget.
+aws::Deadline deadline_of(const json& command) {
+  const std::int64_t from_now_ms =
+      command.contains("deadline_ms") ? number(command, "deadline_ms") : 60'000;
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(from_now_ms);
+}
+
 json stats_json(const aws::AwsClient& client) {
   return {{"requests", client.stats().requests.load()}, {"retries", client.stats().retries.load()}};
 }
@@ -155,12 +166,12 @@ class Probe {
     if (op == "queue.send") {
       adapters::SqsExportStateQueue queue(sqs(), text(command, "queue_url"));
       queue.send(text(command, "body"), text_or(command, "group", ""),
-                 text_or(command, "dedup", ""));
+                 text_or(command, "dedup", ""), deadline_of(command));
       return json::object();
     }
     if (op == "monitoring.publish") {
       adapters::SnsMonitoring monitoring(sns(), text(command, "topic_arn"));
-      monitoring.publish(text(command, "message"));
+      monitoring.publish(text(command, "message"), deadline_of(command));
       return json::object();
     }
     if (op == "probe.stats") {
@@ -206,20 +217,21 @@ class Probe {
 
   json dynamodb_op(const std::string& action, const json& command) {
     if (action == "call")
-      return dynamodb().call(text(command, "operation"), object(command, "request"));
+      return dynamodb().call(text(command, "operation"), object(command, "request"),
+                             deadline_of(command));
     const json& request = object(command, "request");
     if (action == "GetItem") {
-      const auto item = dynamodb().get_item(request);
+      const auto item = dynamodb().get_item(request, deadline_of(command));
       return item ? json{{"Item", *item}} : json::object();
     }
-    if (action == "PutItem") return dynamodb().put_item(request);
-    if (action == "UpdateItem") return dynamodb().update_item(request);
+    if (action == "PutItem") return dynamodb().put_item(request, deadline_of(command));
+    if (action == "UpdateItem") return dynamodb().update_item(request, deadline_of(command));
     if (action == "Query") {
-      const aws::QueryResult result = dynamodb().query_all(request);
+      const aws::QueryResult result = dynamodb().query_all(request, deadline_of(command));
       return {{"Items", result.items}, {"Count", result.items.size()}, {"pages", result.pages}};
     }
     if (action == "TransactWriteItems") {
-      dynamodb().transact_write_items(request);
+      dynamodb().transact_write_items(request, deadline_of(command));
       return json::object();
     }
     throw BadCommand("unknown dynamodb op \"" + action + "\"");
@@ -236,7 +248,7 @@ class Probe {
       if (request.contains("DelaySeconds")) {
         send.delay_seconds = static_cast<int>(number(request, "DelaySeconds"));
       }
-      const auto result = sqs().send_message(send);
+      const auto result = sqs().send_message(send, deadline_of(command));
       return {{"MessageId", result.message_id}, {"SequenceNumber", result.sequence_number}};
     }
     if (action == "ReceiveMessage") {
@@ -252,7 +264,7 @@ class Probe {
         receive.visibility_timeout = static_cast<int>(number(request, "VisibilityTimeout"));
       }
       json messages = json::array();
-      for (const auto& message : sqs().receive_message(receive)) {
+      for (const auto& message : sqs().receive_message(receive, deadline_of(command))) {
         messages.push_back({{"MessageId", message.message_id},
                             {"ReceiptHandle", message.receipt_handle},
                             {"Body", message.body},
@@ -269,7 +281,8 @@ class Probe {
       for (const auto& entry : *found) {
         entries.push_back({text(entry, "Id"), text(entry, "ReceiptHandle")});
       }
-      const auto result = sqs().delete_message_batch(text(request, "QueueUrl"), entries);
+      const auto result =
+          sqs().delete_message_batch(text(request, "QueueUrl"), entries, deadline_of(command));
       json successful = json::array();
       for (const auto& id : result.successful) successful.push_back({{"Id", id}});
       json failed = json::array();
@@ -283,7 +296,8 @@ class Probe {
     }
     if (action == "ChangeMessageVisibility") {
       sqs().change_message_visibility(text(request, "QueueUrl"), text(request, "ReceiptHandle"),
-                                      static_cast<int>(number(request, "VisibilityTimeout")));
+                                      static_cast<int>(number(request, "VisibilityTimeout")),
+                                      deadline_of(command));
       return json::object();
     }
     throw BadCommand("unknown sqs op \"" + action + "\"");
@@ -298,7 +312,7 @@ class Probe {
     publish.subject = text_or(request, "Subject", "");
     publish.message_group_id = text_or(request, "MessageGroupId", "");
     publish.deduplication_id = text_or(request, "MessageDeduplicationId", "");
-    const auto result = sns().publish(publish);
+    const auto result = sns().publish(publish, deadline_of(command));
     return {{"MessageId", result.message_id}, {"RequestId", result.request_id}};
   }
 
@@ -310,32 +324,34 @@ class Probe {
       if (command.contains("receipt_key") && !command["receipt_key"].is_null()) {
         receipt_key = text(command, "receipt_key");
       }
-      const auto result =
-          table.count_file(collection_key(command), receipt_key, text_or(command, "owner", ""));
+      const auto result = table.count_file(collection_key(command), receipt_key,
+                                           text_or(command, "owner", ""), deadline_of(command));
       return {{"counted", result.counted},
               {"row", row_json(result.row)},
               {"counted_by", result.counted_by.text()}};
     }
     if (action == "read") {
-      const auto row = table.read(collection_key(command));
+      const auto row = table.read(collection_key(command), deadline_of(command));
       return {{"row", row ? row_json(*row) : json(nullptr)}};
     }
     if (action == "transition") {
-      return {{"moved", table.transition(collection_key(command), texts(command, "from"),
-                                         text(command, "to"), mark(command))}};
+      return {
+          {"moved", table.transition(collection_key(command), texts(command, "from"),
+                                     text(command, "to"), mark(command), deadline_of(command))}};
     }
     if (action == "take_over") {
-      return {{"taken_over",
-               table.take_over(collection_key(command), seen_mark(command), mark(command))}};
+      return {{"taken_over", table.take_over(collection_key(command), seen_mark(command),
+                                             mark(command), deadline_of(command))}};
     }
     if (action == "finish_effects") {
       const bool run_notified = command.value("run_notified", false);
       table.finish_effects(collection_key(command), text(command, "owner"), stage(command),
-                           run_notified);
+                           run_notified, deadline_of(command));
       return json::object();
     }
     if (action == "run_statuses") {
-      return {{"statuses", table.run_statuses(text(command, "correlation_id"))}};
+      return {
+          {"statuses", table.run_statuses(text(command, "correlation_id"), deadline_of(command))}};
     }
     throw BadCommand("unknown status op \"" + action + "\"");
   }
@@ -344,19 +360,21 @@ class Probe {
     adapters::DynamoProductTable table(dynamodb(), text(command, "table"));
     const std::string correlation_id = text(command, "correlation_id");
     if (action == "transition") {
-      return {{"moved", table.transition(correlation_id, text(command, "status"),
-                                         texts(command, "done"), mark(command))}};
+      return {
+          {"moved", table.transition(correlation_id, text(command, "status"),
+                                     texts(command, "done"), mark(command), deadline_of(command))}};
     }
     if (action == "read") {
-      const auto row = table.read(correlation_id);
+      const auto row = table.read(correlation_id, deadline_of(command));
       if (!row) return {{"row", nullptr}};
       return {{"row", {{"status", row->status}, {"pending", pending_json(row->pending)}}}};
     }
     if (action == "take_over") {
-      return {{"taken_over", table.take_over(correlation_id, seen_mark(command), mark(command))}};
+      return {{"taken_over", table.take_over(correlation_id, seen_mark(command), mark(command),
+                                             deadline_of(command))}};
     }
     if (action == "finish_effects") {
-      table.finish_effects(correlation_id, text(command, "owner"));
+      table.finish_effects(correlation_id, text(command, "owner"), deadline_of(command));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

@@ -10,6 +10,7 @@
 //   {"op": "processing_time", "run": {...}, "seconds": 0.5}
 //   {"op": "push" | "delete_run", "correlation_id": ..}
 //   {"op": "instance"}
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -26,6 +27,9 @@ namespace {
 
 using nlohmann::json;
 using namespace ssc;
+
+// The push gateway's answers in these tests come at once.
+aws::Deadline in_a_minute() { return std::chrono::steady_clock::now() + std::chrono::minutes(1); }
 
 core::RunLabels run_of(const json& command) {
   const auto& run = command.at("run");
@@ -49,9 +53,9 @@ json execute(const json& command, metrics::RunMetrics& series,
   } else if (op == "processing_time") {
     series.processing_time(run_of(command), command.at("seconds").get<double>());
   } else if (op == "push") {
-    publisher.push(command.at("correlation_id").get<std::string>());
+    publisher.push(command.at("correlation_id").get<std::string>(), in_a_minute());
   } else if (op == "delete_run") {
-    publisher.delete_run(command.at("correlation_id").get<std::string>());
+    publisher.delete_run(command.at("correlation_id").get<std::string>(), in_a_minute());
   } else if (op == "instance") {
     return instance;
   } else {

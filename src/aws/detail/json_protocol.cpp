@@ -50,7 +50,7 @@ std::string resource_of(const nlohmann::json& request) {
 
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request) {
+                                  const nlohmann::json& request, Deadline deadline) {
   HttpRequest http;
   http.method = "POST";
   http.url = "/";
@@ -58,7 +58,7 @@ nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                   {"X-Amz-Target", std::string(target_prefix) + std::string(operation)}};
   http.body = request.dump();
   const HttpResponse response =
-      client.call(std::move(http), std::string(operation), resource_of(request));
+      client.call(std::move(http), std::string(operation), resource_of(request), deadline);
   if (response.body.empty()) return nlohmann::json::object();
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

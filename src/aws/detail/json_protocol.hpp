@@ -16,9 +16,9 @@ namespace ssc::aws::detail {
 std::string resource_of(const nlohmann::json& request);
 
 // Calls `target_prefix + operation`; an empty answer is an empty object. Throws AwsError,
-// MalformedResponse when the answer is not a JSON object.
+// MalformedResponse when the answer is not a JSON object. Ends by `deadline`.
 nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
                                   std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request);
+                                  const nlohmann::json& request, Deadline deadline);
 
 }  // namespace ssc::aws::detail

@@ -6,6 +6,7 @@
 using nlohmann::json;
 using namespace ssc::aws;
 using ssc::test::FixedCredentials;
+using ssc::test::in_a_minute;
 using ssc::test::ScriptedTransport;
 
 namespace {
@@ -22,7 +23,8 @@ const json kKey = {{"CorrelationId", {{"S", "c"}}}, {"CollectionName", {{"S", "n
 
 TEST_F(DynamoDbClientTest, SpeaksJson10WithTheTargetHeader) {
   transport.reply_json(200, {{"Item", kKey}});
-  const auto item = client.get_item({{"TableName", "T"}, {"Key", kKey}, {"ConsistentRead", true}});
+  const auto item =
+      client.get_item({{"TableName", "T"}, {"Key", kKey}, {"ConsistentRead", true}}, in_a_minute());
   ASSERT_TRUE(item.has_value());
   EXPECT_EQ(*item, kKey);
   ASSERT_EQ(transport.requests.size(), 1u);
@@ -37,7 +39,7 @@ TEST_F(DynamoDbClientTest, SpeaksJson10WithTheTargetHeader) {
 
 TEST_F(DynamoDbClientTest, GetItemWithoutItemIsNullopt) {
   transport.reply(200, "{}");
-  EXPECT_FALSE(client.get_item({{"TableName", "T"}, {"Key", kKey}}).has_value());
+  EXPECT_FALSE(client.get_item({{"TableName", "T"}, {"Key", kKey}}, in_a_minute()).has_value());
 }
 
 TEST_F(DynamoDbClientTest, ConditionalCheckFailedCarriesTheOldItemThroughAwsClient) {
@@ -49,7 +51,7 @@ TEST_F(DynamoDbClientTest, ConditionalCheckFailedCarriesTheOldItemThroughAwsClie
        {"Item", old}},
       {{"x-amzn-requestid", "RID"}});
   try {
-    client.update_item({{"TableName", "T"}});
+    client.update_item({{"TableName", "T"}}, in_a_minute());
     FAIL() << "expected ConditionalCheckFailed";
   } catch (const ConditionalCheckFailed& error) {
     EXPECT_EQ(error.code(), "ConditionalCheckFailedException");
@@ -64,7 +66,7 @@ TEST_F(DynamoDbClientTest, ConditionalCheckFailedCarriesTheOldItemThroughAwsClie
 TEST_F(DynamoDbClientTest, ConditionalCheckFailedWithoutItem) {
   transport.reply_json(400, {{"__type", "x#ConditionalCheckFailedException"}, {"message", "no"}});
   try {
-    client.update_item({{"TableName", "T"}});
+    client.update_item({{"TableName", "T"}}, in_a_minute());
     FAIL() << "expected ConditionalCheckFailed";
   } catch (const ConditionalCheckFailed& error) {
     EXPECT_EQ(error.item(), nullptr);
@@ -75,7 +77,7 @@ TEST_F(DynamoDbClientTest, ConditionalCheckFailedIsCopyableAsAwsError) {
   transport.reply_json(
       400, {{"__type", "x#ConditionalCheckFailedException"}, {"message", "no"}, {"Item", kKey}});
   try {
-    client.update_item({{"TableName", "T"}});
+    client.update_item({{"TableName", "T"}}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     const auto* typed = dynamic_cast<const ConditionalCheckFailed*>(&error);
@@ -96,7 +98,7 @@ TEST_F(DynamoDbClientTest, TransactionCanceledCarriesReasonsInOrder) {
                            {"Message", "The conditional request failed"},
                            {"Item", kKey}}}}});
   try {
-    client.transact_write_items({{"TransactItems", json::array()}});
+    client.transact_write_items({{"TransactItems", json::array()}}, in_a_minute());
     FAIL() << "expected TransactionCanceled";
   } catch (const TransactionCanceled& error) {
     EXPECT_EQ(error.code(), "TransactionCanceledException");
@@ -114,7 +116,7 @@ TEST_F(DynamoDbClientTest, TransactionCanceledCarriesReasonsInOrder) {
 TEST_F(DynamoDbClientTest, OtherErrorsArePlainAwsError) {
   transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "gone"}});
   try {
-    client.put_item({{"TableName", "T"}});
+    client.put_item({{"TableName", "T"}}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
@@ -125,7 +127,8 @@ TEST_F(DynamoDbClientTest, OtherErrorsArePlainAwsError) {
 TEST_F(DynamoDbClientTest, RetriesThrottlingThenSucceeds) {
   transport.reply_json(400, {{"__type", "x#ProvisionedThroughputExceededException"}});
   transport.reply(200, R"({"Attributes":{}})");
-  EXPECT_EQ(client.update_item({{"TableName", "T"}}), (json{{"Attributes", json::object()}}));
+  EXPECT_EQ(client.update_item({{"TableName", "T"}}, in_a_minute()),
+            (json{{"Attributes", json::object()}}));
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
@@ -140,7 +143,8 @@ TEST_F(DynamoDbClientTest, ATransientCancellationIsSentAgainUnderTheNextAttempts
   transport.reply_json(400, transient_cancellation("None", "ThrottlingError"));
   transport.reply(200, "{}");
   const auto token = [](int attempt) { return "token-" + std::to_string(attempt); };
-  EXPECT_NO_THROW(client.transact_write_items({{"TransactItems", json::array()}}, token));
+  EXPECT_NO_THROW(
+      client.transact_write_items({{"TransactItems", json::array()}}, token, in_a_minute()));
   ASSERT_EQ(transport.requests.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(transport.body(i)["ClientRequestToken"], token(static_cast<int>(i) + 1));
@@ -151,7 +155,7 @@ TEST_F(DynamoDbClientTest, ATransientCancellationIsSentAgainUnderTheNextAttempts
     transport.reply_json(400, transient_cancellation("ProvisionedThroughputExceeded", "None"));
   }
   try {
-    client.transact_write_items({{"TransactItems", json::array()}}, token);
+    client.transact_write_items({{"TransactItems", json::array()}}, token, in_a_minute());
     FAIL() << "expected TransactionCanceled";
   } catch (const TransactionCanceled& error) {
     EXPECT_TRUE(error.transient());
@@ -162,8 +166,9 @@ TEST_F(DynamoDbClientTest, ATransientCancellationIsSentAgainUnderTheNextAttempts
 TEST_F(DynamoDbClientTest, ARepeatOfOneAttemptKeepsItsToken) {
   transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
   transport.reply(200, "{}");
-  client.transact_write_items({{"TransactItems", json::array()}},
-                              [](int attempt) { return "token-" + std::to_string(attempt); });
+  client.transact_write_items(
+      {{"TransactItems", json::array()}},
+      [](int attempt) { return "token-" + std::to_string(attempt); }, in_a_minute());
   ASSERT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(transport.body(0), transport.body(1));
   EXPECT_EQ(transport.body(1)["ClientRequestToken"], "token-1");
@@ -172,7 +177,7 @@ TEST_F(DynamoDbClientTest, ARepeatOfOneAttemptKeepsItsToken) {
 TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsNotRetried) {
   transport.reply_json(400,
                        transient_cancellation("TransactionConflict", "ConditionalCheckFailed"));
-  EXPECT_THROW(client.transact_write_items({{"TransactItems", json::array()}}),
+  EXPECT_THROW(client.transact_write_items({{"TransactItems", json::array()}}, in_a_minute()),
                TransactionCanceled);
   EXPECT_EQ(transport.requests.size(), 1u);
 }
@@ -180,7 +185,7 @@ TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsNotRetried) {
 TEST_F(DynamoDbClientTest, NonJsonSuccessIsMalformedResponse) {
   transport.reply(200, "<html>hello</html>");
   try {
-    client.get_item({{"TableName", "T"}});
+    client.get_item({{"TableName", "T"}}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "MalformedResponse");
@@ -196,7 +201,7 @@ TEST_F(DynamoDbClientTest, QueryFollowsEveryPage) {
                              {"LastEvaluatedKey", page1_key}});
   transport.reply_json(200, {{"Items", {{{"n", {{"S", "c"}}}}}}});
   const json request = {{"TableName", "T"}, {"KeyConditionExpression", "CorrelationId = :c"}};
-  const QueryResult result = client.query_all(request);
+  const QueryResult result = client.query_all(request, in_a_minute());
   EXPECT_EQ(result.pages, 2);
   ASSERT_EQ(result.items.size(), 3u);
   EXPECT_EQ(result.items[2], (json{{"n", {{"S", "c"}}}}));
@@ -209,7 +214,7 @@ TEST_F(DynamoDbClientTest, QueryStopsOnARepeatedKey) {
   const json key = {{"k", {{"S", "x"}}}};
   transport.reply_json(200, {{"Items", json::array()}, {"LastEvaluatedKey", key}});
   transport.reply_json(200, {{"Items", json::array()}, {"LastEvaluatedKey", key}});
-  EXPECT_THROW(client.query_all({{"TableName", "T"}}), AwsError);
+  EXPECT_THROW(client.query_all({{"TableName", "T"}}, in_a_minute()), AwsError);
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 

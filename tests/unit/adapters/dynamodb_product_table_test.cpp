@@ -9,6 +9,7 @@ using ssc::adapters::DynamoProductTable;
 using ssc::aws::DynamoDbClient;
 using ssc::core::PendingMark;
 using ssc::test::FixedCredentials;
+using ssc::test::in_a_minute;
 using ssc::test::ScriptedTransport;
 
 namespace {
@@ -32,8 +33,8 @@ class ProductTableTest : public ::testing::Test {
 
 TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(
-      table.transition("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"}, PendingMark{99, "tok.2"}));
+  EXPECT_TRUE(table.transition("corr-1", "RECEIVED", {"RECEIVED", "COMPLETED"},
+                               PendingMark{99, "tok.2"}, in_a_minute()));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "Products"},
                   {"Key", kKeyJson},
@@ -52,19 +53,21 @@ TEST_F(ProductTableTest, AdvanceSetsStatusUnlessDone) {
 
 TEST_F(ProductTableTest, AdvanceRefusedIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"},
+                                in_a_minute()));
 }
 
 TEST_F(ProductTableTest, AdvanceWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(table.transition("corr-1", "COMPLETED", {"COMPLETED"}, PendingMark{1, "tok.0"},
+                                in_a_minute()));
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
 TEST_F(ProductTableTest, AdvanceWithNoDoneStatusesIsUnconditional) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.transition("corr-1", "RECEIVED", {}, PendingMark{1, "tok.0"}));
+  EXPECT_TRUE(table.transition("corr-1", "RECEIVED", {}, PendingMark{1, "tok.0"}, in_a_minute()));
   EXPECT_FALSE(transport.body(0).contains("ConditionExpression"));
 }
 
@@ -73,7 +76,7 @@ TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
                               {{"Status", {{"S", "RECEIVED"}}},
                                {"PendingEffectsUntil", {{"N", "5"}}},
                                {"PendingEffectsOwner", {{"S", "tok.1"}}}}}});
-  const auto row = table.read("corr-1");
+  const auto row = table.read("corr-1", in_a_minute());
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "RECEIVED");
   EXPECT_EQ(row->pending, (PendingMark{5, "tok.1"}));
@@ -87,14 +90,15 @@ TEST_F(ProductTableTest, ReadUsesTheReservedWordPlaceholder) {
 
 TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
   transport.reply(200, "{}");
-  EXPECT_FALSE(table.read("corr-1").has_value());
+  EXPECT_FALSE(table.read("corr-1", in_a_minute()).has_value());
 }
 
 TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.take_over("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}));
-  table.finish_effects("corr-1", "tok.0");
+  EXPECT_TRUE(
+      table.take_over("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}, in_a_minute()));
+  table.finish_effects("corr-1", "tok.0", in_a_minute());
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);

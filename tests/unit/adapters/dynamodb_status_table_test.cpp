@@ -15,6 +15,7 @@ using ssc::core::CollectionNotFound;
 using ssc::core::PendingMark;
 using ssc::core::Stage;
 using ssc::test::FixedCredentials;
+using ssc::test::in_a_minute;
 using ssc::test::ScriptedTransport;
 
 namespace {
@@ -74,7 +75,7 @@ TEST_F(StatusTableTest, CountWithReceiptIsOneTransactionAndOneSmallRead) {
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
   const auto before = std::chrono::system_clock::now();
-  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
+  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
   EXPECT_TRUE(result.counted);
   EXPECT_EQ(result.row.status, "Sent");
   EXPECT_EQ(result.row.files_received, 2);
@@ -119,9 +120,9 @@ TEST_F(StatusTableTest, TheRequestTokenIsTheSameForTheSameCountAndOtherwiseDiffe
     transport.reply_json(200, json::object());
     transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
   }
-  table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
-  table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.tok0");
-  table.count_file(kKey, std::string("rk2"), "AbCdEfGh.1.tok0");
+  table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
+  table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.tok0", in_a_minute());
+  table.count_file(kKey, std::string("rk2"), "AbCdEfGh.1.tok0", in_a_minute());
   const auto token = [&](std::size_t i) {
     return transport.body(i)["ClientRequestToken"].get<std::string>();
   };
@@ -134,7 +135,7 @@ TEST_F(StatusTableTest, ARetriedTransactionIsTheSameRequest) {
   transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0").counted);
+  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute()).counted);
   ASSERT_EQ(transport.requests.size(), 3u);
   // The same ClientRequestToken and the same ExpiresAt: DynamoDB applies it once.
   EXPECT_EQ(transport.body(0), transport.body(1));
@@ -145,7 +146,7 @@ TEST_F(StatusTableTest, ATransactionConflictIsRetried) {
   transport.reply_json(400, cancelled("None", "TransactionConflict"));
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0").counted);
+  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute()).counted);
   ASSERT_EQ(transport.requests.size(), 4u);
   // The same transaction, each attempt under a token of its own.
   json first = transport.body(0);
@@ -161,7 +162,7 @@ TEST_F(StatusTableTest, ATransactionConflictIsRetried) {
 TEST_F(StatusTableTest, ConflictsThatDoNotEndFailTheCount) {
   for (int i = 0; i < 3; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
   try {
-    table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0");
+    table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
     FAIL();
   } catch (const ssc::aws::TransactionCanceled& error) {
     // The message fails and SQS brings it back: nothing was counted.
@@ -171,7 +172,7 @@ TEST_F(StatusTableTest, ConflictsThatDoNotEndFailTheCount) {
 
 TEST_F(StatusTableTest, CountWithoutReceiptIsOneConditionalAdd) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "").counted);
+  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "", in_a_minute()).counted);
   ASSERT_EQ(transport.requests.size(), 1u);
   EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
   EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
@@ -184,7 +185,7 @@ TEST_F(StatusTableTest, CountWithoutReceiptIsOneConditionalAdd) {
 
 TEST_F(StatusTableTest, AnEmptyReceiptKeyCountsLikeNone) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string(""), "").counted);
+  EXPECT_TRUE(table.count_file(kKey, std::string(""), "", in_a_minute()).counted);
   EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
 }
 
@@ -192,7 +193,8 @@ TEST_F(StatusTableTest, AFileCountedBeforeIsNotCountedAndNamesWhoCountedIt) {
   transport.reply_json(
       400, cancelled("ConditionalCheckFailed", "None", receipt_item("AbCdEfGh.1.first0")));
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0");
+  const auto result =
+      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0", in_a_minute());
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
   EXPECT_EQ(result.row.files_received, 2);
@@ -203,7 +205,8 @@ TEST_F(StatusTableTest, ARefusalWithoutTheOldReceiptReadsIt) {
   transport.reply_json(400, cancelled("ConditionalCheckFailed", "None"));
   transport.reply_json(200, {{"Item", receipt_item("AbCdEfGh.1.first0")}});
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0");
+  const auto result =
+      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0", in_a_minute());
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
   EXPECT_EQ(transport.body(1), (json{{"TableName", "Receipts"},
@@ -214,30 +217,33 @@ TEST_F(StatusTableTest, ARefusalWithoutTheOldReceiptReadsIt) {
 TEST_F(StatusTableTest, AReceiptWithoutOwnerNamesNobody) {
   transport.reply_json(400, cancelled("ConditionalCheckFailed", "None", receipt_item("")));
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.x0").counted_by.empty());
+  EXPECT_TRUE(
+      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.x0", in_a_minute()).counted_by.empty());
 }
 
 TEST_F(StatusTableTest, AMissingRowIsCollectionNotFoundWhateverTheReceipt) {
   for (const char* receipt : {"None", "ConditionalCheckFailed"}) {
     transport.reply_json(400, cancelled(receipt, "ConditionalCheckFailed"));
-    EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound)
+    EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0", in_a_minute()),
+                 CollectionNotFound)
         << receipt;
   }
   transport.reply_json(400, condition_failed());
-  EXPECT_THROW(table.count_file(kKey, std::nullopt, ""), CollectionNotFound);
+  EXPECT_THROW(table.count_file(kKey, std::nullopt, "", in_a_minute()), CollectionNotFound);
   EXPECT_EQ(transport.requests.size(), 3u);  // nothing read, nothing written
 }
 
 TEST_F(StatusTableTest, ARowDeletedRightAfterItsCountIsCollectionNotFound) {
   transport.reply_json(200, json::object());
   transport.reply(200, "{}");
-  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound);
+  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0", in_a_minute()),
+               CollectionNotFound);
 }
 
 TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "no table"}});
   try {
-    table.count_file(kKey, std::string("rk"), "");
+    table.count_file(kKey, std::string("rk"), "", in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
@@ -245,7 +251,8 @@ TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   // A cancellation for a reason no retry gets past (here a validation error) is thrown as it
   // came.
   transport.reply_json(400, cancelled("ValidationError", "None"));
-  EXPECT_THROW(table.count_file(kKey, std::string("rk"), ""), ssc::aws::TransactionCanceled);
+  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "", in_a_minute()),
+               ssc::aws::TransactionCanceled);
 }
 
 TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
@@ -255,7 +262,7 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   item["PendingEffectsOwner"] = {{"S", "tok.3"}};
   item["ReceivedEffectsBy"] = {{"S", "tok.1"}};
   transport.reply_json(200, {{"Item", item}});
-  const auto row = table.read(kKey);
+  const auto row = table.read(kKey, in_a_minute());
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
@@ -275,17 +282,17 @@ TEST_F(StatusTableTest, AMarkFromBeforeOwnersReadsWithAnEmptyOwner) {
   json item = row_item("Received", 3, {});
   item["PendingEffectsUntil"] = {{"N", "17"}};
   transport.reply_json(200, {{"Item", item}});
-  EXPECT_EQ(table.read(kKey)->pending, (PendingMark{17, ""}));
+  EXPECT_EQ(table.read(kKey, in_a_minute())->pending, (PendingMark{17, ""}));
 }
 
 TEST_F(StatusTableTest, ReadOfAMissingRowIsNullopt) {
   transport.reply(200, "{}");
-  EXPECT_FALSE(table.read(kKey).has_value());
+  EXPECT_FALSE(table.read(kKey, in_a_minute()).has_value());
 }
 
 TEST_F(StatusTableTest, AbsentAttributesReadAsDefaults) {
   transport.reply_json(200, {{"Item", kKeyJson}});
-  const auto row = table.read(kKey);
+  const auto row = table.read(kKey, in_a_minute());
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "");
   EXPECT_EQ(row->files_received, 0);
@@ -298,7 +305,7 @@ TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
   item["FilesExported"] = {{"N", "3.5"}};
   transport.reply_json(200, {{"Item", item}});
   try {
-    table.read(kKey);
+    table.read(kKey, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "MalformedResponse");
@@ -312,7 +319,8 @@ TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
 
 TEST_F(StatusTableTest, TransitionIsOneConditionalSetOfStatusAndMark) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", PendingMark{1234, "tok.0"}));
+  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", PendingMark{1234, "tok.0"},
+                               in_a_minute()));
   EXPECT_EQ(transport.body(0),
             (json{{"TableName", "ExportStatus"},
                   {"Key", kKeyJson},
@@ -334,7 +342,8 @@ TEST_F(StatusTableTest, TransitionIsOneConditionalSetOfStatusAndMark) {
 
 TEST_F(StatusTableTest, RefusedTransitionIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.transition(kKey, {"Received"}, "Success", PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(
+      table.transition(kKey, {"Received"}, "Success", PendingMark{1, "tok.0"}, in_a_minute()));
 }
 
 TEST_F(StatusTableTest, TransitionWhoseAnswerWasLostIsRefusedOnTheRepeat) {
@@ -343,30 +352,34 @@ TEST_F(StatusTableTest, TransitionWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   // reads the row and finds its own mark.
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(
+      table.transition(kKey, {"Sent"}, "Received", PendingMark{1, "tok.0"}, in_a_minute()));
   ASSERT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(transport.requests[0].body, transport.requests[1].body);
 }
 
 TEST_F(StatusTableTest, TransitionFromNothingWritesNothing) {
-  EXPECT_FALSE(table.transition(kKey, {}, "Success", PendingMark{1, "tok.0"}));
+  EXPECT_FALSE(table.transition(kKey, {}, "Success", PendingMark{1, "tok.0"}, in_a_minute()));
   EXPECT_TRUE(transport.requests.empty());
 }
 
 TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
-  EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, ""}),
+  EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, ""}, in_a_minute()),
                std::invalid_argument);
-  EXPECT_THROW(table.take_over(kKey, PendingMark{1, "a"}, PendingMark{2, ""}),
+  EXPECT_THROW(table.take_over(kKey, PendingMark{1, "a"}, PendingMark{2, ""}, in_a_minute()),
                std::invalid_argument);
-  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received, false), std::invalid_argument);
+  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received, false, in_a_minute()),
+               std::invalid_argument);
   EXPECT_TRUE(transport.requests.empty());
 }
 
 TEST_F(StatusTableTest, TakeOverIsConditionalOnTheOwnerSeen) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
-  EXPECT_TRUE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
-  EXPECT_FALSE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{300, "tok.5"}));
+  EXPECT_TRUE(
+      table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}, in_a_minute()));
+  EXPECT_FALSE(
+      table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{300, "tok.5"}, in_a_minute()));
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
             "SET PendingEffectsUntil = :until, PendingEffectsOwner = :owner");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
@@ -378,7 +391,8 @@ TEST_F(StatusTableTest, TakeOverIsConditionalOnTheOwnerSeen) {
 
 TEST_F(StatusTableTest, TakeOverOfAMarkWithoutOwnerIsConditionalOnItsTime) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.take_over(kKey, PendingMark{100, ""}, PendingMark{200, "tok.0"}));
+  EXPECT_TRUE(
+      table.take_over(kKey, PendingMark{100, ""}, PendingMark{200, "tok.0"}, in_a_minute()));
   EXPECT_EQ(transport.body(0)["ConditionExpression"],
             "attribute_not_exists(PendingEffectsOwner) AND PendingEffectsUntil = :seen_until");
   EXPECT_EQ(transport.body(0)["ExpressionAttributeValues"],
@@ -390,7 +404,8 @@ TEST_F(StatusTableTest, TakeOverOfAMarkWithoutOwnerIsConditionalOnItsTime) {
 TEST_F(StatusTableTest, TakeOverWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}));
+  EXPECT_FALSE(
+      table.take_over(kKey, PendingMark{100, "dead.1"}, PendingMark{200, "tok.0"}, in_a_minute()));
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
@@ -398,9 +413,9 @@ TEST_F(StatusTableTest, FinishEffectsRemovesTheMarkAndRecordsWhoFinishedOnlyForI
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   transport.reply(200, "{}");
-  table.finish_effects(kKey, "tok.0", Stage::Received, false);
-  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false));
-  table.finish_effects(kKey, "tok.1", Stage::Successful, true);
+  table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute());
+  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute()));
+  table.finish_effects(kKey, "tok.1", Stage::Successful, true, in_a_minute());
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
             "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :record");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
@@ -417,7 +432,7 @@ TEST_F(StatusTableTest, RowsTellWhoFinishedEachStage) {
   item["ReceivedEffectsBy"] = {{"S", "tok.1 run"}};
   item["SuccessEffectsBy"] = {{"S", "tok.2"}};
   transport.reply_json(200, {{"Item", item}});
-  const auto row = table.read(kKey);
+  const auto row = table.read(kKey, in_a_minute());
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", true}));
   EXPECT_EQ(row->effects_done_by.successful, (ssc::core::StageDoneBy{"tok.2", false}));
@@ -425,7 +440,8 @@ TEST_F(StatusTableTest, RowsTellWhoFinishedEachStage) {
 
 TEST_F(StatusTableTest, FinishEffectsPassesOtherErrorsOn) {
   transport.reply_json(400, {{"__type", "x#ValidationException"}, {"message", "bad"}});
-  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false), AwsError);
+  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute()),
+               AwsError);
 }
 
 TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {
@@ -436,7 +452,8 @@ TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {
         {{{"CollectionStatus", {{"S", "Received"}}}}, {{"CollectionStatus", {{"S", "Success"}}}}}},
        {"LastEvaluatedKey", last}});
   transport.reply_json(200, {{"Items", json::array({json::object()})}});
-  EXPECT_EQ(table.run_statuses("corr-1"), (std::vector<std::string>{"Received", "Success", ""}));
+  EXPECT_EQ(table.run_statuses("corr-1", in_a_minute()),
+            (std::vector<std::string>{"Received", "Success", ""}));
   ASSERT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(target(0), "DynamoDB_20120810.Query");
   const json first = transport.body(0);

@@ -13,6 +13,7 @@ using nlohmann::json;
 using namespace ssc::aws;
 using ssc::aws::detail::resource_of;
 using ssc::test::FixedCredentials;
+using ssc::test::in_a_minute;
 using ssc::test::ScriptedTransport;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -51,7 +52,7 @@ TEST_F(FailedCallTest, AMissingTableIsNamedWithTheOperationAndAttempts) {
                        {{"__type", "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"},
                         {"message", "Requested resource not found"}});
   try {
-    dynamodb.update_item({{"TableName", "no_such_table"}});
+    dynamodb.update_item({{"TableName", "no_such_table"}}, in_a_minute());
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
@@ -66,7 +67,7 @@ TEST_F(FailedCallTest, ThrottlingGivenUpOnSaysHowManyAttempts) {
     transport.reply_json(400, {{"__type", "x#ProvisionedThroughputExceededException"}});
   }
   try {
-    dynamodb.get_item({{"TableName", "T"}});
+    dynamodb.get_item({{"TableName", "T"}}, in_a_minute());
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     ASSERT_NE(error.failed_call(), nullptr);
@@ -86,7 +87,7 @@ TEST_F(FailedCallTest, ACancelledTransactionKeepsItsTypeAndNamesBothTables) {
       {"TransactItems",
        {{{"Put", {{"TableName", "receipts"}}}}, {{"Update", {{"TableName", "status"}}}}}}};
   try {
-    dynamodb.transact_write_items(request);
+    dynamodb.transact_write_items(request, in_a_minute());
     FAIL() << "expected TransactionCanceled";
   } catch (const TransactionCanceled& error) {
     EXPECT_EQ(error.reasons().size(), 2u);
@@ -99,7 +100,7 @@ TEST_F(FailedCallTest, AMissingQueueIsNamedByItsUrl) {
   transport.reply_json(400, {{"__type", "com.amazonaws.sqs#QueueDoesNotExist"}, {"message", "no"}},
                        {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
   try {
-    sqs.send_message({kQueue, "x", "g", "d", std::nullopt});
+    sqs.send_message({kQueue, "x", "g", "d", std::nullopt}, in_a_minute());
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_THAT(error.what(), StartsWith(std::string("SendMessage on queue ") + kQueue +
@@ -114,7 +115,7 @@ TEST_F(FailedCallTest, AMissingTopicIsNamedByItsArn) {
                   "<Message>Topic does not exist</Message></Error><RequestId>r-9</RequestId>"
                   "</ErrorResponse>");
   try {
-    sns.publish({kTopic, "m", "", "", ""});
+    sns.publish({kTopic, "m", "", "", ""}, in_a_minute());
     FAIL() << "expected AwsError";
   } catch (const AwsError& error) {
     EXPECT_THAT(error.what(),

@@ -13,6 +13,7 @@
 #include "aws/aws_client.hpp"
 #include "aws/aws_error.hpp"
 #include "aws/credentials.hpp"
+#include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
 #include "aws/retry.hpp"
@@ -76,6 +77,11 @@ inline aws::ServiceEndpoint test_endpoint(const std::string& service) {
 }
 
 // Retries without waiting, so a test of a retryable answer stays fast.
+// Far enough for any test that is not about the deadline.
+inline aws::Deadline in_a_minute() {
+  return std::chrono::steady_clock::now() + std::chrono::minutes(1);
+}
+
 inline aws::RetryPolicy fast_policy(int attempts = 3) {
   aws::RetryPolicy policy;
   policy.max_attempts = attempts;

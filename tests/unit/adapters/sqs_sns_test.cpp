@@ -10,6 +10,7 @@
 using nlohmann::json;
 using namespace ssc::aws;
 using ssc::test::FixedCredentials;
+using ssc::test::in_a_minute;
 using ssc::test::ScriptedTransport;
 
 namespace {
@@ -31,7 +32,7 @@ TEST_F(SqsTest, SendMessageCarriesGroupAndDeduplication) {
   request.body = R"({"a":1})";
   request.message_group_id = "db_a_b";
   request.deduplication_id = "dedup-1";
-  const auto result = client.send_message(request);
+  const auto result = client.send_message(request, in_a_minute());
   EXPECT_EQ(result.message_id, "m-1");
   EXPECT_EQ(result.sequence_number, "18");
   EXPECT_EQ(transport.header(0, "x-amz-target"), "AmazonSQS.SendMessage");
@@ -45,7 +46,7 @@ TEST_F(SqsTest, SendMessageCarriesGroupAndDeduplication) {
 
 TEST_F(SqsTest, SendMessageLeavesOutEmptyFifoFields) {
   transport.reply_json(200, {{"MessageId", "m-1"}});
-  client.send_message({kQueue, "x", "", "", std::nullopt});
+  client.send_message({kQueue, "x", "", "", std::nullopt}, in_a_minute());
   EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue}, {"MessageBody", "x"}}));
 }
 
@@ -60,7 +61,7 @@ TEST_F(SqsTest, ReceiveMessageReadsMessagesAndAttributes) {
   request.max_messages = 10;
   request.wait_time_seconds = 2;
   request.visibility_timeout = 30;
-  const auto messages = client.receive_message(request);
+  const auto messages = client.receive_message(request, in_a_minute());
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].receipt_handle, "rh-1");
   EXPECT_EQ(messages[0].body, "hello");
@@ -76,7 +77,7 @@ TEST_F(SqsTest, ReceiveMessageWithNoMessages) {
   transport.reply(200, "{}");
   ReceiveMessageRequest request;
   request.queue_url = kQueue;
-  EXPECT_TRUE(client.receive_message(request).empty());
+  EXPECT_TRUE(client.receive_message(request, in_a_minute()).empty());
 }
 
 TEST_F(SqsTest, DeleteMessageBatchReportsFailedEntries) {
@@ -86,7 +87,8 @@ TEST_F(SqsTest, DeleteMessageBatchReportsFailedEntries) {
                                 {"Code", "ReceiptHandleIsInvalid"},
                                 {"Message", "bad handle"},
                                 {"SenderFault", true}}}}});
-  const auto result = client.delete_message_batch(kQueue, {{"0", "rh-0"}, {"1", "rh-1"}});
+  const auto result =
+      client.delete_message_batch(kQueue, {{"0", "rh-0"}, {"1", "rh-1"}}, in_a_minute());
   EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
   ASSERT_EQ(result.failed.size(), 1u);
   EXPECT_EQ(result.failed[0].id, "1");
@@ -98,7 +100,7 @@ TEST_F(SqsTest, DeleteMessageBatchReportsFailedEntries) {
 
 TEST_F(SqsTest, ChangeMessageVisibility) {
   transport.reply(200, "");
-  client.change_message_visibility(kQueue, "rh", 0);
+  client.change_message_visibility(kQueue, "rh", 0, in_a_minute());
   EXPECT_EQ(transport.header(0, "x-amz-target"), "AmazonSQS.ChangeMessageVisibility");
   EXPECT_EQ(transport.body(0),
             (json{{"QueueUrl", kQueue}, {"ReceiptHandle", "rh"}, {"VisibilityTimeout", 0}}));
@@ -108,7 +110,7 @@ TEST_F(SqsTest, ErrorsUseTheQueryCompatibleCode) {
   transport.reply_json(400, {{"__type", "com.amazonaws.sqs#QueueDoesNotExist"}, {"message", "no"}},
                        {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});
   try {
-    client.send_message({kQueue, "x", "", "", std::nullopt});
+    client.send_message({kQueue, "x", "", "", std::nullopt}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "AWS.SimpleQueueService.NonExistentQueue");
@@ -118,7 +120,7 @@ TEST_F(SqsTest, ErrorsUseTheQueryCompatibleCode) {
 TEST_F(SqsTest, ExportStateQueueAdapterSendsToItsQueue) {
   transport.reply_json(200, {{"MessageId", "m"}});
   ssc::adapters::SqsExportStateQueue queue(client, kQueue);
-  queue.send("body", "group", "dedup");
+  queue.send("body", "group", "dedup", in_a_minute());
   EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue},
                                      {"MessageBody", "body"},
                                      {"MessageGroupId", "group"},
@@ -160,7 +162,7 @@ TEST(FormEncode, PercentEncodesEverythingButUnreserved) {
 TEST_F(SnsTest, PublishIsAFormPostAnsweredInXml) {
   transport.reply(200, kPublishAnswer);
   const auto result =
-      client.publish({"arn:aws:sns:eu-west-2:1:topic", R"({"k": "v"})", "", "", ""});
+      client.publish({"arn:aws:sns:eu-west-2:1:topic", R"({"k": "v"})", "", "", ""}, in_a_minute());
   EXPECT_EQ(result.message_id, "msg-1");
   EXPECT_EQ(result.request_id, "req-1");
   EXPECT_EQ(transport.requests[0].method, "POST");
@@ -174,7 +176,7 @@ TEST_F(SnsTest, PublishIsAFormPostAnsweredInXml) {
 
 TEST_F(SnsTest, PublishAddsOptionalFields) {
   transport.reply(200, kPublishAnswer);
-  client.publish({"arn", "m", "subj", "g", "d"});
+  client.publish({"arn", "m", "subj", "g", "d"}, in_a_minute());
   EXPECT_EQ(transport.requests[0].body,
             "Action=Publish&Version=2010-03-31&TopicArn=arn&Message=m&Subject=subj"
             "&MessageGroupId=g&MessageDeduplicationId=d");
@@ -186,7 +188,7 @@ TEST_F(SnsTest, ErrorResponseBecomesAwsError) {
                   "<Message>Topic does not exist</Message></Error><RequestId>r-9</RequestId>"
                   "</ErrorResponse>");
   try {
-    client.publish({"arn", "m", "", "", ""});
+    client.publish({"arn", "m", "", "", ""}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "NotFound");
@@ -197,7 +199,7 @@ TEST_F(SnsTest, ErrorResponseBecomesAwsError) {
 TEST_F(SnsTest, NonXmlSuccessIsMalformedResponse) {
   transport.reply(200, "{\"MessageId\": \"json?\"}");
   try {
-    client.publish({"arn", "m", "", "", ""});
+    client.publish({"arn", "m", "", "", ""}, in_a_minute());
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "MalformedResponse");
@@ -207,13 +209,13 @@ TEST_F(SnsTest, NonXmlSuccessIsMalformedResponse) {
 
 TEST_F(SnsTest, XmlWithoutMessageIdIsMalformedResponse) {
   transport.reply(200, "<PublishResponse><PublishResult/></PublishResponse>");
-  EXPECT_THROW(client.publish({"arn", "m", "", "", ""}), AwsError);
+  EXPECT_THROW(client.publish({"arn", "m", "", "", ""}, in_a_minute()), AwsError);
 }
 
 TEST_F(SnsTest, MonitoringAdapterPublishesToItsTopic) {
   transport.reply(200, kPublishAnswer);
   ssc::adapters::SnsMonitoring monitoring(client, "arn:t");
-  monitoring.publish("hello");
+  monitoring.publish("hello", in_a_minute());
   EXPECT_EQ(transport.requests[0].body,
             "Action=Publish&Version=2010-03-31&TopicArn=arn%3At&Message=hello");
 }

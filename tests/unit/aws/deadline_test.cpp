@@ -2,43 +2,29 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 using namespace ssc::aws;
 using namespace std::chrono_literals;
 
 namespace {
 
-TEST(Deadline, ScopeSetsAndRestores) {
-  EXPECT_FALSE(current_deadline().has_value());
-  const auto when = std::chrono::steady_clock::now() + 5s;
-  {
-    DeadlineScope scope(when);
-    ASSERT_TRUE(current_deadline().has_value());
-    EXPECT_EQ(*current_deadline(), when);
-  }
-  EXPECT_FALSE(current_deadline().has_value());
+TEST(TimeoutsUntil, CutsBothTimeoutsToTheTimeLeft) {
+  const auto cut = timeouts_until({2000ms, 10000ms}, std::chrono::steady_clock::now() + 1500ms);
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_LE(cut->connect, 1500ms);
+  EXPECT_GT(cut->connect, 1400ms);
+  EXPECT_EQ(cut->connect, cut->total);
 }
 
-TEST(Deadline, NestedScopeMayShortenButNotExtend) {
-  const auto outer = std::chrono::steady_clock::now() + 5s;
-  DeadlineScope outer_scope(outer);
-  {
-    DeadlineScope longer(outer + 10s);
-    EXPECT_EQ(*current_deadline(), outer);
-  }
-  {
-    DeadlineScope shorter(outer - 2s);
-    EXPECT_EQ(*current_deadline(), outer - 2s);
-  }
-  EXPECT_EQ(*current_deadline(), outer);
+TEST(TimeoutsUntil, KeepsTimeoutsThatEndBeforeTheDeadline) {
+  const auto cut = timeouts_until({2000ms, 10000ms}, std::chrono::steady_clock::now() + 60s);
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->connect, 2000ms);
+  EXPECT_EQ(cut->total, 10000ms);
 }
 
-TEST(Deadline, IsPerThread) {
-  DeadlineScope scope(std::chrono::steady_clock::now() + 5s);
-  bool other_thread_has_one = true;
-  std::thread([&] { other_thread_has_one = current_deadline().has_value(); }).join();
-  EXPECT_FALSE(other_thread_has_one);
+TEST(TimeoutsUntil, NoneWhenTheDeadlineHasPassed) {
+  EXPECT_FALSE(timeouts_until({}, std::chrono::steady_clock::now() - 1ms).has_value());
+  EXPECT_FALSE(timeouts_until({}, std::chrono::steady_clock::now()).has_value());
 }
 
 }  // namespace

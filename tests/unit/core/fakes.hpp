@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -30,6 +31,24 @@ inline bool still_seen(const std::optional<PendingMark>& current, const PendingM
   if (seen.owner.empty()) return current->owner.empty() && current->until_ms == seen.until_ms;
   return current->owner == seen.owner;
 }
+
+// The deadlines a fake was called with, in order, so that a test can tell which of the
+// budget's ends bounded which call.
+class SeenDeadlines {
+ public:
+  void add(Deadline deadline) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    seen_.push_back(deadline);
+  }
+  std::vector<Deadline> all() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return seen_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Deadline> seen_;
+};
 
 // Which conditional writes lose their next answer.
 enum class Write { Transition, TakeOver, ProductTransition, Count };
@@ -112,7 +131,8 @@ class FakeStatusTable : public StatusTable {
   // As the adapter: the receipt and the count in one atomic step; a refusal answers with
   // the row as it stands and the owner on the file's receipt.
   CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
-                         const Owner& owner) override {
+                         const Owner& owner, Deadline deadline) override {
+    deadlines.add(deadline);
     const auto apply = [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
@@ -156,7 +176,8 @@ class FakeStatusTable : public StatusTable {
     rows_.at({key.correlation_id, key.collection_name}).row.effects_done_by = std::move(done);
   }
 
-  std::optional<CollectionRow> read(const CollectionKey& key) override {
+  std::optional<CollectionRow> read(const CollectionKey& key, Deadline deadline) override {
+    deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     ++reads_;
     const auto found = rows_.find({key.correlation_id, key.collection_name});
@@ -165,7 +186,8 @@ class FakeStatusTable : public StatusTable {
   }
 
   bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const PendingMark& mine) override {
+                  const std::string& to, const PendingMark& mine, Deadline deadline) override {
+    deadlines.add(deadline);
     std::function<void()> hook;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
@@ -192,8 +214,9 @@ class FakeStatusTable : public StatusTable {
     return moved;
   }
 
-  bool take_over(const CollectionKey& key, const PendingMark& seen,
-                 const PendingMark& mine) override {
+  bool take_over(const CollectionKey& key, const PendingMark& seen, const PendingMark& mine,
+                 Deadline deadline) override {
+    deadlines.add(deadline);
     std::function<void()> hook;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
@@ -210,8 +233,9 @@ class FakeStatusTable : public StatusTable {
     });
   }
 
-  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
-                      bool run_notified) override {
+  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
+                      Deadline deadline) override {
+    deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
     if (found != rows_.end() && found->second.row.pending &&
@@ -222,7 +246,9 @@ class FakeStatusTable : public StatusTable {
     }
   }
 
-  std::vector<std::string> run_statuses(const std::string& correlation_id) override {
+  std::vector<std::string> run_statuses(const std::string& correlation_id,
+                                        Deadline deadline) override {
+    deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> statuses;
     for (const auto& [key, entry] : rows_) {
@@ -245,6 +271,7 @@ class FakeStatusTable : public StatusTable {
   }
 
   LostAnswers lost_answers;
+  SeenDeadlines deadlines;
 
  private:
   struct Entry {
@@ -278,7 +305,9 @@ class FakeProductTable : public ProductTable {
   }
 
   bool transition(const std::string& correlation_id, const std::string& to,
-                  const std::vector<std::string>& done_statuses, const PendingMark& mine) override {
+                  const std::vector<std::string>& done_statuses, const PendingMark& mine,
+                  Deadline deadline) override {
+    deadlines.add(deadline);
     return with_lost_answer(lost_answers.take(Write::ProductTransition), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       ProductRow& row = rows_[correlation_id];
@@ -289,12 +318,14 @@ class FakeProductTable : public ProductTable {
     });
   }
 
-  std::optional<ProductRow> read(const std::string& correlation_id) override {
+  std::optional<ProductRow> read(const std::string& correlation_id, Deadline deadline) override {
+    deadlines.add(deadline);
     return row(correlation_id);
   }
 
   bool take_over(const std::string& correlation_id, const PendingMark& seen,
-                 const PendingMark& mine) override {
+                 const PendingMark& mine, Deadline deadline) override {
+    deadlines.add(deadline);
     return with_lost_answer(lost_answers.take(Write::TakeOver), [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find(correlation_id);
@@ -304,7 +335,9 @@ class FakeProductTable : public ProductTable {
     });
   }
 
-  void finish_effects(const std::string& correlation_id, const Owner& owner) override {
+  void finish_effects(const std::string& correlation_id, const Owner& owner,
+                      Deadline deadline) override {
+    deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
     if (found != rows_.end() && found->second.pending && found->second.pending->owner == owner) {
@@ -313,6 +346,7 @@ class FakeProductTable : public ProductTable {
   }
 
   LostAnswers lost_answers;
+  SeenDeadlines deadlines;
 
  private:
   std::mutex mutex_;
@@ -342,7 +376,8 @@ class FakeQueue : public ExportStateQueue {
   };
 
   void send(const std::string& body, const std::string& message_group_id,
-            const std::string& deduplication_id) override {
+            const std::string& deduplication_id, Deadline deadline) override {
+    deadlines.add(deadline);
     failures.maybe_fail("queue send");
     const std::lock_guard<std::mutex> lock(mutex_);
     sent_.push_back({body, message_group_id, deduplication_id});
@@ -354,6 +389,7 @@ class FakeQueue : public ExportStateQueue {
   }
 
   FailureInjector failures;
+  SeenDeadlines deadlines;
 
  private:
   std::mutex mutex_;
@@ -362,7 +398,8 @@ class FakeQueue : public ExportStateQueue {
 
 class FakeMonitoring : public Monitoring {
  public:
-  void publish(const std::string& message) override {
+  void publish(const std::string& message, Deadline deadline) override {
+    deadlines.add(deadline);
     failures.maybe_fail("monitoring publish");
     const std::lock_guard<std::mutex> lock(mutex_);
     published_.push_back(message);
@@ -374,6 +411,7 @@ class FakeMonitoring : public Monitoring {
   }
 
   FailureInjector failures;
+  SeenDeadlines deadlines;
 
  private:
   std::mutex mutex_;
@@ -438,30 +476,40 @@ class FakeMetrics : public Metrics {
 
 class FakeMetricsPublisher : public MetricsPublisher {
  public:
-  void push(const std::string& correlation_id) override {
+  void push(const std::string& correlation_id, Deadline deadline) override {
     pushed.push_back(correlation_id);
+    push_deadlines.push_back(deadline);
     if (on_push) on_push();
     push_failures.maybe_fail("push");
   }
-  void delete_run(const std::string& correlation_id) override {
+  void delete_run(const std::string& correlation_id, Deadline deadline) override {
     deleted.push_back(correlation_id);
+    delete_deadlines.push_back(deadline);
     if (on_delete) on_delete();
     delete_failures.maybe_fail("delete");
   }
-  std::function<void()> on_push;  // e.g. to look at the time bound a push runs under
+  std::function<void()> on_push;  // e.g. to look at the time when a push is made
   std::function<void()> on_delete;
   std::vector<std::string> pushed;
   std::vector<std::string> deleted;
+  std::vector<Deadline> push_deadlines;  // one per push, in order
+  std::vector<Deadline> delete_deadlines;
   FailureInjector push_failures;
   FailureInjector delete_failures;
 };
 
 // Time stands still unless a test moves it; sleeping moves it. Every call to now_ms can
-// also advance it by a fixed step, so durations are non-zero and predictable.
+// also advance it by a fixed step, so durations are non-zero and predictable. Its steady
+// time is its epoch time read as a steady time point: the two move together.
 class FakeClock : public Clock {
  public:
   explicit FakeClock(std::int64_t start_ms = 1'700'000'000'000) : now_(start_ms) {}
   std::int64_t now_ms() override { return now_.fetch_add(step_ms); }
+  Deadline steady_now() override { return steady_at(now_.load()); }
+  // The steady time point of the epoch time `epoch_ms` on this clock.
+  static Deadline steady_at(std::int64_t epoch_ms) {
+    return Deadline{} + std::chrono::milliseconds(epoch_ms);
+  }
   void sleep_ms(std::int64_t milliseconds) override {
     std::function<void()> hook;
     {
@@ -496,42 +544,6 @@ class FakeOwnerTokens : public OwnerTokens {
 
  private:
   std::atomic<int> issued_{0};
-};
-
-// Records the bounds the handler sets and tells whether a call happens inside one.
-class FakeIoDeadline : public IoDeadline {
- public:
-  std::optional<std::int64_t> current_ms() override {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return bounds_.empty() ? outer : std::optional<std::int64_t>(bounds_.back());
-  }
-  void run_until(std::int64_t deadline_ms, const std::function<void()>& work) override {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      const auto current = bounds_.empty() ? outer : std::optional<std::int64_t>(bounds_.back());
-      bounds_.push_back(current ? std::min(*current, deadline_ms) : deadline_ms);
-      requested_.push_back(deadline_ms);
-    }
-    struct Pop {
-      FakeIoDeadline& self;
-      ~Pop() {
-        const std::lock_guard<std::mutex> lock(self.mutex_);
-        self.bounds_.pop_back();
-      }
-    } pop{*this};
-    work();
-  }
-  std::vector<std::int64_t> requested() {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return requested_;
-  }
-
-  std::optional<std::int64_t> outer;  // the runtime's bound around handle(), if any
-
- private:
-  std::mutex mutex_;
-  std::vector<std::int64_t> bounds_;
-  std::vector<std::int64_t> requested_;
 };
 
 }  // namespace ssc::core::testing

@@ -35,7 +35,9 @@ class FinishEffectsTest : public ::testing::Test {
   testing::FakeMonitoring monitoring;
   testing::FakeMetrics metrics;
   testing::FakeClock clock;
-  Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}};
+  // Every port call ends by then (here, a minute after the fake clock's start).
+  const Deadline work_end = testing::FakeClock::steady_at(clock.peek() + 60'000);
+  Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, work_end};
 };
 
 TEST_F(FinishEffectsTest, TakesOverReceivedEffectsWhoseOwnerIsGoneAndPerformsThem) {

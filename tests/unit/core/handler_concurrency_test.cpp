@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/aws_io_deadline.hpp"
 #include "core/handler.hpp"
 #include "core/owner.hpp"
 #include "fakes.hpp"
@@ -71,13 +70,13 @@ class TimedLatch {
 };
 
 // The fake table, with a gate in front of count_file: records what happens there (threads,
-// order, how many at once, the I/O bound in force) and may hold callers at a latch.
+// order, how many at once, the deadline each call was given) and may hold callers at a latch.
 class GatedStatusTable : public StatusTable {
  public:
   explicit GatedStatusTable(FakeStatusTable& table) : table_(table) {}
 
   CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
-                         const Owner& owner) override {
+                         const Owner& owner, Deadline deadline) override {
     struct InFlight {
       GatedStatusTable& self;
       explicit InFlight(GatedStatusTable& s) : self(s) {
@@ -93,31 +92,33 @@ class GatedStatusTable : public StatusTable {
       const std::lock_guard lock(mutex_);
       collections_.push_back(key.collection_name);
       threads_.insert(std::this_thread::get_id());
-      // The bound in force on this thread, as the AWS layer would apply it.
-      bounds_.push_back(io_.current_ms());
+      deadlines_.push_back(deadline);
     }
     if (latch && !latch->arrive_and_wait()) {
       const std::lock_guard lock(mutex_);
       latch_timed_out_ = true;
     }
-    return table_.count_file(key, receipt_key, owner);
+    return table_.count_file(key, receipt_key, owner, deadline);
   }
 
-  std::optional<CollectionRow> read(const CollectionKey& key) override { return table_.read(key); }
+  std::optional<CollectionRow> read(const CollectionKey& key, Deadline deadline) override {
+    return table_.read(key, deadline);
+  }
   bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const PendingMark& mine) override {
-    return table_.transition(key, from, to, mine);
+                  const std::string& to, const PendingMark& mine, Deadline deadline) override {
+    return table_.transition(key, from, to, mine, deadline);
   }
-  bool take_over(const CollectionKey& key, const PendingMark& seen,
-                 const PendingMark& mine) override {
-    return table_.take_over(key, seen, mine);
+  bool take_over(const CollectionKey& key, const PendingMark& seen, const PendingMark& mine,
+                 Deadline deadline) override {
+    return table_.take_over(key, seen, mine, deadline);
   }
-  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
-                      bool run_notified) override {
-    table_.finish_effects(key, owner, stage, run_notified);
+  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
+                      Deadline deadline) override {
+    table_.finish_effects(key, owner, stage, run_notified, deadline);
   }
-  std::vector<std::string> run_statuses(const std::string& correlation_id) override {
-    return table_.run_statuses(correlation_id);
+  std::vector<std::string> run_statuses(const std::string& correlation_id,
+                                        Deadline deadline) override {
+    return table_.run_statuses(correlation_id, deadline);
   }
 
   int max_in_flight() {
@@ -136,32 +137,25 @@ class GatedStatusTable : public StatusTable {
     const std::lock_guard lock(mutex_);
     return threads_.size();
   }
-  std::vector<std::optional<std::int64_t>> bounds() {
+  std::vector<Deadline> deadlines() {
     const std::lock_guard lock(mutex_);
-    return bounds_;
+    return deadlines_;
   }
 
   std::unique_ptr<TimedLatch> latch;  // set before handle(), when callers must meet
 
  private:
   FakeStatusTable& table_;
-  adapters::AwsIoDeadline io_;
   std::mutex mutex_;
   int in_flight_ = 0;
   int max_in_flight_ = 0;
   bool latch_timed_out_ = false;
   std::vector<std::string> collections_;
   std::set<std::thread::id> threads_;
-  std::vector<std::optional<std::int64_t>> bounds_;
+  std::vector<Deadline> deadlines_;
 };
 
 std::string collection(int i) { return "db.c." + std::to_string(i); }
-
-std::int64_t epoch_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class HandlerConcurrencyTest : public ::testing::Test {
  protected:
@@ -181,7 +175,10 @@ class HandlerConcurrencyTest : public ::testing::Test {
     return {{"Records", records}};
   }
 
-  json handle(const json& event) { return handler.handle(event, clock.peek() + 600'000); }
+  json handle(const json& event) {
+    return handler.handle(event, budget_until(clock.peek() + 600'000));
+  }
+  TimeBudget budget_until(std::int64_t lambda_ms) { return TimeBudget::starting(lambda_ms, clock); }
 
   FakeStatusTable status;
   GatedStatusTable gated{status};
@@ -189,16 +186,13 @@ class HandlerConcurrencyTest : public ::testing::Test {
   FakeQueue queue;
   FakeMonitoring monitoring;
   FakeMetrics metrics;
-  // Real time: the real IoDeadline below converts the handler's epoch bounds to the steady
-  // clock the AWS layer keeps them on.
-  FakeClock clock{epoch_now_ms()};
+  FakeClock clock;
   FakeMetricsPublisher publisher;
   FakeOwnerTokens tokens;
-  adapters::AwsIoDeadline io;
   BatchHandler handler{
       HandlerPorts{WorkflowPorts{gated, product, queue, monitoring, metrics, clock}, publisher,
-                   tokens, io},
-      70, TimeReserve{}, kWorkers};
+                   tokens},
+      70, kWorkers};
 };
 
 TEST_F(HandlerConcurrencyTest, TheMessagesOfAStandardBatchOverlap) {
@@ -225,10 +219,10 @@ TEST_F(HandlerConcurrencyTest, TheThreadsStayForTheNextBatch) {
 
 TEST_F(HandlerConcurrencyTest, NoMoreThreadsThanTheBoundHowBigTheBatch) {
   BatchHandler four{HandlerPorts{WorkflowPorts{gated, product, queue, monitoring, metrics, clock},
-                                 publisher, tokens, io},
-                    70, TimeReserve{}, 4};
+                                 publisher, tokens},
+                    70, 4};
   gated.latch = std::make_unique<TimedLatch>(4);  // the first four meet, the rest pass
-  const json response = four.handle(standard_batch(25), clock.peek() + 600'000);
+  const json response = four.handle(standard_batch(25), budget_until(clock.peek() + 600'000));
   EXPECT_FALSE(gated.latch_timed_out());
   EXPECT_EQ(gated.max_in_flight(), 4);
   EXPECT_LE(gated.thread_count(), 4u);
@@ -294,17 +288,13 @@ TEST_F(HandlerConcurrencyTest, EveryWorkerLogsWithTheInvocationsContext) {
   EXPECT_EQ(threads.size(), 5u);
 }
 
-TEST_F(HandlerConcurrencyTest, EveryWorkerRunsUnderTheWorkDeadline) {
+TEST_F(HandlerConcurrencyTest, EveryWorkerEndsByTheWorkEnd) {
   gated.latch = std::make_unique<TimedLatch>(10);
-  const std::int64_t deadline_ms = clock.peek() + 600'000;
-  handler.handle(standard_batch(10), deadline_ms);
-  const std::int64_t work_deadline_ms = deadline_ms - 3'000;  // the reserve kept back
-  const auto bounds = gated.bounds();
-  ASSERT_EQ(bounds.size(), 10u);
-  for (const auto& bound : bounds) {
-    ASSERT_TRUE(bound.has_value()) << "a worker ran without the invocation's I/O deadline";
-    EXPECT_NEAR(static_cast<double>(*bound), static_cast<double>(work_deadline_ms), 50.0);
-  }
+  const TimeBudget time = budget_until(clock.peek() + 600'000);
+  handler.handle(standard_batch(10), time);
+  const auto deadlines = gated.deadlines();
+  ASSERT_EQ(deadlines.size(), 10u);
+  for (const Deadline deadline : deadlines) EXPECT_EQ(deadline, time.work_end);
 }
 
 TEST_F(HandlerConcurrencyTest, EachMessageKeepsItsOwnMarkIndex) {
@@ -315,7 +305,7 @@ TEST_F(HandlerConcurrencyTest, EachMessageKeepsItsOwnMarkIndex) {
   }
   queue.failures.fail_next(6);  // every one dies before its effect: the marks stay
   const std::int64_t deadline_ms = clock.peek() + 600'000;
-  const json response = handler.handle({{"Records", records}}, deadline_ms);
+  const json response = handler.handle({{"Records", records}}, budget_until(deadline_ms));
   EXPECT_EQ(failed_ids(response).size(), 6u);
   EXPECT_EQ(tokens.issued(), 1);
   for (int i = 0; i < 6; ++i) {

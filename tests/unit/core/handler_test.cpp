@@ -18,7 +18,6 @@ using testing::body;
 using testing::delivery;
 using testing::failed_ids;
 using testing::FakeClock;
-using testing::FakeIoDeadline;
 using testing::FakeMetrics;
 using testing::FakeMetricsPublisher;
 using testing::FakeMonitoring;
@@ -46,7 +45,17 @@ class HandlerTest : public ::testing::Test {
   void TearDown() override { log::configure(log::Settings{}); }
 
   // Ten minutes: room for the whole scrape wait and the reserve.
-  json handle(const json& event) { return handler.handle(event, clock.peek() + 600'000); }
+  json handle(const json& event) {
+    return handler.handle(event, budget_until(clock.peek() + 600'000));
+  }
+  // The budget of an invocation that Lambda ends at `lambda_ms`, starting now.
+  TimeBudget budget_until(std::int64_t lambda_ms) { return TimeBudget::starting(lambda_ms, clock); }
+  // A budget with the ends given (epoch ms on the fake clock).
+  static TimeBudget budget(std::int64_t work_end_ms, std::int64_t io_end_ms,
+                           std::int64_t lambda_ms) {
+    return {lambda_ms, FakeClock::steady_at(lambda_ms), FakeClock::steady_at(io_end_ms),
+            FakeClock::steady_at(work_end_ms)};
+  }
   std::int64_t received(const std::string& corr, const std::string& coll) {
     return status.row({corr, coll}).files_received;
   }
@@ -59,10 +68,9 @@ class HandlerTest : public ::testing::Test {
   FakeClock clock;
   FakeMetricsPublisher publisher;
   FakeOwnerTokens tokens;
-  FakeIoDeadline io;
   BatchHandler handler{
       HandlerPorts{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, publisher,
-                   tokens, io},
+                   tokens},
       70};
 };
 
@@ -119,17 +127,17 @@ TEST_F(HandlerTest, SingleMessageFailureFailsTheInvocationAfterPushing) {
 TEST_F(HandlerTest, AwsErrorsFailTheMessage) {
   class FailingMonitoring : public Monitoring {
    public:
-    void publish(const std::string&) override {
+    void publish(const std::string&, Deadline) override {
       throw aws::AwsError("InternalError", "boom", "req-1", 500, true);
     }
   } failing;
   BatchHandler failing_handler{
       HandlerPorts{WorkflowPorts{status, product, queue, failing, metrics, clock}, publisher,
-                   tokens, io},
+                   tokens},
       70};
   status.put({"c1", "db.a.b"}, "Sent", 1);
   const json response = failing_handler.handle(
-      sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), clock.peek() + 60'000);
+      sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), budget_until(clock.peek() + 60'000));
   EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m1"});
 }
 
@@ -256,7 +264,7 @@ TEST_F(HandlerTest, EachMessageMarksWithItsReceiptOwner) {
   const std::int64_t deadline_ms = clock.peek() + 600'000;
   const json response = handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
                                                   record("m2", body("c1", "db.a.c", "f1"))}),
-                                       deadline_ms);
+                                       budget_until(deadline_ms));
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
   EXPECT_EQ(tokens.issued(), 1);
   // The message, its delivery (no ApproximateReceiveCount here: 0), the invocation's token
@@ -275,83 +283,62 @@ TEST_F(HandlerTest, EveryInvocationHasItsOwnToken) {
   EXPECT_EQ(tokens.issued(), 2);
 }
 
-// --- time: the work deadline and the reserve -----------------------------------------------
+// --- time: the budget's ends (core/time_budget.hpp) --------------------------------------
 
-TEST(TimeReserve, TheSmallerOfThreeSecondsAndAFifthOfTheTimeLeft) {
-  const TimeReserve reserve;
-  EXPECT_EQ(reserve.of(5'000), 1'000);
-  EXPECT_EQ(reserve.of(10'000), 2'000);
-  EXPECT_EQ(reserve.of(15'000), 3'000);
-  EXPECT_EQ(reserve.of(900'000), 3'000);
-  EXPECT_EQ(reserve.of(0), 0);
-  EXPECT_EQ(reserve.of(-50), 0);
-  EXPECT_EQ((TimeReserve{500, 0.5}).of(400), 200);
-  EXPECT_EQ((TimeReserve{500, 0.5}).of(4'000), 500);
-  EXPECT_EQ((TimeReserve{500, 7.0}).of(100), 100);  // never more than the time left
-}
-
-TEST_F(HandlerTest, MessagesRunUnderTheWorkDeadlineAndThePushUnderTheRealOne) {
+TEST_F(HandlerTest, MessagesEndByTheWorkEndAndThePushByTheIoEnd) {
   status.put({"c1", "db.a.b"}, "Sent", 1);
   const std::int64_t start = clock.peek();
-  std::optional<std::int64_t> bound_in_processing;
-  std::optional<std::int64_t> bound_in_push;
-  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
-  publisher.on_push = [&] { bound_in_push = io.current_ms(); };
-  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 10'000);
-  EXPECT_EQ(bound_in_processing, start + 8'000);  // 20 % of 10 s kept back
-  EXPECT_EQ(bound_in_push, start + 10'000);
-  EXPECT_EQ(io.requested(), (std::vector<std::int64_t>{start + 8'000, start + 10'000}));
+  const TimeBudget time = budget(start + 7'000, start + 9'000, start + 10'000);
+  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")),
+                            record("m2", body("c1", "db.a.b", "f2"))}),
+                 time);
+  const std::vector<Deadline> table_calls = status.deadlines.all();
+  ASSERT_FALSE(table_calls.empty());
+  for (const Deadline deadline : table_calls) EXPECT_EQ(deadline, time.work_end);
+  ASSERT_FALSE(queue.deadlines.all().empty());
+  for (const Deadline deadline : queue.deadlines.all()) EXPECT_EQ(deadline, time.work_end);
+  for (const Deadline deadline : product.deadlines.all()) EXPECT_EQ(deadline, time.work_end);
+  for (const Deadline deadline : monitoring.deadlines.all()) EXPECT_EQ(deadline, time.work_end);
+  EXPECT_EQ(publisher.push_deadlines, std::vector<Deadline>{time.io_end});
 }
 
-TEST_F(HandlerTest, TheReserveIsTakenFromTheBoundAlreadyInForce) {
-  // The runtime keeps a second back for posting the answer: the handler's time ends there.
+TEST_F(HandlerTest, ThePendingMarksCarryLambdasDeadlineNotTheWorkEnd) {
+  // The invocation may live until Lambda's deadline: nobody may take its effects over before.
   const std::int64_t start = clock.peek();
-  io.outer = start + 9'000;
   status.put({"c1", "db.a.b"}, "Sent", 1);
   queue.failures.fail_next(1);
-  std::optional<std::int64_t> bound_in_processing;
-  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
-  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 10'000);
-  EXPECT_EQ(bound_in_processing, start + 9'000 - 1'800);
-  // The mark still carries Lambda's deadline: the invocation may live until then.
+  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}),
+                 budget(start + 7'000, start + 9'000, start + 10'000));
   EXPECT_EQ(status.row({"c1", "db.a.b"}).pending->until_ms, start + 10'000);
 }
 
-TEST_F(HandlerTest, ALongInvocationKeepsThreeSecondsBack) {
-  status.put({"c1", "db.a.b"}, "Sent", 1);
-  const std::int64_t start = clock.peek();
-  std::optional<std::int64_t> bound_in_processing;
-  status.before_next_transition([&] { bound_in_processing = io.current_ms(); });
-  handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"))}), start + 900'000);
-  EXPECT_EQ(bound_in_processing, start + 897'000);
-}
-
 TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
-  // A request held until the work deadline (the AWS layer gives up there): the message
-  // fails, its counts so far are pushed all the same, within the reserve.
+  // A request held until the work end (the AWS layer gives up there): the message fails,
+  // its counts so far are pushed all the same, within the reserve.
   status.put({"c1", "db.a.b"}, "Exported", 2);
   status.put({"c1", "db.a.c"}, "Sent", 1);
   const std::int64_t start = clock.peek();
-  std::optional<std::int64_t> bound_in_push;
+  const TimeBudget time = budget(start + 3'000, start + 4'000, start + 5'000);
+  std::int64_t pushed_at_ms = 0;
   status.before_next_transition([&] {
-    clock.set(*io.current_ms());
+    clock.set(start + 3'000);
     throw std::runtime_error("DeadlineExceeded: the invocation deadline passed");
   });
-  publisher.on_push = [&] { bound_in_push = io.current_ms(); };
+  publisher.on_push = [&] { pushed_at_ms = clock.peek(); };
   log::configure(log::Settings{log::Level::Warning, "t", "t"});
   ::testing::internal::CaptureStderr();
   const json response = handler.handle(
       sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.c", "f1")),
                  record("m3", body("c1", "db.a.b", "f2")),
                  record("m4", body("c1", "db.a.b", "f3"))}),
-      start + 5'000);
+      time);
   const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
   // m3 and m4 are returned without a try: every AWS call would fail at once.
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4"}));
   EXPECT_EQ(received("c1", "db.a.b"), 1);
   EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
-  EXPECT_EQ(bound_in_push, start + 5'000);
-  EXPECT_GE(*bound_in_push - clock.peek(), 1'000);  // the reserve is intact
+  EXPECT_EQ(publisher.push_deadlines, std::vector<Deadline>{time.io_end});
+  EXPECT_EQ(pushed_at_ms, start + 3'000);  // the reserve is intact: a second before io_end
   // m2 was counted but failed: its next delivery reports the file.
   EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.processing_times().size(), 2u);  // m3 and m4 were not processed
@@ -366,7 +353,7 @@ TEST_F(HandlerTest, OutOfTimeFifoBatchIsReturnedWholeInOrder) {
   const json response =
       handler.handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"), kFifoArn),
                                 record("m2", body("c1", "db.a.b", "f2"), kFifoArn)}),
-                     clock.peek());
+                     budget_until(clock.peek()));
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2"}));
   EXPECT_EQ(received("c1", "db.a.b"), 0);
 }
@@ -375,22 +362,22 @@ TEST_F(HandlerTest, OutOfTimeSingleMessageEventIsStillTriedAndFailsTheInvocation
   // Without a message id there is no item to return: the invocation's own failure says it.
   status.before_next_transition([] { throw std::runtime_error("DeadlineExceeded"); });
   status.put({"c1", "db.a.b"}, "Sent", 1);
-  EXPECT_THROW(handler.handle(body("c1", "db.a.b", "f1"), clock.peek()), std::runtime_error);
+  EXPECT_THROW(handler.handle(body("c1", "db.a.b", "f1"), budget_until(clock.peek())),
+               std::runtime_error);
   EXPECT_EQ(received("c1", "db.a.b"), 1);
 }
 
-TEST_F(HandlerTest, TheScrapeWaitIsShortenedToKeepTheReserveWithAWarning) {
+TEST_F(HandlerTest, TheScrapeWaitEndsAtTheWorkEndWithAWarning) {
   status.put({"c1", "db.a.b"}, "Received", 1, 1);
   const std::int64_t start = clock.peek();
-  std::optional<std::int64_t> bound_in_delete;
-  publisher.on_delete = [&] { bound_in_delete = io.current_ms(); };
+  const TimeBudget time = budget(start + 8'000, start + 9'000, start + 10'000);
   log::configure(log::Settings{log::Level::Warning, "t", "t"});
   ::testing::internal::CaptureStderr();
-  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), start + 10'000);
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), time);
   const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
-  EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{8'000});  // up to the reserve, not 70 s
+  EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{8'000});  // up to the work end, not 70 s
   EXPECT_EQ(publisher.deleted, std::vector<std::string>{"c1"});
-  EXPECT_EQ(bound_in_delete, start + 10'000);
+  EXPECT_EQ(publisher.delete_deadlines, std::vector<Deadline>{time.io_end});
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["log_level"], "WARNING");
   EXPECT_NE(lines[0]["message"].get<std::string>().find("Scrape wait shortened"),
@@ -404,7 +391,8 @@ TEST_F(HandlerTest, NoTimeLeftForTheScrapeWaitStillDeletes) {
   const std::int64_t start = clock.peek();
   // Processing runs into the reserve.
   status.before_next_transition([&] { clock.set(start + 9'500); });
-  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), start + 10'000);
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}),
+                 budget(start + 8'000, start + 10'000, start + 11'000));
   EXPECT_TRUE(clock.sleeps().empty());
   EXPECT_EQ(publisher.pushed, std::vector<std::string>{"c1"});
   EXPECT_EQ(publisher.deleted, std::vector<std::string>{"c1"});
@@ -414,7 +402,9 @@ TEST_F(HandlerTest, AFullScrapeWaitThatFitsIsNotShortened) {
   status.put({"c1", "db.a.b"}, "Received", 1, 1);
   log::configure(log::Settings{log::Level::Warning, "t", "t"});
   ::testing::internal::CaptureStderr();
-  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}), clock.peek() + 74'000);
+  // 74 s: a second of response margin and three of reserve leave the 70 s.
+  handler.handle(sqs_event({record("m1", success_body("c1", "db.a.b"))}),
+                 budget_until(clock.peek() + 74'000));
   EXPECT_TRUE(::testing::internal::GetCapturedStderr().empty());
   EXPECT_EQ(clock.sleeps(), std::vector<std::int64_t>{70'000});
 }

@@ -60,11 +60,27 @@ class WorkflowTest : public ::testing::Test {
   FakeMonitoring monitoring;
   FakeMetrics metrics;
   FakeClock clock;
-  Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}};
+  // Every port call ends by then (here, a minute after the fake clock's start).
+  const Deadline work_end = FakeClock::steady_at(clock.peek() + 60'000);
+  Workflow workflow{WorkflowPorts{status, product, queue, monitoring, metrics, clock}, work_end};
 
  private:
   std::atomic<int> marks_made_{0};
 };
+
+TEST_F(WorkflowTest, EveryPortCallEndsByTheWorkflowsDeadline) {
+  // The last file and the _success file: every port is called, each with the work end.
+  status.put(key(kColl), "Exported", 1, 0);
+  run(file(kColl, "f1"));
+  status.put(key(kColl), "Received", 1, 1);
+  run(success_file(kColl));
+  for (auto* seen :
+       {&status.deadlines, &product.deadlines, &queue.deadlines, &monitoring.deadlines}) {
+    const std::vector<Deadline> deadlines = seen->all();
+    ASSERT_FALSE(deadlines.empty());
+    for (const Deadline deadline : deadlines) EXPECT_EQ(deadline, work_end);
+  }
+}
 
 TEST_F(WorkflowTest, FileCountedCollectionNotComplete) {
   status.put(key(kColl), "Exported", 3, 0);
@@ -341,7 +357,7 @@ TEST_F(WorkflowTest, AbandonedEffectsAreClaimedOnlyOnce) {
   status.set_pending(key(kColl), dead);
   // Another invocation claims first, between our read and our claim.
   const PendingMark other = mark();
-  EXPECT_TRUE(status.take_over(key(kColl), dead, other));
+  EXPECT_TRUE(status.take_over(key(kColl), dead, other, work_end));
   EXPECT_FALSE(run(file(kColl, "f2")).effects_recovered);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, other);
@@ -372,7 +388,7 @@ TEST_F(WorkflowTest, RacingTransitionWhileTheWinnerIsStillWorkingLeavesItAlone) 
   // invocations have the same deadline millisecond: only the owner tells them apart.
   const PendingMark winner = mark();
   status.before_next_transition(
-      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner); });
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner, work_end); });
   const Outcome first = run(file(kColl, "f1"), mark(winner.until_ms));
   EXPECT_FALSE(first.transitioned);
   EXPECT_FALSE(first.effects_recovered);
@@ -575,7 +591,7 @@ TEST_F(WorkflowTest, RefusedWriteWithAnotherOwnersMarkIsNotTakenForOurs) {
   status.put(key(kColl), "Sent", 1, 0);
   const PendingMark winner = mark();
   status.before_next_transition(
-      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner); });
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner, work_end); });
   status.lost_answers.lose_next(Write::Transition);
   const Outcome outcome = run(file(kColl, "f1"), mark(winner.until_ms));
   EXPECT_FALSE(outcome.transitioned);
@@ -629,7 +645,7 @@ TEST_F(WorkflowTest, ADeliveryThatDiedAfterFinishingIsReportedByTheNextOne) {
   // The first delivery does everything; its process dies before the push, so what it
   // reported is lost with it (a workflow of its own, with metrics nobody pushes).
   FakeMetrics lost;
-  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}, work_end};
   dead.process(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery});
   EXPECT_EQ(lost.count("collection_received"), 1);
   // The last collection: its effects included the run's notification.
@@ -649,7 +665,7 @@ TEST_F(WorkflowTest, ADeliveryThatDiedAfterFinishingIsReportedByTheNextOne) {
 TEST_F(WorkflowTest, AnotherMessageFindsNothingToReportOfTheDeadDelivery) {
   status.put(key(kColl), "Exported", 1, 0);
   FakeMetrics lost;
-  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}, work_end};
   dead.process(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery});
   // The same file in another message (its owner names another message).
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), "ZzZzZzZz.2.cccccc0"});
@@ -662,7 +678,7 @@ TEST_F(WorkflowTest, AnotherMessageFindsNothingToReportOfTheDeadDelivery) {
 TEST_F(WorkflowTest, TheLastSuccessFilesNextDeliveryReportsTheRunAndFinishesIt) {
   status.put(key(kColl), "Received", 1, 1);
   FakeMetrics lost;
-  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}};
+  Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}, work_end};
   EXPECT_TRUE(
       dead.process(success_file(kColl), PendingMark{deadline(), kFirstDelivery}).run_finished);
   // It died before deleting the run's metrics, too: its next delivery does that.
@@ -730,7 +746,8 @@ TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsFinishin
   status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
   int sleeps = 0;
   clock.on_sleep = [&] {
-    if (++sleeps == 3) status.finish_effects(key(kColl), "live.0", Stage::Received, false);
+    if (++sleeps == 3)
+      status.finish_effects(key(kColl), "live.0", Stage::Received, false, work_end);
   };
   const Outcome outcome = run(success_file(kColl));
   EXPECT_TRUE(outcome.transitioned);
@@ -760,8 +777,9 @@ TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
 TEST_F(WorkflowTest, SuccessFileRefusedByAMarkRemovedBeforeItsReadStillMovesOn) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
-  status.after_next_transition(
-      [&] { status.finish_effects(key(kColl), Owner("live.0"), Stage::Received, false); });
+  status.after_next_transition([&] {
+    status.finish_effects(key(kColl), Owner("live.0"), Stage::Received, false, work_end);
+  });
   const Outcome outcome = run(success_file(kColl));
   EXPECT_TRUE(outcome.transitioned);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
@@ -787,7 +805,7 @@ TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
   status.record_count(key(kColl), file_receipt_key(file(kColl, "f1")), kFirstDelivery);
   status.set_pending(key(kColl), PendingMark{deadline(), kFirstDelivery});
   status.before_next_take_over(
-      [&] { status.finish_effects(key(kColl), kFirstDelivery, Stage::Received, true); });
+      [&] { status.finish_effects(key(kColl), kFirstDelivery, Stage::Received, true, work_end); });
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
   EXPECT_FALSE(outcome.effects_recovered);
   EXPECT_TRUE(outcome.earlier_delivery_recognised);

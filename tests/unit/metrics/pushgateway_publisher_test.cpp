@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
 
 #include "aws/aws_error.hpp"
@@ -14,6 +15,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+
+// Far enough for any test that is not about the deadline.
+aws::Deadline in_a_minute() { return std::chrono::steady_clock::now() + std::chrono::minutes(1); }
 
 // Records requests and answers them from a script.
 class ScriptedTransport : public aws::HttpTransport {
@@ -62,7 +66,7 @@ TEST(PushGatewayPublisher, PushAddsTheRunIntoItsOwnEncodedGroup) {
   PushGatewayPublisher publisher(metrics, http, settings());
   metrics.collection_received(kRun);
 
-  publisher.push(kRun.correlation_id);
+  publisher.push(kRun.correlation_id, in_a_minute());
 
   ASSERT_EQ(http.requests.size(), 1U);
   const auto& request = http.requests[0];
@@ -79,7 +83,7 @@ TEST(PushGatewayPublisher, SkipsARunWithNothingRecorded) {
   RunMetrics metrics;
   ScriptedTransport http;
   PushGatewayPublisher publisher(metrics, http, settings());
-  publisher.push("unknown");
+  publisher.push("unknown", in_a_minute());
   EXPECT_TRUE(http.requests.empty());
 }
 
@@ -88,8 +92,8 @@ TEST(PushGatewayPublisher, DoesNothingWithoutAGateway) {
   ScriptedTransport http;
   PushGatewayPublisher publisher(metrics, http, std::nullopt);
   metrics.collection_received(kRun);
-  publisher.push(kRun.correlation_id);
-  publisher.delete_run(kRun.correlation_id);
+  publisher.push(kRun.correlation_id, in_a_minute());
+  publisher.delete_run(kRun.correlation_id, in_a_minute());
   EXPECT_TRUE(http.requests.empty());
   EXPECT_FALSE(metrics.exposition(kRun.correlation_id).has_value());
 }
@@ -100,9 +104,9 @@ TEST(PushGatewayPublisher, ThrowsOnARefusedPushOrAnUnreachableGateway) {
   PushGatewayPublisher publisher(metrics, http, settings());
   metrics.collection_received(kRun);
   http.answers.push_back({400, {}, "bad metric"});
-  EXPECT_THROW(publisher.push(kRun.correlation_id), PushGatewayError);
+  EXPECT_THROW(publisher.push(kRun.correlation_id, in_a_minute()), PushGatewayError);
   http.answers.push_back({0, {}, ""});
-  EXPECT_THROW(publisher.push(kRun.correlation_id), PushGatewayError);
+  EXPECT_THROW(publisher.push(kRun.correlation_id, in_a_minute()), PushGatewayError);
 }
 
 TEST(PushGatewayPublisher, DeleteRemovesEveryInstanceOfTheRunOnly) {
@@ -119,7 +123,7 @@ TEST(PushGatewayPublisher, DeleteRemovesEveryInstanceOfTheRunOnly) {
   http.answers.push_back({202, {}, ""});
   http.answers.push_back({202, {}, ""});
 
-  publisher.delete_run(kRun.correlation_id);
+  publisher.delete_run(kRun.correlation_id, in_a_minute());
 
   ASSERT_EQ(http.requests.size(), 3U);
   EXPECT_EQ(http.requests[0].method, "GET");
@@ -140,10 +144,10 @@ TEST(PushGatewayPublisher, KeepsLocalSeriesWhenTheDeleteFails) {
   PushGatewayPublisher publisher(metrics, http, settings());
   metrics.collection_received(kRun);
   http.answers.push_back({500, {}, "oops"});
-  EXPECT_THROW(publisher.delete_run(kRun.correlation_id), PushGatewayError);
+  EXPECT_THROW(publisher.delete_run(kRun.correlation_id, in_a_minute()), PushGatewayError);
   EXPECT_TRUE(metrics.exposition(kRun.correlation_id).has_value());
   http.answers.push_back({200, {}, "not json"});
-  EXPECT_THROW(publisher.delete_run(kRun.correlation_id), PushGatewayError);
+  EXPECT_THROW(publisher.delete_run(kRun.correlation_id, in_a_minute()), PushGatewayError);
 }
 
 TEST(PushGatewayPublisher, KeepsAHostGivenAsUrlWithPort) {
@@ -153,7 +157,7 @@ TEST(PushGatewayPublisher, KeepsAHostGivenAsUrlWithPort) {
   s.host = "https://gw.example:8443/";
   PushGatewayPublisher publisher(metrics, http, s);
   metrics.collection_received(kRun);
-  publisher.push(kRun.correlation_id);
+  publisher.push(kRun.correlation_id, in_a_minute());
   EXPECT_THAT(http.requests.at(0).url, StartsWith("https://gw.example:8443/metrics/job@base64/"));
 }
 
@@ -162,15 +166,13 @@ TEST(PushGatewayPublisher, BoundsTheRequestByTheDeadline) {
   ScriptedTransport http;
   PushGatewayPublisher publisher(metrics, http, settings());
   metrics.collection_received(kRun);
-  {
-    aws::DeadlineScope scope(std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
-    publisher.push(kRun.correlation_id);
-    EXPECT_LE(http.used_timeouts.at(0).total.count(), 500);
-  }
-  {
-    aws::DeadlineScope scope(std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
-    EXPECT_THROW(publisher.push(kRun.correlation_id), PushGatewayError);
-  }
+  publisher.push(kRun.correlation_id,
+                 std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+  EXPECT_LE(http.used_timeouts.at(0).total.count(), 500);
+  EXPECT_THROW(publisher.push(kRun.correlation_id,
+                              std::chrono::steady_clock::now() - std::chrono::milliseconds(1)),
+               PushGatewayError);
+  EXPECT_EQ(http.requests.size(), 1u);  // nothing is sent once the deadline has passed
 }
 
 }  // namespace

@@ -1,0 +1,58 @@
+// The time of one invocation, made once when it starts and passed to what needs it: every
+// AWS call and every push takes the moment it must end by as an argument.
+//
+//   lambda_deadline  when Lambda ends the invocation (the Runtime API's deadline)
+//   io_end           every AWS call, retry and push ends by then; the response margin
+//                    after it is left for posting the answer
+//   work_end         message processing ends by then; the work reserve after it is left
+//                    for pushing the metrics, the end of the scrape wait and deleting them
+//
+// A request still running at work_end gives up (its message fails and SQS brings it back),
+// and the messages after it are returned unprocessed. The pending marks carry
+// lambda_deadline: the invocation may live until then, and no one may take over its effects
+// before.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace ssc::core {
+
+class Clock;
+
+// A steady-clock time point, so that a change of the wall clock can neither stretch nor cut
+// the invocation's time. The same type as aws::Deadline, which the core cannot see.
+using Deadline = std::chrono::steady_clock::time_point;
+
+// What is kept back at each end: the smaller of a fixed time and a share of the time left.
+struct ReservePolicy {
+  // Before Lambda's deadline, for posting the answer after the last request gave up.
+  std::chrono::milliseconds response_margin_max{1000};
+  double response_margin_share = 0.25;
+  // Before io_end, for the metrics: the share is of the time left for I/O.
+  std::chrono::milliseconds work_reserve_max{3000};
+  double work_reserve_share = 0.2;
+
+  // The smaller of `max` and `share` of `left`: never negative, never more than `left`.
+  static std::chrono::milliseconds kept_back(std::chrono::milliseconds left,
+                                             std::chrono::milliseconds max, double share);
+};
+
+struct TimeBudget {
+  // Epoch ms, as the Runtime API gave it but held within a day of now (Lambda's longest
+  // timeout is 15 minutes; a header may hold any number). The pending marks carry it.
+  std::int64_t lambda_deadline_ms = 0;
+  Deadline lambda_deadline;
+  Deadline io_end;
+  Deadline work_end;
+
+  // The budget of an invocation that Lambda ends at `lambda_deadline_ms` (epoch ms), with
+  // both clocks read once, at the start: `now_ms` (epoch ms) and `now`.
+  static TimeBudget starting(std::int64_t lambda_deadline_ms, std::int64_t now_ms, Deadline now,
+                             const ReservePolicy& policy = {});
+  // The same, reading `clock`.
+  static TimeBudget starting(std::int64_t lambda_deadline_ms, Clock& clock,
+                             const ReservePolicy& policy = {});
+};
+
+}  // namespace ssc::core
