@@ -53,7 +53,9 @@ command_for() {
       CMD=("$ROOT/.venv/bin/python" "$ROOT/scripts/moto_serial.py" --host 127.0.0.1 --port "$port") ;;
     pushgateway)
       # An empty persistence file keeps metrics in memory only (Debian's default
-      # would write under /var/lib).
+      # would write under /var/lib). Pushes stay consistency-checked (the default):
+      # the tests' reads (settle_pushgateway in tests/integration/stack.py) rely on a
+      # checked push being answered only once applied.
       CMD=(prometheus-pushgateway "--web.listen-address=127.0.0.1:$port"
         --persistence.file= --log.level=warn) ;;
   esac

@@ -370,18 +370,47 @@ def drain_queue(sqs: Any, url: str, expect: int = 0, timeout: float = 5.0) -> li
 # --- push gateway -----------------------------------------------------------
 
 
+# The group that settle_pushgateway pushes; pushgateway_groups leaves it out.
+READ_BARRIER_JOB = "ssc_tests_read_barrier"
+
+
+def settle_pushgateway(url: str) -> None:
+    """Returns once the gateway has applied every write it answered before this call.
+
+    The gateway answers a DELETE (202 Accepted) before applying it: the delete waits in
+    its write queue, so a read straight after it can still list the deleted group. The
+    queue applies writes in the order they came, and a push is answered only once it is
+    applied (the gateway's consistency check, on unless --push.disable-consistency-check
+    is given, which scripts/stack.sh does not). So once a push of our own is answered,
+    every write answered before it has been applied.
+    """
+    name = READ_BARRIER_JOB
+    response = requests.put(
+        f"{url}/metrics/job/{name}", data=f"# TYPE {name} gauge\n{name} 1\n", timeout=10
+    )
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"the push gateway answered the read barrier's push with {response.status_code} "
+            f"(200 only when it checks pushes as they come): {response.text[:200]}"
+        )
+
+
 def pushgateway_groups(url: str) -> list[dict]:
-    """GET /api/v1/metrics: one entry per pushed group, with its labels and series."""
+    """GET /api/v1/metrics: one entry per pushed group, with its labels and series, after
+    every push and delete answered before the call (settle_pushgateway)."""
+    settle_pushgateway(url)
     response = requests.get(f"{url}/api/v1/metrics", timeout=10)
     response.raise_for_status()
     body = response.json()
     if body.get("status") != "success":
         raise RuntimeError(f"push gateway answered {body}")
-    return body["data"]
+    return [g for g in body["data"] if g["labels"].get("job") != READ_BARRIER_JOB]
 
 
 def pushgateway_metrics_text(url: str) -> str:
-    """GET /metrics: everything the gateway holds, in the text exposition format."""
+    """GET /metrics: everything the gateway holds, in the text exposition format, after
+    every push and delete answered before the call (settle_pushgateway)."""
+    settle_pushgateway(url)
     response = requests.get(f"{url}/metrics", timeout=10)
     response.raise_for_status()
     return response.text

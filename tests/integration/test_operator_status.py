@@ -50,18 +50,32 @@ def missing_queue(w: World) -> str:
     return f"{w.stack.moto_url}/123456789012/{w.correlation_id}-missing.fifo"
 
 
+def mark_until_ms(w: World, collection: str) -> int:
+    """The deadline (epoch ms) of the pending-effects mark the collection's row carries: the
+    binary's own, taken when it started its invocation, which the test cannot know."""
+    row = w.collection(collection)
+    assert "PendingEffectsUntil" in row, f"{collection} carries no mark: {row}"
+    return int(row["PendingEffectsUntil"])
+
+
+def wait_past_mark(until_ms: int) -> None:
+    """Sleeps until the clock is past the mark: a command started after it sees it passed
+    (its time must be later than until_ms, and it reads the clock after it starts)."""
+    while (left_s := (until_ms + 1) / 1000 - time.time()) > 0:
+        time.sleep(left_s)
+
+
 def fail_received_effects(w: World, collection: str, files: int) -> int:
     """Delivers the collection's files with the export-state queue missing: the binary
-    moves the row to Received and its send fails. Returns the mark's deadline (epoch s)."""
+    moves the row to Received and its send fails. Returns the mark's deadline (epoch ms)."""
     env = w.env(EXPORT_STATE_SQS_QUEUE_URL=missing_queue(w))
     bodies = [w.message(collection, file_name=f"{collection}-{i}") for i in range(files)]
-    started = time.time()
     run = w.invoke(sqs_event(*(record(b) for b in bodies)), env=env,
                    args=["--timeout-seconds", str(INVOKE_TIMEOUT_SECONDS)])
     run.assert_ok()
     assert len(run.failures) == 1, run.describe()
     assert w.status(collection) == "Received"
-    return int(started) + INVOKE_TIMEOUT_SECONDS + 1
+    return mark_until_ms(w, collection)
 
 
 def test_a_run_in_progress_is_in_progress_and_absent_numbers_are_null(any_world: World):
@@ -121,7 +135,7 @@ def test_failed_send_is_effects_unfinished_then_stuck_once_its_time_passed(world
     w = world
     w.put_collection("db.fail.a", "Sent", exported=2, sent=2)
     w.put_collection("db.fail.b", "Sent", exported=4, sent=4)
-    until_s = fail_received_effects(w, "db.fail.a", 2)
+    until_ms = fail_received_effects(w, "db.fail.a", 2)
 
     live = status_json(w)
     a = by_name(live)["db.fail.a"]
@@ -130,7 +144,7 @@ def test_failed_send_is_effects_unfinished_then_stuck_once_its_time_passed(world
     assert "Received side effects" in a["detail"] and "has not passed" in a["detail"], a["detail"]
     assert live["verdict"] == "in_progress"
 
-    time.sleep(max(0.0, until_s - time.time()))
+    wait_past_mark(until_ms)
     stuck = status_json(w)
     a = by_name(stuck)["db.fail.a"]
     assert a["verdict"] == "effects_unfinished"
@@ -368,17 +382,12 @@ def finish(w: World, *args: str, env: dict[str, str] | None = None) -> Run:
     )
 
 
-def wait_past(until_s: float) -> None:
-    time.sleep(max(0.0, until_s - time.time()))
-
-
 def test_finish_effects_moves_a_stuck_run_on_and_is_safe_twice(world: World):
     from e2e_helpers import RECEIVED_TEXT, export_state_body, monitoring_body
 
     w = world
     w.put_collection("db.fin.a", "Sent", exported=2, sent=2)
-    until_s = fail_received_effects(w, "db.fin.a", 2)
-    wait_past(until_s)
+    wait_past_mark(fail_received_effects(w, "db.fin.a", 2))
     assert status_json(w)["verdict"] == "stuck"
 
     run = finish(w)
@@ -425,11 +434,10 @@ def test_finish_effects_completes_a_run_whose_success_effects_failed(world: Worl
     w.deliver(w.message("db.fins.a", file_name="a-0"))
     w.notifications(expect=1)
     env = w.env(DYNAMO_DB_PRODUCT_STATUS_TABLE_NAME=w.product_table + "-missing")
-    started = time.time()
     failed = w.invoke(sqs_event(record(w.success_message("db.fins.a"))), env=env,
                       args=["--timeout-seconds", str(INVOKE_TIMEOUT_SECONDS)])
     assert failed.failures, failed.describe()
-    wait_past(started + INVOKE_TIMEOUT_SECONDS + 1)
+    wait_past_mark(mark_until_ms(w, "db.fins.a"))
     assert status_json(w)["verdict"] == "stuck"
     assert w.groups(), "the deliveries pushed the run's metrics"
 
