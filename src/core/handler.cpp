@@ -65,13 +65,14 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
       continue;
     }
     // Failed, or not tried: after a FIFO batch's failure (AWS requires a FIFO batch's
-    // failures to be a suffix: these come back, in order), or after the work deadline.
+    // failures to be a suffix: these come back, in order), or after the work end.
     failures.push_back({{"itemIdentifier", *records[index].message_id}});
   }
   if (out_of_time > 0) {
     // Every AWS call would have failed at once: one line instead of an ERROR per message.
     log::warning(kModule,
-                 "Work deadline reached: the rest of the batch is returned unprocessed, for "
+                 "Work end reached (the rest of the invocation's time is kept for the metrics "
+                 "and the answer): the rest of the batch is returned unprocessed, for "
                  "redelivery",
                  {{"messages_returned", std::to_string(out_of_time)}});
   }

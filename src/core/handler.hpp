@@ -72,7 +72,7 @@ class BatchHandler {
   // in input order once every worker is done.
   struct RecordOutcome {
     // NotProcessed: after a FIFO batch's first failure. OutOfTime: reached after the work
-    // deadline, when every AWS call would fail at once. Both come back for redelivery.
+    // end, when every AWS call would fail at once. Both come back for redelivery.
     enum class State { NotProcessed, OutOfTime, Succeeded, Failed };
     State state = State::NotProcessed;
     std::exception_ptr error;
@@ -97,7 +97,7 @@ class BatchHandler {
   // own thread the log context the handler's caller set on the calling thread.
   void process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes);
   // Never throws: the record's failure ends up in `outcome`. False when the record was not
-  // tried because the work deadline had passed (an event without Records is always tried).
+  // tried because the work end had passed (an event without Records is always tried).
   bool process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome);
   // Logs its own failure (with the message's log context) and rethrows it.
   void process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome);
