@@ -43,7 +43,7 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   }
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
   Workflow workflow(ports_.workflow, budget.work_end);
-  const Batch batch{records, marks, workflow, budget.work_end};
+  const Batch batch{records, marks, workflow};
   std::vector<RecordOutcome> outcomes(records.size());
   if (fifo || max_concurrency_ == 1 || records.size() == 1) {
     process_in_order(batch, fifo, outcomes);
@@ -132,7 +132,7 @@ void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOu
 
 bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
   const EventRecord& record = batch.records[index];
-  if (record.message_id && ports_.workflow.clock.steady_now() >= batch.work_end) {
+  if (record.message_id && ports_.workflow.clock.steady_now() >= batch.workflow.deadline()) {
     outcome.state = RecordOutcome::State::OutOfTime;
     return false;
   }

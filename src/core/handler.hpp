@@ -80,13 +80,12 @@ class BatchHandler {
     bool run_finished = false;
   };
 
-  // The records of one batch, their marks, and the workflow that processes them, whose
-  // I/O ends at `work_end`.
+  // The records of one batch, their marks, and the workflow that processes them (whose
+  // deadline is the budget's work end).
   struct Batch {
     const std::vector<EventRecord>& records;
     const std::vector<PendingMark>& marks;
     Workflow& workflow;
-    Deadline work_end;
   };
 
   // One after the other. FIFO (`stop_at_failure`): the first failure stops the batch, the

@@ -63,6 +63,8 @@ class Workflow {
  public:
   Workflow(WorkflowPorts ports, Deadline deadline) : ports_(ports), deadline_(deadline) {}
 
+  [[nodiscard]] Deadline deadline() const { return deadline_; }
+
   // Processes one valid message. `mine` is the pending mark every write of this call sets:
   // until_ms is when this invocation ends at the latest (epoch ms), owner is unique to this
   // call (no other call, in this invocation or any other, uses it). Throws
