@@ -1,5 +1,7 @@
 #include "adapters/dynamodb_status_table.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <string_view>
 #include <utility>
 
@@ -14,11 +16,18 @@ namespace {
 namespace row = table_format::status_row;
 namespace receipt = table_format::receipt;
 
-// The actions of a count's transaction, in request order: CancellationReasons follow it.
-constexpr std::size_t kReceiptAction = 0;
-constexpr std::size_t kRowAction = 1;
+// TransactWriteItems takes at most 100 actions: receipts and the row's one ADD.
+constexpr std::size_t kReceiptsPerTransaction = 99;
 // ClientRequestToken takes 1 to 36 characters: 24 bytes make 32 in base64url.
 constexpr std::size_t kRequestTokenBytes = 24;
+
+// Never the same twice in this process, so never within an invocation: a token is never
+// sent again with other actions (DynamoDB would answer IdempotentParameterMismatch) nor
+// after its attempt was cancelled.
+std::uint64_t next_attempt_number() {
+  static std::atomic<std::uint64_t> attempts{0};
+  return attempts.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::string describe(const core::CollectionKey& key) {
   return "correlation id \"" + key.correlation_id + "\" and collection \"" + key.collection_name +
@@ -60,29 +69,36 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
 }
 
 nlohmann::json DynamoStatusTable::count_transaction(const core::CollectionKey& key,
-                                                    const std::string& receipt_key,
-                                                    const core::Owner& owner) const {
-  nlohmann::json receipt_item = {
-      {receipt::kReceiptKey, aws::ddb::S(receipt_key)},
-      {receipt::kExpiresAt, aws::ddb::N(epoch_seconds_after(tables_.receipt_lifetime))}};
-  if (!owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(owner.text());
-  return {{"TransactItems",
-           nlohmann::json::array({{{"Put",
-                                    {{"TableName", tables_.file_receipts},
-                                     {"Item", std::move(receipt_item)},
-                                     {"ConditionExpression", std::string("attribute_not_exists(") +
-                                                                 receipt::kReceiptKey + ")"},
-                                     {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}},
-                                  {{"Update", count_update(key)}}})}};
+                                                    const std::vector<core::FileToCount>& files,
+                                                    const std::vector<std::size_t>& chunk,
+                                                    std::int64_t nameless,
+                                                    std::int64_t expires_at) const {
+  nlohmann::json actions = nlohmann::json::array();
+  for (const std::size_t index : chunk) {
+    const core::FileToCount& file = files[index];
+    nlohmann::json receipt_item = {{receipt::kReceiptKey, aws::ddb::S(*file.receipt_key)},
+                                   {receipt::kExpiresAt, aws::ddb::N(expires_at)}};
+    if (!file.owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(file.owner.text());
+    actions.push_back({{"Put",
+                        {{"TableName", tables_.file_receipts},
+                         {"Item", std::move(receipt_item)},
+                         {"ConditionExpression",
+                          std::string("attribute_not_exists(") + receipt::kReceiptKey + ")"},
+                         {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}});
+  }
+  actions.push_back(
+      {{"Update", count_update(key, static_cast<std::int64_t>(chunk.size()) + nameless)}});
+  return {{"TransactItems", std::move(actions)}};
 }
 
-nlohmann::json DynamoStatusTable::count_update(const core::CollectionKey& key) const {
+nlohmann::json DynamoStatusTable::count_update(const core::CollectionKey& key,
+                                               std::int64_t files) const {
   return {{"TableName", tables_.export_status},
           {"Key", key_of(key)},
-          {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :one"},
+          {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :files"},
           // No half rows: a collection the exporter has not written is an error.
           {"ConditionExpression", std::string("attribute_exists(") + row::kCorrelationId + ")"},
-          {"ExpressionAttributeValues", {{":one", aws::ddb::N(1)}}}};
+          {"ExpressionAttributeValues", {{":files", aws::ddb::N(files)}}}};
 }
 
 core::CollectionNotFound DynamoStatusTable::not_found(const core::CollectionKey& key,
@@ -91,60 +107,137 @@ core::CollectionNotFound DynamoStatusTable::not_found(const core::CollectionKey&
                                   describe(key) + why);
 }
 
-core::CountResult DynamoStatusTable::count_file(const core::CollectionKey& key,
-                                                const std::optional<std::string>& receipt_key,
-                                                const core::Owner& owner, core::Deadline deadline) {
-  // A file without a name cannot be told apart from another one: it is always counted.
-  if (!receipt_key || receipt_key->empty()) return count_without_receipt(key, deadline);
-  // Each attempt has a token of its own, the same on every repeat of that attempt (the
-  // client's retries, libcurl's resend): DynamoDB then applies it once and answers a repeat
-  // as it answered the first (for 10 minutes). Emulators that ignore tokens refuse the
-  // repeat instead, and the receipt's owner tells that refusal apart (core::Whose::Mine).
-  const std::string identity = *receipt_key + " " + owner.text() + " " + tables_.file_receipts;
-  try {
-    client_.transact_write_items(
-        count_transaction(key, *receipt_key, owner),
-        [&](int attempt) {
-          return digest::base64url(digest::sha256(identity + " " + std::to_string(attempt))
-                                       .substr(0, kRequestTokenBytes));
-        },
-        deadline);
-  } catch (const aws::TransactionCanceled& cancelled) {
-    const auto& reasons = cancelled.reasons();
-    const auto failed = [&](std::size_t action) {
-      return action < reasons.size() && reasons[action].code == "ConditionalCheckFailed";
-    };
-    if (failed(kRowAction)) {
-      throw not_found(key);
+core::GroupCount DynamoStatusTable::count_files(const core::CollectionKey& key,
+                                                const std::vector<core::FileToCount>& files,
+                                                core::Deadline deadline) {
+  core::GroupCount result;
+  result.files.resize(files.size());
+  // The files still to count with their receipt, each key once: DynamoDB refuses two
+  // actions on one item in a transaction. A later file under a key already there is a
+  // duplicate, settled once the first one is.
+  std::vector<std::size_t> to_count;
+  std::vector<std::pair<std::size_t, std::size_t>> duplicates;  // (file, first of its key)
+  std::int64_t nameless = 0;
+  for (std::size_t index = 0; index < files.size(); ++index) {
+    const auto& receipt_key = files[index].receipt_key;
+    if (!receipt_key || receipt_key->empty()) {
+      // A file without a name cannot be told apart from another one: it is always counted.
+      ++nameless;
+      result.files[index].counted = true;
+      continue;
     }
-    if (failed(kReceiptAction)) {
-      return refused_count(key, *receipt_key, reasons[kReceiptAction], deadline);
+    const auto first = std::find_if(to_count.begin(), to_count.end(), [&](std::size_t other) {
+      return files[other].receipt_key == receipt_key;
+    });
+    if (first == to_count.end()) {
+      to_count.push_back(index);
+    } else {
+      duplicates.emplace_back(index, *first);
     }
-    throw;
+  }
+  if (to_count.empty()) {
+    result.transactions = 1;
+    result.row = count_without_receipt(key, nameless, deadline);
+    return result;
+  }
+  // Fixed for the whole group: a repeat of an attempt must carry the same actions.
+  const std::int64_t expires_at = epoch_seconds_after(tables_.receipt_lifetime);
+  while (!to_count.empty()) {
+    const std::size_t size = std::min(to_count.size(), kReceiptsPerTransaction);
+    const std::vector<std::size_t> chunk(to_count.begin(), to_count.begin() + size);
+    const aws::TransactionOutcome outcome =
+        count_chunk(key, files, chunk, nameless, expires_at, deadline);
+    result.transactions += outcome.attempts;
+    result.conflicts += outcome.conflicts;
+    if (outcome.committed) {
+      for (const std::size_t index : chunk) result.files[index].counted = true;
+      nameless = 0;  // counted with this chunk
+      to_count.erase(to_count.begin(), to_count.begin() + static_cast<std::ptrdiff_t>(size));
+      continue;
+    }
+    // Counted before: settled from the receipt, and the rest is counted without them.
+    const std::vector<std::size_t> refused =
+        settle_refused(key, outcome.reasons, chunk, files, result, deadline);
+    to_count.erase(std::remove_if(to_count.begin(), to_count.end(),
+                                  [&](std::size_t index) {
+                                    return std::find(refused.begin(), refused.end(), index) !=
+                                           refused.end();
+                                  }),
+                   to_count.end());
+  }
+  if (nameless > 0) result.row = count_without_receipt(key, nameless, deadline);
+  for (const auto& [index, first] : duplicates) {
+    result.files[index].counted_by =
+        result.files[first].counted ? files[first].owner : result.files[first].counted_by;
   }
   // A transaction answers nothing of the items it wrote: the row's own attributes come
   // from one consistent read, small whatever the size of the collection.
-  return {true, read_existing(key, deadline), {}};
+  result.row = read_existing(key, deadline);
+  return result;
 }
 
-core::CountResult DynamoStatusTable::count_without_receipt(const core::CollectionKey& key,
-                                                           core::Deadline deadline) {
+aws::TransactionOutcome DynamoStatusTable::count_chunk(const core::CollectionKey& key,
+                                                       const std::vector<core::FileToCount>& files,
+                                                       const std::vector<std::size_t>& chunk,
+                                                       std::int64_t nameless,
+                                                       std::int64_t expires_at,
+                                                       core::Deadline deadline) {
+  const nlohmann::json request = count_transaction(key, files, chunk, nameless, expires_at);
+  // Each attempt has a token of its own, the same on every repeat of that attempt (the
+  // client's retries, the transport's resend): DynamoDB then applies it once and answers a
+  // repeat as it answered the first (for 10 minutes). The digest of the actions keeps a
+  // token from ever going out with other actions. Emulators that ignore tokens refuse the
+  // repeat instead, and each receipt's owner tells that refusal apart (core::Whose::Mine).
+  const std::string actions = digest::sha256(request.dump());
+  return client_.transact_write_items(
+      request,
+      [&](int) {
+        return digest::base64url(digest::sha256(actions + std::to_string(next_attempt_number()))
+                                     .substr(0, kRequestTokenBytes));
+      },
+      deadline);
+}
+
+std::vector<std::size_t> DynamoStatusTable::settle_refused(
+    const core::CollectionKey& key, const std::vector<aws::CancellationReason>& reasons,
+    const std::vector<std::size_t>& chunk, const std::vector<core::FileToCount>& files,
+    core::GroupCount& result, core::Deadline deadline) {
+  const auto condition_failed = [&](std::size_t action) {
+    return action < reasons.size() && reasons[action].code == "ConditionalCheckFailed";
+  };
+  if (condition_failed(chunk.size())) throw not_found(key);
+  std::vector<std::size_t> refused;
+  for (std::size_t action = 0; action < chunk.size(); ++action) {
+    if (!condition_failed(action)) continue;
+    const std::size_t index = chunk[action];
+    result.files[index].counted_by =
+        receipt_owner(*files[index].receipt_key, reasons[action], deadline);
+    refused.push_back(index);
+  }
+  if (refused.empty()) {
+    throw std::runtime_error("TransactWriteItems on table " + tables_.export_status +
+                             " was refused for a condition on none of its actions");
+  }
+  return refused;
+}
+
+core::CollectionRow DynamoStatusTable::count_without_receipt(const core::CollectionKey& key,
+                                                             std::int64_t files,
+                                                             core::Deadline deadline) {
   try {
-    nlohmann::json request = count_update(key);
+    nlohmann::json request = count_update(key, files);
     request["ReturnValues"] = "ALL_NEW";
     const nlohmann::json answer = client_.update_item(request, deadline);
     const auto attributes = answer.find("Attributes");
-    return {
-        true, row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key), {}};
+    return row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key);
   } catch (const aws::ConditionalCheckFailed&) {
     throw not_found(key);
   }
 }
 
-core::CountResult DynamoStatusTable::refused_count(const core::CollectionKey& key,
-                                                   const std::string& receipt_key,
-                                                   const aws::CancellationReason& reason,
-                                                   core::Deadline deadline) {
+core::Owner DynamoStatusTable::receipt_owner(const std::string& receipt_key,
+                                             const aws::CancellationReason& reason,
+                                             core::Deadline deadline) {
   // The receipt as it stood comes with the refusal (ALL_OLD); a service that does not send
   // it is asked once.
   std::optional<nlohmann::json> found = reason.item;
@@ -154,15 +247,12 @@ core::CountResult DynamoStatusTable::refused_count(const core::CollectionKey& ke
                               {"ConsistentRead", true}},
                              deadline);
   }
-  std::string counted_by;
-  if (found) {
-    try {
-      counted_by = aws::ddb::get_string(*found, receipt::kOwner).value_or("");
-    } catch (const aws::AwsError& error) {
-      rethrow_with_item(error, tables_.file_receipts, "receipt " + receipt_key);
-    }
+  if (!found) return {};
+  try {
+    return core::Owner(aws::ddb::get_string(*found, receipt::kOwner).value_or(""));
+  } catch (const aws::AwsError& error) {
+    rethrow_with_item(error, tables_.file_receipts, "receipt " + receipt_key);
   }
-  return {false, read_existing(key, deadline), core::Owner(std::move(counted_by))};
 }
 
 core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& key,
@@ -188,10 +278,10 @@ std::optional<core::CollectionRow> DynamoStatusTable::read(const core::Collectio
 
 bool DynamoStatusTable::transition(const core::CollectionKey& key,
                                    const std::vector<std::string>& from, const std::string& to,
+                                   std::string_view not_while_pending_at,
                                    const core::PendingMark& mine, core::Deadline deadline) {
   if (from.empty()) return false;  // nothing to move from: no write can succeed
-  nlohmann::json values = {{":to", aws::ddb::S(to)},
-                           {":pending_stage", aws::ddb::S(core::collection_status::kReceived)}};
+  nlohmann::json values = {{":to", aws::ddb::S(to)}};
   add_pending_values(values, mine);
   std::string in_list;
   for (std::size_t i = 0; i < from.size(); ++i) {
@@ -200,13 +290,17 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
     values[name] = aws::ddb::S(from[i]);
   }
   const std::string status = row::kCollectionStatus;
+  std::string condition = status + " IN (" + in_list + ")";
+  if (!not_while_pending_at.empty()) {
+    values[":pending_at"] = aws::ddb::S(not_while_pending_at);
+    condition += " AND NOT (" + status + " = :pending_at AND attribute_exists(" +
+                 row::kPendingEffectsUntil + "))";
+  }
   return update_if(client_,
                    {{"TableName", tables_.export_status},
                     {"Key", key_of(key)},
                     {"UpdateExpression", "SET " + status + " = :to, " + set_pending_clause()},
-                    {"ConditionExpression", status + " IN (" + in_list + ") AND NOT (" + status +
-                                                " = :pending_stage AND attribute_exists(" +
-                                                row::kPendingEffectsUntil + "))"},
+                    {"ConditionExpression", std::move(condition)},
                     {"ExpressionAttributeValues", std::move(values)},
                     {"ReturnValues", "NONE"}},
                    deadline);

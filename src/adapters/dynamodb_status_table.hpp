@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aws/dynamodb.hpp"
@@ -28,14 +29,14 @@ class DynamoStatusTable final : public core::StatusTable {
   // `client` must outlive the table.
   DynamoStatusTable(aws::DynamoDbClient& client, StatusTables tables);
 
-  core::CountResult count_file(const core::CollectionKey& key,
-                               const std::optional<std::string>& receipt_key,
-                               const core::Owner& owner, core::Deadline deadline) override;
+  core::GroupCount count_files(const core::CollectionKey& key,
+                               const std::vector<core::FileToCount>& files,
+                               core::Deadline deadline) override;
   std::optional<core::CollectionRow> read(const core::CollectionKey& key,
                                           core::Deadline deadline) override;
   bool transition(const core::CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const core::PendingMark& mine,
-                  core::Deadline deadline) override;
+                  const std::string& to, std::string_view not_while_pending_at,
+                  const core::PendingMark& mine, core::Deadline deadline) override;
   bool take_over(const core::CollectionKey& key, const core::PendingMark& seen,
                  const core::PendingMark& mine, core::Deadline deadline) override;
   void finish_effects(const core::CollectionKey& key, const core::Owner& owner, core::Stage stage,
@@ -47,17 +48,35 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] nlohmann::json key_of(const core::CollectionKey& key) const;
   [[nodiscard]] core::CollectionRow row_of(const nlohmann::json& item,
                                            const core::CollectionKey& key) const;
+  // One transaction of a group's count: the receipts of the files `chunk` names, and the
+  // ADD of their number and `nameless` on the row.
   [[nodiscard]] nlohmann::json count_transaction(const core::CollectionKey& key,
-                                                 const std::string& receipt_key,
-                                                 const core::Owner& owner) const;
+                                                 const std::vector<core::FileToCount>& files,
+                                                 const std::vector<std::size_t>& chunk,
+                                                 std::int64_t nameless,
+                                                 std::int64_t expires_at) const;
   // The count on the row: ADD FilesReceived, on condition that the row exists. The same
-  // action inside the transaction and, for a file without a name, alone.
-  [[nodiscard]] nlohmann::json count_update(const core::CollectionKey& key) const;
+  // action inside the transaction and, for files without a name, alone.
+  [[nodiscard]] nlohmann::json count_update(const core::CollectionKey& key,
+                                            std::int64_t files) const;
   [[nodiscard]] core::CollectionNotFound not_found(const core::CollectionKey& key,
                                                    const std::string& why = "") const;
-  core::CountResult count_without_receipt(const core::CollectionKey& key, core::Deadline deadline);
-  core::CountResult refused_count(const core::CollectionKey& key, const std::string& receipt_key,
-                                  const aws::CancellationReason& reason, core::Deadline deadline);
+  aws::TransactionOutcome count_chunk(const core::CollectionKey& key,
+                                      const std::vector<core::FileToCount>& files,
+                                      const std::vector<std::size_t>& chunk, std::int64_t nameless,
+                                      std::int64_t expires_at, core::Deadline deadline);
+  // A chunk refused for its conditions: the row's (throws CollectionNotFound) or receipts
+  // that exist, each settled in `result` with the owner its receipt names. Returns the
+  // files refused.
+  std::vector<std::size_t> settle_refused(const core::CollectionKey& key,
+                                          const std::vector<aws::CancellationReason>& reasons,
+                                          const std::vector<std::size_t>& chunk,
+                                          const std::vector<core::FileToCount>& files,
+                                          core::GroupCount& result, core::Deadline deadline);
+  core::CollectionRow count_without_receipt(const core::CollectionKey& key, std::int64_t files,
+                                            core::Deadline deadline);
+  core::Owner receipt_owner(const std::string& receipt_key, const aws::CancellationReason& reason,
+                            core::Deadline deadline);
   core::CollectionRow read_existing(const core::CollectionKey& key, core::Deadline deadline);
 
   aws::DynamoDbClient& client_;

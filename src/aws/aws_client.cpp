@@ -12,7 +12,6 @@
 namespace ssc::aws {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 AwsError generic_error(const HttpResponse& response) {
@@ -55,11 +54,10 @@ HttpResponse AwsClient::call(HttpRequest request, const std::string& operation,
 HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std::string& operation,
                                           const std::string& resource, Deadline deadline,
                                           int& attempts) {
-  const auto started = Clock::now();
-  const int max_attempts = std::max(policy_.max_attempts, 1);
+  RetryBudget budget(policy_, deadline);
   std::exception_ptr last_error;
 
-  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+  while (true) {
     const std::optional<HttpTimeouts> attempt_timeouts = timeouts_until(timeouts_, deadline);
     if (!attempt_timeouts) break;
 
@@ -70,7 +68,8 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
                          std::chrono::system_clock::now());
 
     std::string error_code;
-    attempts = attempt;
+    bool contention = false;
+    attempts = budget.attempts();
     try {
       stats_.requests.fetch_add(1, std::memory_order_relaxed);
       HttpResponse response = http_.send(signed_request, *attempt_timeouts);
@@ -78,30 +77,26 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
       AwsError error = parse_error_ ? parse_error_(response) : generic_error(response);
       if (!is_retryable(error)) throw error;
       error_code = error.code();
+      contention = is_contention(error);
       last_error = std::make_exception_ptr(error);
     } catch (const TransportError& error) {
       error_code = error.code();
       last_error = std::current_exception();
     }
 
-    if (attempt == max_attempts) break;
-    const milliseconds delay = backoff_delay(policy_, attempt, unit_random());
-    const auto wake = Clock::now() + delay;
-    if (wake - started > policy_.max_total) break;
-    // Sleeping up to the deadline would leave no time for the next attempt anyway.
-    if (wake >= deadline) break;
-
+    const std::optional<milliseconds> delay = budget.next_delay(contention);
+    if (!delay) break;
     stats_.retries.fetch_add(1, std::memory_order_relaxed);
     if (log::enabled(log::Level::Debug)) {
       log::debug("aws", "retrying AWS request",
                  {{"service", endpoint_.scope.service},
                   {"operation", operation},
                   {"resource", resource},
-                  {"attempt", std::to_string(attempt + 1)},
+                  {"attempt", std::to_string(budget.attempts())},
                   {"error_code", error_code},
-                  {"delay_ms", std::to_string(delay.count())}});
+                  {"delay_ms", std::to_string(delay->count())}});
     }
-    std::this_thread::sleep_for(delay);
+    std::this_thread::sleep_for(*delay);
   }
 
   if (last_error) std::rethrow_exception(last_error);

@@ -47,21 +47,22 @@ std::vector<CancellationReason> cancellation_reasons(const nlohmann::json& body)
   return reasons;
 }
 
-// Reasons a transaction was cancelled that a retry of the same request can get past: another
-// transaction held one of the items at that moment, or capacity ran short. "None" is an
-// action that would have succeeded.
-bool transient_cancellation(const std::vector<CancellationReason>& reasons) {
-  bool transient = false;
-  for (const auto& reason : reasons) {
-    if (reason.code == "TransactionConflict" || reason.code == "ThrottlingError" ||
-        reason.code == "ProvisionedThroughputExceeded") {
-      transient = true;
-    } else if (reason.code != "None" && !reason.code.empty()) {
-      return false;
-    }
-  }
-  return transient;
+bool has_reason(const std::vector<CancellationReason>& reasons, std::string_view code) {
+  return std::any_of(reasons.begin(), reasons.end(),
+                     [&](const CancellationReason& reason) { return reason.code == code; });
 }
+
+// Every reason is one of `codes`, "None" (an action that would have succeeded) or empty.
+bool only_reasons(const std::vector<CancellationReason>& reasons,
+                  std::initializer_list<std::string_view> codes) {
+  return std::all_of(reasons.begin(), reasons.end(), [&](const CancellationReason& reason) {
+    return reason.code.empty() || reason.code == "None" ||
+           std::find(codes.begin(), codes.end(), reason.code) != codes.end();
+  });
+}
+
+constexpr std::string_view kConflict = "TransactionConflict";
+constexpr std::string_view kConditionFailed = "ConditionalCheckFailed";
 
 }  // namespace
 
@@ -119,7 +120,13 @@ ConditionalCheckFailed::ConditionalCheckFailed(const AwsError& error,
 TransactionCanceled::TransactionCanceled(const AwsError& error,
                                          std::vector<CancellationReason> reasons)
     : AwsError(error),
-      transient_(transient_cancellation(reasons)),
+      transient_(
+          only_reasons(reasons, {kConflict, "ThrottlingError", "ProvisionedThroughputExceeded"}) &&
+          !only_reasons(reasons, {})),
+      conflict_(transient_ && has_reason(reasons, kConflict)),
+      refused_(has_reason(reasons, kConditionFailed) &&
+               only_reasons(reasons, {kConditionFailed, kConflict, "ThrottlingError",
+                                      "ProvisionedThroughputExceeded"})),
       reasons_(std::make_shared<const std::vector<CancellationReason>>(std::move(reasons))) {}
 
 AwsError parse_dynamodb_error(const HttpResponse& response) {
@@ -181,33 +188,55 @@ QueryResult DynamoDbClient::query_all(nlohmann::json request, Deadline deadline)
   }
 }
 
-void DynamoDbClient::transact_write_items(const nlohmann::json& request, Deadline deadline) {
-  call("TransactWriteItems", request, deadline);
-}
-
-void DynamoDbClient::transact_write_items(nlohmann::json request,
-                                          const std::function<std::string(int)>& token_for,
-                                          Deadline deadline) {
-  const auto started = std::chrono::steady_clock::now();
-  const int max_attempts = std::max(policy_.max_attempts, 1);
+TransactionOutcome DynamoDbClient::transact_write_items(
+    nlohmann::json request, const std::function<std::string(int)>& token_for, Deadline deadline) {
+  RetryBudget budget(policy_, deadline);
+  TransactionOutcome outcome;
+  // What the last attempt met: it names the failure when the deadline leaves no time for
+  // another one.
+  std::optional<TransactionCanceled> last_cancelled;
   for (int attempt = 1;; ++attempt) {
     request["ClientRequestToken"] = token_for(attempt);
     try {
       call("TransactWriteItems", request, deadline);
-      return;
-    } catch (const TransactionCanceled& cancelled) {
-      if (!cancelled.transient() || attempt >= max_attempts) throw;
-      const auto delay = backoff_delay(policy_, attempt, unit_random());
-      const auto wake = std::chrono::steady_clock::now() + delay;
-      if (wake - started > policy_.max_total || wake >= deadline) throw;
+      outcome.attempts += 1;
+      outcome.committed = true;
+      return outcome;
+    } catch (TransactionCanceled& cancelled) {
+      outcome.attempts += cancelled.failed_call() ? cancelled.failed_call()->attempts : 1;
+      if (cancelled.refused()) {
+        outcome.reasons = cancelled.reasons();
+        return outcome;
+      }
+      if (cancelled.conflict()) ++outcome.conflicts;
+      const std::optional<std::chrono::milliseconds> delay =
+          cancelled.transient() ? budget.next_delay(cancelled.conflict()) : std::nullopt;
+      if (!delay) {
+        cancelled.set_failed_call(
+            {"TransactWriteItems",
+             cancelled.failed_call() ? cancelled.failed_call()->resource : std::string(),
+             outcome.attempts});
+        throw;
+      }
+      last_cancelled = cancelled;
       transaction_retries_.fetch_add(1, std::memory_order_relaxed);
       if (log::enabled(log::Level::Debug)) {
         log::debug("aws", "transaction cancelled for a transient reason; sending it again",
                    {{"attempt", std::to_string(attempt + 1)},
                     {"error_code", cancelled.code()},
-                    {"delay_ms", std::to_string(delay.count())}});
+                    {"delay_ms", std::to_string(delay->count())}});
       }
-      std::this_thread::sleep_for(delay);
+      std::this_thread::sleep_for(*delay);
+    } catch (AwsError& error) {
+      const int made = error.failed_call() ? error.failed_call()->attempts : 0;
+      const std::string resource = error.failed_call() ? error.failed_call()->resource : "";
+      if (made == 0 && last_cancelled) {
+        // No time was left to send it: what stopped the transaction is what it met last.
+        last_cancelled->set_failed_call({"TransactWriteItems", resource, outcome.attempts});
+        throw *last_cancelled;
+      }
+      error.set_failed_call({"TransactWriteItems", resource, outcome.attempts + made});
+      throw;
     }
   }
 }

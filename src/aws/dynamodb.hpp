@@ -75,10 +75,29 @@ class TransactionCanceled : public AwsError {
   // the items (TransactionConflict), or capacity ran short (ThrottlingError,
   // ProvisionedThroughputExceeded), beside actions that would have succeeded ("None").
   [[nodiscard]] bool transient() const noexcept { return transient_; }
+  // Among those reasons, another transaction held one of the items: contention, retried
+  // until the deadline (aws/retry.hpp).
+  [[nodiscard]] bool conflict() const noexcept { return conflict_; }
+  // Cancelled because a ConditionExpression did not hold, beside actions that would have
+  // succeeded or met a transient reason: an answer (which conditions failed), not an error.
+  [[nodiscard]] bool refused() const noexcept { return refused_; }
 
  private:
   bool transient_;
+  bool conflict_;
+  bool refused_;
   std::shared_ptr<const std::vector<CancellationReason>> reasons_;
+};
+
+// What a TransactWriteItems came to: committed, or refused with the reasons (one per action,
+// in request order; ConditionalCheckFailed for each action whose condition failed). Either
+// way `attempts` is how many were sent (a repeat of one attempt counted once per send) and
+// `conflicts` how many of them met another transaction.
+struct TransactionOutcome {
+  bool committed = false;
+  std::vector<CancellationReason> reasons;
+  int attempts = 0;
+  int conflicts = 0;
 };
 
 // DynamoDB's error answers: AwsError, and the typed errors above. The typed ones are
@@ -112,16 +131,18 @@ class DynamoDbClient {
   nlohmann::json update_item(const nlohmann::json& request, Deadline deadline);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request, Deadline deadline);
-  void transact_write_items(const nlohmann::json& request, Deadline deadline);
   // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1. Every
   // repeat of one attempt (a lost answer, a 5xx, a reset) carries its token, so DynamoDB
   // applies it at most once. A cancellation for transient reasons applied nothing: the
-  // transaction is sent again after a backoff, within the client's attempts and the
-  // deadline, under the next attempt's token, so that no token of a cancelled attempt is
-  // ever sent again, whatever DynamoDB keeps of it. Throws TransactionCanceled otherwise.
-  void transact_write_items(nlohmann::json request,
-                            const std::function<std::string(int attempt)>& token_for,
-                            Deadline deadline);
+  // transaction is sent again after a backoff under the next attempt's token, so that no
+  // token of a cancelled attempt is ever sent again, whatever DynamoDB keeps of it;
+  // contention (TransactionConflict) is retried until the deadline, throttling within the
+  // policy's attempts. A cancellation for a failed condition is returned, not thrown;
+  // anything else throws (TransactionCanceled for other reasons, AwsError), naming every
+  // attempt made.
+  TransactionOutcome transact_write_items(nlohmann::json request,
+                                          const std::function<std::string(int attempt)>& token_for,
+                                          Deadline deadline);
 
   // Transactions sent again after a transient cancellation, since the client was made.
   [[nodiscard]] std::uint64_t transaction_retries() const {

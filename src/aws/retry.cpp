@@ -51,8 +51,16 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
   return milliseconds{static_cast<long long>(std::floor(ceiling * fraction))};
 }
 
+bool is_contention(const AwsError& error) {
+  const std::string_view code = error.code();
+  constexpr std::string_view kConflict = "TransactionConflictException";
+  return code.size() >= kConflict.size() &&
+         code.substr(code.size() - kConflict.size()) == kConflict &&
+         (code.size() == kConflict.size() || code[code.size() - kConflict.size() - 1] == '#');
+}
+
 bool is_retryable(const AwsError& error) {
-  if (error.retryable()) return true;
+  if (error.retryable() || is_contention(error)) return true;
   if (error.http_status() >= 500 && error.http_status() <= 599) return true;
   std::string_view code = error.code();
   if (known_retryable_code(code)) return true;
@@ -63,6 +71,24 @@ bool is_retryable(const AwsError& error) {
     if (pos != std::string_view::npos && known_retryable_code(code.substr(pos + 1))) return true;
   }
   return false;
+}
+
+RetryBudget::RetryBudget(const RetryPolicy& policy, Deadline deadline)
+    : policy_(policy), deadline_(deadline), started_(std::chrono::steady_clock::now()) {}
+
+std::optional<std::chrono::milliseconds> RetryBudget::next_delay(bool contention) {
+  int& failures = contention ? contention_ : transient_;
+  ++failures;
+  if (!contention && transient_ >= std::max(policy_.max_attempts, 1)) return std::nullopt;
+  RetryPolicy shape = policy_;
+  if (contention) shape.max_delay = std::min(policy_.max_delay, policy_.contention_max_delay);
+  const std::chrono::milliseconds delay = backoff_delay(shape, failures, unit_random());
+  const auto wake = std::chrono::steady_clock::now() + delay;
+  if (!contention && wake - started_ > policy_.max_total) return std::nullopt;
+  // Sleeping up to the deadline would leave no time for the next attempt anyway.
+  if (wake >= deadline_) return std::nullopt;
+  ++attempts_;
+  return delay;
 }
 
 }  // namespace ssc::aws

@@ -1,11 +1,19 @@
 // Retries as the SDKs' standard mode: throttling, 5xx and transient network errors,
 // exponential backoff with full jitter, capped in attempts and in total time.
+//
+// Contention is not failure (SPEC section 5): a write that met another transaction on its
+// item (TransactionConflictException, or a transaction cancelled for TransactionConflict)
+// is retried with the same backoff until the deadline, however many attempts that takes.
+// Under a hot collection that can be dozens; a fixed number of attempts would fail
+// messages that only had to wait their turn.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include "aws/aws_error.hpp"
+#include "aws/deadline.hpp"
 
 namespace ssc::aws {
 
@@ -14,6 +22,9 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{25};
   std::chrono::milliseconds max_delay{2000};
   std::chrono::milliseconds max_total{20000};  // on top of the invocation deadline
+  // Contention's backoff grows to this at most: shorter than max_delay, since the item is
+  // usually free again within a transaction's time and a long sleep only idles.
+  std::chrono::milliseconds contention_max_delay{500};
 };
 
 // Delay before retry number `retry` (1 for the first retry): uniform in
@@ -23,7 +34,29 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
 // Uniform in [0, 1), from a generator of the calling thread's own: for the jitter.
 double unit_random();
 
-// Throttling codes, 5xx, TransportError.
+// Throttling codes, 5xx, TransportError, and contention.
 bool is_retryable(const AwsError& error);
+
+// Another transaction held the item (TransactionConflictException): retried until the
+// deadline, never failed for its number of attempts.
+bool is_contention(const AwsError& error);
+
+// How long to wait before the next attempt, counting failures of each kind apart: the
+// transient ones run up the attempts and the total time, contention does not. nullopt when
+// the policy's attempts or total time are spent or the wait would reach `deadline`.
+class RetryBudget {
+ public:
+  RetryBudget(const RetryPolicy& policy, Deadline deadline);
+  std::optional<std::chrono::milliseconds> next_delay(bool contention);
+  [[nodiscard]] int attempts() const { return attempts_; }
+
+ private:
+  RetryPolicy policy_;
+  Deadline deadline_;
+  std::chrono::steady_clock::time_point started_;
+  int attempts_ = 1;   // the one under way
+  int transient_ = 0;  // failures that count against the policy
+  int contention_ = 0;
+};
 
 }  // namespace ssc::aws

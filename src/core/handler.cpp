@@ -37,18 +37,29 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   const std::string invocation_token = ports_.owner_tokens.next();
   std::vector<PendingMark> marks;
   marks.reserve(records.size());
+  std::vector<ParsedRecord> parsed(records.size());
+  std::vector<std::optional<Message>> messages(records.size());
   for (std::size_t index = 0; index < records.size(); ++index) {
     marks.push_back(
         {budget.lambda_deadline_ms, Owner::of_delivery(records[index], invocation_token, index)});
+    ParsedRecord& record = parsed[index];
+    try {
+      record.body = decode_body(records[index]);
+      record.message = parse_message(record.body);
+      messages[index] = record.message;
+    } catch (...) {
+      record.rejected = std::current_exception();
+    }
   }
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
+  const std::vector<WorkUnit> units = group_batch(messages, fifo);
   Workflow workflow(ports_.workflow, budget.work_end);
-  const Batch batch{records, marks, workflow};
+  const Batch batch{records, marks, parsed, workflow};
   std::vector<RecordOutcome> outcomes(records.size());
-  if (fifo || max_concurrency_ == 1 || records.size() == 1) {
-    process_in_order(batch, fifo, outcomes);
+  if (fifo || max_concurrency_ == 1 || units.size() == 1) {
+    process_in_order(batch, units, fifo, outcomes);
   } else {
-    process_concurrently(batch, outcomes);
+    process_concurrently(batch, units, outcomes);
   }
 
   BatchState state;
@@ -92,25 +103,38 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   return {{"batchItemFailures", failures}};
 }
 
-void BatchHandler::process_in_order(const Batch& batch, bool stop_at_failure,
-                                    std::vector<RecordOutcome>& outcomes) {
-  for (std::size_t index = 0; index < batch.records.size(); ++index) {
-    if (!process_into(batch, index, outcomes[index])) {
-      // Out of time: so are the records after it, and a FIFO batch stays a suffix.
-      for (std::size_t rest = index + 1; rest < batch.records.size(); ++rest) {
-        outcomes[rest].state = RecordOutcome::State::OutOfTime;
+void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
+                                    bool stop_at_failure, std::vector<RecordOutcome>& outcomes) {
+  for (std::size_t unit = 0; unit < units.size(); ++unit) {
+    if (!process_unit(batch, units[unit], outcomes)) {
+      // Out of time: so are the units after it, and a FIFO batch stays a suffix.
+      for (std::size_t rest = unit + 1; rest < units.size(); ++rest) {
+        for (const std::size_t index : units[rest].messages) {
+          outcomes[index].state = RecordOutcome::State::OutOfTime;
+        }
       }
       return;
     }
-    if (stop_at_failure && outcomes[index].state == RecordOutcome::State::Failed) {
+    const auto failed = std::find_if(
+        units[unit].messages.begin(), units[unit].messages.end(),
+        [&](std::size_t index) { return outcomes[index].state == RecordOutcome::State::Failed; });
+    if (stop_at_failure && failed != units[unit].messages.end()) {
+      // The whole unit comes back with the rest: its messages are consecutive, and what
+      // succeeded of them is recognised on their next delivery.
+      for (const std::size_t index : units[unit].messages) {
+        if (outcomes[index].state == RecordOutcome::State::Succeeded) {
+          outcomes[index].state = RecordOutcome::State::NotProcessed;
+        }
+      }
       log::warning(kModule, "FIFO source: the rest of the batch is returned unprocessed, in order",
-                   {{"message_id", message_id_text(batch.records[index])}});
+                   {{"message_id", message_id_text(batch.records[*failed])}});
       return;
     }
   }
 }
 
-void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes) {
+void BatchHandler::process_concurrently(const Batch& batch, const std::vector<WorkUnit>& units,
+                                        std::vector<RecordOutcome>& outcomes) {
   // Thread-locals do not cross threads: each worker sets the caller's log context (the
   // invocation's request id) again on its own thread.
   const log::Fields context = log::current_context();
@@ -118,8 +142,8 @@ void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOu
   const auto work = [&] {
     try {
       const log::LogContext inherited(context);
-      for (std::size_t index = next++; index < batch.records.size(); index = next++) {
-        process_into(batch, index, outcomes[index]);
+      for (std::size_t unit = next++; unit < units.size(); unit = next++) {
+        process_unit(batch, units[unit], outcomes);
       }
     } catch (...) {
       // Only setting up the context can get here; the records this worker did not reach
@@ -127,74 +151,75 @@ void BatchHandler::process_concurrently(const Batch& batch, std::vector<RecordOu
       log::error(kModule, "A batch worker stopped");
     }
   };
-  workers_.run(std::min(max_concurrency_, batch.records.size()) - 1, work);
+  workers_.run(std::min(max_concurrency_, units.size()) - 1, work);
 }
 
-bool BatchHandler::process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
-  const EventRecord& record = batch.records[index];
-  if (record.message_id && ports_.workflow.clock.steady_now() >= batch.workflow.deadline()) {
-    outcome.state = RecordOutcome::State::OutOfTime;
+bool BatchHandler::process_unit(const Batch& batch, const WorkUnit& unit,
+                                std::vector<RecordOutcome>& outcomes) {
+  const EventRecord& first = batch.records[unit.messages.front()];
+  if (first.message_id && ports_.workflow.clock.steady_now() >= batch.workflow.work_end()) {
+    for (const std::size_t index : unit.messages) {
+      outcomes[index].state = RecordOutcome::State::OutOfTime;
+    }
     return false;
   }
+  if (unit.files) {
+    process_group(batch, unit, outcomes);
+    return true;
+  }
+  const std::size_t index = unit.messages.front();
+  RecordOutcome& outcome = outcomes[index];
   try {
     process_record(batch, index, outcome);
     outcome.state = RecordOutcome::State::Succeeded;
-  } catch (const std::exception&) {
-    outcome.state = RecordOutcome::State::Failed;
-    outcome.error = std::current_exception();
   } catch (...) {
-    // Not from this program's code; on a worker thread it would end the process.
-    log::error(kModule, "Message failed with an exception of unknown type",
-               {{"message_id", message_id_text(record)}});
-    outcome.state = RecordOutcome::State::Failed;
-    outcome.error = std::current_exception();
+    record_failure(batch, index, std::current_exception(), outcome);
   }
   return true;
 }
 
-void BatchHandler::process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
-  const EventRecord& record = batch.records[index];
-  // Failures are logged here, inside the message's log context, so that the ERROR line says
-  // which message (and, as far as known, which run and collection) it was.
-  log::LogContext message_context(log::Fields{{"message_id", message_id_text(record)}});
-  const auto log_rejected = [](const InvalidMessage& e) {
-    log::error(kModule, "Message rejected: " + joined(e.problems()),
-               {{"problems", joined(e.problems())}});
-  };
-  // A rejected message is counted under the run its body names, as far as it names one,
-  // and pushed with that run's metrics.
-  const auto count_rejected = [&](const nlohmann::json& body) {
-    const RunLabels run = rejected_run_labels(body);
-    ports_.workflow.metrics.message_rejected(run);
-    outcome.correlation_id = run.correlation_id;
-  };
-  nlohmann::json body;
-  try {
-    body = decode_body(record);
-  } catch (const InvalidMessage& e) {
-    log_rejected(e);
-    count_rejected(nullptr);
-    throw;
+void BatchHandler::process_group(const Batch& batch, const WorkUnit& unit,
+                                 std::vector<RecordOutcome>& outcomes) {
+  std::vector<Delivery> group;
+  group.reserve(unit.messages.size());
+  for (const std::size_t index : unit.messages) {
+    group.push_back({*batch.parsed[index].message, batch.marks[index]});
+    outcomes[index].correlation_id = batch.parsed[index].message->correlation_id;
   }
-  log::LogContext body_context(message_log_context(body));
-  Message message;
-  try {
-    message = parse_message(body);
-    run_workflow(batch.workflow, message, batch.marks[index], outcome);
-  } catch (const InvalidMessage& e) {
-    log_rejected(e);
-    count_rejected(body);
-    throw;
-  } catch (const std::exception& e) {
-    log::error(kModule, "Message failed", {{"error", e.what()}});
-    ports_.workflow.metrics.message_failed(message.run_labels());
-    throw;
+  // The group's own lines are in the context of the message that carries its stage.
+  const std::size_t carrier = unit.messages.back();
+  Clock& clock = ports_.workflow.clock;
+  const std::int64_t started_ms = clock.now_ms();
+  std::vector<DeliveryResult> results;
+  {
+    const log::LogContext message_context(
+        log::Fields{{"message_id", message_id_text(batch.records[carrier])}});
+    const log::LogContext body_context(message_log_context(batch.parsed[carrier].body));
+    results = batch.workflow.process_files(group);
+  }
+  const double seconds = static_cast<double>(clock.now_ms() - started_ms) / 1000.0;
+  for (std::size_t member = 0; member < unit.messages.size(); ++member) {
+    const std::size_t index = unit.messages[member];
+    RecordOutcome& outcome = outcomes[index];
+    ports_.workflow.metrics.processing_time(group[member].message.run_labels(), seconds);
+    if (results[member].error) {
+      record_failure(batch, index, results[member].error, outcome);
+      continue;
+    }
+    outcome.state = RecordOutcome::State::Succeeded;
+    outcome.run_finished = results[member].outcome.run_finished;
   }
 }
 
-void BatchHandler::run_workflow(Workflow& workflow, const Message& message, const PendingMark& mine,
-                                RecordOutcome& outcome) {
+void BatchHandler::process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
+  const ParsedRecord& parsed = batch.parsed[index];
+  if (parsed.rejected) std::rethrow_exception(parsed.rejected);
+  const Message& message = *parsed.message;
   outcome.correlation_id = message.correlation_id;
+  // The message's lines carry its context: which message, run and collection.
+  const log::LogContext message_context(
+      log::Fields{{"message_id", message_id_text(batch.records[index])}});
+  const log::LogContext body_context(message_log_context(parsed.body));
   Clock& clock = ports_.workflow.clock;
   const std::int64_t started_ms = clock.now_ms();
   auto record_processing_time = [&] {
@@ -203,13 +228,43 @@ void BatchHandler::run_workflow(Workflow& workflow, const Message& message, cons
   };
   Outcome result;
   try {
-    result = workflow.process(message, mine);
+    result = batch.workflow.process(message, batch.marks[index]);
   } catch (...) {
     record_processing_time();
     throw;
   }
   record_processing_time();
   outcome.run_finished = result.run_finished;
+}
+
+void BatchHandler::record_failure(const Batch& batch, std::size_t index, std::exception_ptr error,
+                                  RecordOutcome& outcome) {
+  outcome.state = RecordOutcome::State::Failed;
+  outcome.error = error;
+  const EventRecord& record = batch.records[index];
+  const ParsedRecord& parsed = batch.parsed[index];
+  // Failures are logged inside the message's log context, so that the ERROR line says which
+  // message (and, as far as known, which run and collection) it was.
+  const log::LogContext message_context(log::Fields{{"message_id", message_id_text(record)}});
+  const log::LogContext body_context(message_log_context(parsed.body));
+  try {
+    std::rethrow_exception(error);
+  } catch (const InvalidMessage& e) {
+    log::error(kModule, "Message rejected: " + joined(e.problems()),
+               {{"problems", joined(e.problems())}});
+    // A rejected message is counted under the run its body names, as far as it names one,
+    // and pushed with that run's metrics.
+    const RunLabels run = rejected_run_labels(parsed.body);
+    ports_.workflow.metrics.message_rejected(run);
+    outcome.correlation_id = run.correlation_id;
+  } catch (const std::exception& e) {
+    log::error(kModule, "Message failed", {{"error", e.what()}});
+    if (parsed.message) ports_.workflow.metrics.message_failed(parsed.message->run_labels());
+  } catch (...) {
+    // Not from this program's code; on a worker thread it would end the process.
+    log::error(kModule, "Message failed with an exception of unknown type");
+    if (parsed.message) ports_.workflow.metrics.message_failed(parsed.message->run_labels());
+  }
 }
 
 void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& budget) {
@@ -224,7 +279,7 @@ void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& bu
   if (state.finished_runs.empty()) return;
   // Once per invocation, however many runs finished: the final values must be scraped
   // before they are deleted.
-  wait_for_scrape(budget.work_end);
+  wait_for_scrape(budget.wait_end);
   for (const std::string& correlation_id : state.finished_runs) {
     try {
       ports_.publisher.delete_run(correlation_id, budget.io_end);

@@ -7,11 +7,15 @@
 // after it lets the metrics be pushed whether processing succeeded or not, and the answer
 // be given.
 //
+// Groups: the normal file messages of one collection are counted together
+// (core/batch_groups.hpp), one transaction for the group instead of one per file.
+//
 // Concurrency: a standard queue promises no order, and the workflow is already safe against
 // other invocations processing the same run at the same time (SPEC section 5), so the
-// messages of one batch may just as well be processed at once. Each spends most of its
-// time waiting on AWS, so a few threads cut the batch's time to about that of its slowest
-// message. A FIFO queue's batch must stop at its first failure, so it is processed in order.
+// units of one batch (groups, _success files) may just as well be processed at once. Each
+// spends most of its time waiting on AWS, so a few threads cut the batch's time to about
+// that of its slowest unit. A FIFO queue's batch must stop at its first failure, so its
+// units are processed in order.
 //
 // Threads: the Runtime API hands out one invocation at a time, and handle() expects that.
 // Concurrent calls would still be safe (the ports take concurrent calls, and a call's state
@@ -27,7 +31,9 @@
 #include <string>
 #include <vector>
 
+#include "core/batch_groups.hpp"
 #include "core/event.hpp"
+#include "core/message.hpp"
 #include "core/ports.hpp"
 #include "core/time_budget.hpp"
 #include "core/worker_pool.hpp"
@@ -80,29 +86,41 @@ class BatchHandler {
     bool run_finished = false;
   };
 
-  // The records of one batch, their marks, and the workflow that processes them (whose
-  // deadline is the budget's work end).
+  // A record as decoded and validated, before any I/O: the message, or why it is rejected.
+  struct ParsedRecord {
+    nlohmann::json body;             // null when the body itself is not JSON
+    std::optional<Message> message;  // valid
+    std::exception_ptr rejected;     // InvalidMessage, or whatever else parsing threw
+  };
+
+  // The records of one batch, their marks, and the workflow that processes them.
   struct Batch {
     const std::vector<EventRecord>& records;
     const std::vector<PendingMark>& marks;
+    const std::vector<ParsedRecord>& parsed;
     Workflow& workflow;
   };
 
-  // One after the other. FIFO (`stop_at_failure`): the first failure stops the batch, the
-  // records after it stay NotProcessed.
-  void process_in_order(const Batch& batch, bool stop_at_failure,
-                        std::vector<RecordOutcome>& outcomes);
-  // Up to max_concurrency_ threads take the records one by one. Each re-establishes on its
-  // own thread the log context the handler's caller set on the calling thread.
-  void process_concurrently(const Batch& batch, std::vector<RecordOutcome>& outcomes);
-  // Never throws: the record's failure ends up in `outcome`. False when the record was not
+  // One after the other. FIFO (`stop_at_failure`): the first failed unit stops the batch,
+  // its records and those after it are reported.
+  void process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
+                        bool stop_at_failure, std::vector<RecordOutcome>& outcomes);
+  // Up to max_concurrency_ threads take the units one by one. Each re-establishes on its own
+  // thread the log context the handler's caller set on the calling thread.
+  void process_concurrently(const Batch& batch, const std::vector<WorkUnit>& units,
+                            std::vector<RecordOutcome>& outcomes);
+  // Never throws: each record's failure ends up in its outcome. False when the unit was not
   // tried because the work end had passed (an event without Records is always tried).
-  bool process_into(const Batch& batch, std::size_t index, RecordOutcome& outcome);
+  bool process_unit(const Batch& batch, const WorkUnit& unit, std::vector<RecordOutcome>& outcomes);
+  void process_group(const Batch& batch, const WorkUnit& unit,
+                     std::vector<RecordOutcome>& outcomes);
   // Logs its own failure (with the message's log context) and rethrows it.
   void process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome);
-  void run_workflow(Workflow& workflow, const Message& message, const PendingMark& mine,
-                    RecordOutcome& outcome);
-  // The pushes and deletions end by the budget's I/O end; the scrape wait by its work end.
+  // The ERROR line and the failed or rejected count of a record that failed with `error`,
+  // logged in the record's context; fills in `outcome`.
+  void record_failure(const Batch& batch, std::size_t index, std::exception_ptr error,
+                      RecordOutcome& outcome);
+  // The pushes and deletions end by the budget's I/O end; the scrape wait by its wait end.
   void publish_metrics(const BatchState& state, const TimeBudget& budget);
   void wait_for_scrape(Deadline wait_until);
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/owner.hpp"
@@ -79,9 +80,17 @@ class CollectionNotFound : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct CountResult {
+// One file of a group counted together: its receipt key (nullopt for a file without a name,
+// counted on every delivery) and the owner of its message's delivery, which its receipt
+// records.
+struct FileToCount {
+  std::optional<std::string> receipt_key;
+  Owner owner;
+};
+
+// What became of one file of a group, in the order the files were given.
+struct FileCount {
   bool counted = false;  // false: this file had been counted before (a redelivery)
-  CollectionRow row;     // the row after the count (or as it stands, when not counted)
   // When not counted: the owner on the file's receipt, the delivery whose count wrote it
   // (empty when the receipt names none). Ours, the refusal was the repeat of our own count,
   // applied but not answered; an earlier delivery's, that delivery counted the file and
@@ -89,26 +98,36 @@ struct CountResult {
   Owner counted_by;
 };
 
+struct GroupCount {
+  std::vector<FileCount> files;
+  CollectionRow row;  // the row after the count: one consistent read
+  // The transactions sent and how many of them met another one on an item (contention,
+  // retried): what a hot collection costs, for the log.
+  int transactions = 0;
+  int conflicts = 0;
+};
+
 // The export status table. Every call is one atomic conditional write or one consistent
 // read; an implementation may be called from several threads at once.
 class StatusTable {
  public:
   virtual ~StatusTable() = default;
-  // Adds one to FilesReceived. With a file receipt key, the file's receipt (which records
-  // `owner`) is written in the same atomic step, and a file whose receipt exists is not
-  // counted again. Without one, every call counts. Throws CollectionNotFound (nothing is
-  // written then).
-  virtual CountResult count_file(const CollectionKey& key,
-                                 const std::optional<std::string>& receipt_key, const Owner& owner,
+  // Counts a group of files of the collection: adds to FilesReceived the number of those
+  // not counted before, and writes each named file's receipt (which records its owner) in
+  // the same atomic step as its count. A file whose receipt exists, or that stands earlier
+  // in the group under the same key, is not counted again. Contention is waited out until
+  // `deadline`. Throws CollectionNotFound (nothing is written then).
+  virtual GroupCount count_files(const CollectionKey& key, const std::vector<FileToCount>& files,
                                  Deadline deadline) = 0;
   virtual std::optional<CollectionRow> read(const CollectionKey& key, Deadline deadline) = 0;
   // Moves CollectionStatus from one of `from` to `to` and sets the pending mark `mine`, in
   // one conditional write. True when the write was applied; false when its condition
-  // failed, which includes a repeat of a write that was applied but not answered. A row
-  // that is Received with its side effects still pending is not moved on: the mark would
-  // be overwritten and those effects lost.
+  // failed, which includes a repeat of a write that was applied but not answered. A row at
+  // status `not_while_pending_at` (none when empty) that carries a pending mark is not
+  // moved: the mark would be overwritten and the effects it stands for lost.
   virtual bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                          const std::string& to, const PendingMark& mine, Deadline deadline) = 0;
+                          const std::string& to, std::string_view not_while_pending_at,
+                          const PendingMark& mine, Deadline deadline) = 0;
   // Takes over pending effects whose owner is gone: true when the mark still had the owner
   // of `seen` (or, for a mark without owner, its time) and now is `mine`.
   virtual bool take_over(const CollectionKey& key, const PendingMark& seen, const PendingMark& mine,

@@ -9,13 +9,25 @@
 // whose owner is gone (owner_gone) is taken over, conditionally on the owner seen, by
 // whoever finds it.
 //
-// The two stages differ only in data: the table below.
+// The two stages differ only in data: the table below. What a call does next is one pure
+// decision (decide, decide_run) from the item as read, this call's owners and the time; the
+// workflow carries out what it returns.
+//
+// Glossary (one word per concept, in code, logs and docs):
+//   stage      received (collection Received, run RECEIVED) or successful (collection
+//              Success, run COMPLETED)
+//   transition the conditional write that moves a row (or the product item) to a stage
+//   mark       the pending-effects mark that write sets: the owner's deadline and owner
+//   owner      one delivery of one message (core/owner.hpp)
+//   effects    what follows a transition: the export-state message, the run's step, the
+//              notification; done, the mark is removed
+//   take over  a conditional write that replaces a gone owner's mark with this call's
+//   work end   when this invocation's message processing ends (core/time_budget.hpp)
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/owner.hpp"
@@ -35,9 +47,15 @@ struct Credits {
 // What a stage is, for a collection and for its run.
 struct StageRules {
   Stage stage;
-  const char* name;                          // "received", "successful": in logs
-  const std::vector<std::string>& from;      // collection statuses it is reached from
-  const char* to;                            // the collection's status once there
+  const char* name;                      // "received", "successful": in logs
+  const std::vector<std::string>& from;  // collection statuses it is reached from
+  const char* to;                        // the collection's status once there
+  std::vector<std::string> reached;      // collection statuses that say it is there
+  // A row at this status that carries a mark has the earlier stage's effects still to do:
+  // they come first, or the move would overwrite the mark and a crash would lose them
+  // (empty: no earlier stage).
+  const char* not_while_pending_at;
+  bool (*ready)(const CollectionRow& row);   // the collection may move to the stage
   const char* product_status;                // the run's, once every collection is there
   std::vector<std::string> product_reached;  // product statuses that say the run is there
   const char* notification;                  // the monitoring message's status text
@@ -51,25 +69,53 @@ struct StageRules {
 
 const StageRules& rules_of(Stage stage);
 
-// The pending mark's owner is gone: past its deadline, or an earlier delivery of the
-// message `mine` belongs to (which SQS only hands out again once that delivery is over).
-bool owner_gone(const PendingMark& pending, const Owner& mine, std::int64_t now_ms);
-
-// The answer to "was that refused write mine?", from the item as read after a conditional
-// write to status `to` carrying this call's mark was refused.
-enum class RefusedWrite {
-  Mine,     // the item is at `to` with this call's mark: the write was applied, its answer lost
-  Another,  // another call made the move (or the item is elsewhere)
-  Gone,     // the item does not exist
+// The owners of one call: the messages of a group counted together, the last of which
+// (`mine`) carries the stage's transition, its mark and its effects. A single message is a
+// group of one.
+struct Owners {
+  const Owner& mine;
+  const std::vector<Owner>& group;  // mine among them
 };
 
-template <typename Row>  // CollectionRow or ProductRow: a status and a pending mark
-RefusedWrite confirm_own_write(const std::optional<Row>& reread, std::string_view to,
-                               const Owner& mine) {
-  if (!reread) return RefusedWrite::Gone;
-  const bool mine_there =
-      reread->status == to && reread->pending && whose(reread->pending->owner, mine) == Whose::Mine;
-  return mine_there ? RefusedWrite::Mine : RefusedWrite::Another;
-}
+// The pending mark's owner is gone: past its deadline, or an earlier delivery of one of the
+// group's messages (which SQS only hands out again once that delivery is over).
+bool owner_gone(const PendingMark& pending, const Owners& owners, std::int64_t now_ms);
+
+// What a call does next about a stage, decided from the item as read.
+enum class Step {
+  Transition,             // make the stage's transition (a conditional write)
+  PerformEffects,         // the item carries this call's mark: its write was applied, the effects
+                          // are this call's
+  TakeOver,               // the mark's owner is gone: take its effects over
+  Wait,                   // a live owner performs effects that must come first: look again soon
+  CreditEarlierDelivery,  // done by an earlier delivery of a message of the group, which
+                          // failed before pushing its metrics: count it
+  Done,                   // the stage is another's or finished: nothing more for this call
+  NotReady,               // the collection is not ready for the stage, or not eligible
+  Gone,                   // the item does not exist
+};
+
+struct Decision {
+  Step step = Step::Done;
+  // For PerformEffects, TakeOver and Wait: the stage whose effects the mark stands for (the
+  // one decided about, or the earlier one that comes first).
+  const StageRules* effects_of = nullptr;
+  std::optional<PendingMark> seen;  // for TakeOver: the mark to replace
+  const char* why = "";             // for the log
+};
+
+// The collection's next step towards `stage`.
+Decision decide(const StageRules& stage, const std::optional<CollectionRow>& row,
+                const Owners& owners, std::int64_t now_ms);
+
+// The run's next step towards `stage`, on the product item: its transition creates the item
+// when there is none, and is not made once the item is at one of stage.product_reached.
+Decision decide_run(const StageRules& stage, const std::optional<ProductRow>& item,
+                    const Owners& owners, std::int64_t now_ms);
+
+// What an earlier delivery of the message `owner` did at the stage and could not push: the
+// collection's credit, and the run's when it sent the notification. Empty otherwise.
+Credits earlier_delivery_credits(const StageRules& stage, const CollectionRow& row,
+                                 const Owner& owner);
 
 }  // namespace ssc::core

@@ -105,7 +105,8 @@ CollectionVerdict collection_verdict(const CollectionState& collection) {
 
 bool effects_abandoned(const CollectionState& collection, std::int64_t now_ms) {
   // Seen from no delivery at all: only the time can say the owner is gone.
-  return unfinished_stage(collection) && owner_gone(*collection.pending, Owner(), now_ms);
+  const Owner nobody;
+  return unfinished_stage(collection) && owner_gone(*collection.pending, {nobody, {}}, now_ms);
 }
 
 RunVerdict run_verdict(const RunState& run, std::int64_t now_ms) {

@@ -27,8 +27,12 @@ TimeBudget TimeBudget::starting(std::int64_t lambda_deadline_ms, std::int64_t no
   const milliseconds margin =
       ReservePolicy::kept_back(left, policy.response_margin_max, policy.response_margin_share);
   budget.io_end = budget.lambda_deadline - margin;
-  budget.work_end = budget.io_end - ReservePolicy::kept_back(left - margin, policy.work_reserve_max,
-                                                             policy.work_reserve_share);
+  const milliseconds reserve =
+      ReservePolicy::kept_back(left - margin, policy.work_reserve_max, policy.work_reserve_share);
+  budget.wait_end = budget.io_end - reserve;
+  budget.work_end =
+      budget.wait_end - ReservePolicy::kept_back(left - margin - reserve, policy.scrape_wait,
+                                                 policy.scrape_wait_share);
   return budget;
 }
 

@@ -4,8 +4,12 @@
 //   lambda_deadline  when Lambda ends the invocation (the Runtime API's deadline)
 //   io_end           every AWS call, retry and push ends by then; the response margin
 //                    after it is left for posting the answer
-//   work_end         message processing ends by then; the work reserve after it is left
-//                    for pushing the metrics, the end of the scrape wait and deleting them
+//   wait_end         a finished run's scrape wait ends by then; the work reserve after it
+//                    is left for pushing the metrics and deleting them
+//   work_end         message processing ends by then, retries for contention included;
+//                    the scrape wait's time is kept after it, so that a batch that
+//                    finishes a run after a long wait for a hot row still waits out the
+//                    scrape (SPEC section 7)
 //
 // A request still running at work_end gives up (its message fails and SQS brings it back),
 // and the messages after it are returned unprocessed. The pending marks carry
@@ -32,6 +36,10 @@ struct ReservePolicy {
   // Before io_end, for the metrics: the share is of the time left for I/O.
   std::chrono::milliseconds work_reserve_max{3000};
   double work_reserve_share = 0.2;
+  // Before wait_end, for the scrape wait (METRICS_SCRAPE_INTERVAL_SECONDS): at most half
+  // the time left, so that a short invocation still processes its messages.
+  std::chrono::milliseconds scrape_wait{0};
+  double scrape_wait_share = 0.5;
 
   // The smaller of `max` and `share` of `left`: never negative, never more than `left`.
   static std::chrono::milliseconds kept_back(std::chrono::milliseconds left,
@@ -44,6 +52,7 @@ struct TimeBudget {
   std::int64_t lambda_deadline_ms = 0;
   Deadline lambda_deadline;
   Deadline io_end;
+  Deadline wait_end;
   Deadline work_end;
 
   // The budget of an invocation that Lambda ends at `lambda_deadline_ms` (epoch ms), with

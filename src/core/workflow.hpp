@@ -1,18 +1,19 @@
-// What one message does to the tables and to the world (SPEC sections 3, 4 and 5), written
-// against the ports only, on the protocol of core/protocol.hpp.
+// What messages do to the tables and to the world (SPEC sections 3, 4 and 5), written
+// against the ports only. The protocol's rules are core/protocol.hpp's decision; this file
+// carries out the steps it returns.
 //
-// Metrics: what a call counts (a file, a finished stage) goes into the metrics only when the
-// whole message succeeds, and it is counted by the call that made it happen or by a later
-// delivery of the same message, which finds the earlier delivery's owner on the file's
-// receipt or the row (core/owner.hpp): an earlier delivery that SQS hands out again never
-// pushed its counts.
+// Metrics: what a call counts (a file, a finished stage) goes into the metrics only when its
+// message succeeds, and it is counted by the call that made it happen or by a later delivery
+// of the same message, which finds the earlier delivery's owner on the file's receipt or the
+// row (core/owner.hpp): an earlier delivery that SQS hands out again never pushed its counts.
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include "core/message.hpp"
 #include "core/ports.hpp"
@@ -26,7 +27,7 @@ struct WorkflowPorts {
   ExportStateQueue& queue;
   Monitoring& monitoring;
   Metrics& metrics;
-  Clock& clock;  // only to tell a dead invocation's mark from a live one
+  Clock& clock;  // only to tell a dead invocation's mark from a live one, and to wait
 };
 
 // A _success file met its collection's Received effects still under way in a live
@@ -40,8 +41,8 @@ struct Outcome {
   bool counted = false;            // normal file: this delivery added to FilesReceived
   bool transitioned = false;       // this call moved the collection to Received / Success
   bool effects_recovered = false;  // this call took over effects a dead invocation left
-  // A write of this call was applied but its answer lost (its repeat refused); the row
-  // showed this call's own mark.
+  // A write of this call was applied but its answer lost (its repeat refused); the item
+  // showed this call's own mark or receipt.
   bool own_write_recognised = false;
   bool run_stage_reached = false;  // every collection of the run is received / successful
   bool notified = false;           // this call published the run's monitoring message
@@ -54,84 +55,65 @@ struct Outcome {
   Credits credits;
 };
 
+// One message of a group counted together, with the mark its writes carry: until_ms is when
+// its invocation ends at the latest (epoch ms), owner is unique to this delivery.
+struct Delivery {
+  const Message& message;
+  const PendingMark& mine;
+};
+
+// What became of one message of a group: its outcome, or what failed it.
+struct DeliveryResult {
+  Outcome outcome;
+  std::exception_ptr error;
+};
+
 // One invocation's (or one operator command's) workflow: every port call it makes ends by
-// `deadline`, the work end of core/time_budget.hpp.
+// `work_end` (core/time_budget.hpp).
 //
-// Thread safety: a Workflow holds nothing that changes; one may process several messages at
+// Thread safety: a Workflow holds nothing that changes; one may process several groups at
 // once when its ports may be called from several threads.
 class Workflow {
  public:
-  Workflow(WorkflowPorts ports, Deadline deadline) : ports_(ports), deadline_(deadline) {}
+  Workflow(WorkflowPorts ports, Deadline work_end) : ports_(ports), work_end_(work_end) {}
 
-  [[nodiscard]] Deadline deadline() const { return deadline_; }
+  [[nodiscard]] Deadline work_end() const { return work_end_; }
 
-  // Processes one valid message. `mine` is the pending mark every write of this call sets:
-  // until_ms is when this invocation ends at the latest (epoch ms), owner is unique to this
-  // call (no other call, in this invocation or any other, uses it). Throws
-  // CollectionNotFound, std::invalid_argument for a mark without owner, EffectsStillPending,
-  // and whatever the ports throw.
+  // Processes one valid message: a group of one. Throws CollectionNotFound,
+  // std::invalid_argument for a mark without owner, EffectsStillPending, and whatever the
+  // ports throw.
   Outcome process(const Message& message, const PendingMark& mine);
+
+  // Normal file messages of one collection, alike in everything the effects and labels
+  // carry (core/batch_groups.hpp): their files are counted together, and the last one
+  // carries the collection's transition and its effects. A failed count fails every one; a
+  // failed transition or effects only the last. Never throws: each result holds its error.
+  std::vector<DeliveryResult> process_files(const std::vector<Delivery>& group);
 
   // The operator's finish-effects (docs/runbook.md): takes over the collection's pending
   // effects when their owner is gone (past its deadline) and performs them, through the same
-  // claim as a redelivery; does nothing when the mark is live, gone, or claimed by another.
-  // `message` names the run and collection and carries what the effects send (snapshot
-  // type, export date, flags); `mine` as for process(). Throws as process() does.
+  // take over as a redelivery; does nothing when the mark is live, gone, or taken over by
+  // another. `message` names the run and collection and carries what the effects send.
   Outcome finish_abandoned_effects(const Message& message, const PendingMark& mine);
 
  private:
-  Outcome process_file(const Message& message, const PendingMark& mine);
-  Outcome process_success_file(const Message& message, const PendingMark& mine);
+  // The files' counts, settled per message.
+  GroupCount count(const std::vector<Delivery>& group, std::vector<DeliveryResult>& results);
 
-  // Waits (briefly) for the received stage's effects that a live invocation is performing,
-  // or takes them over and performs them when their owner is gone. True when the row then
-  // is ready for the successful stage's transition (`row` as read last); false when it is
-  // gone. Throws EffectsStillPending when the owner is still at work after the wait
-  // (`waited_ms` counts across calls).
-  bool wait_for_received_effects(const Message& message, const PendingMark& mine,
-                                 std::optional<CollectionRow>& row, std::int64_t& waited_ms,
-                                 Outcome& outcome);
+  // Carries out decide() until the stage is this call's and done, another's, or not ready.
+  // `row` is the row as last read (nullopt: read it first).
+  void advance(const StageRules& stage, const Message& message, const PendingMark& mine,
+               const std::vector<Owner>& group, std::optional<CollectionRow> row,
+               std::vector<Outcome*> outcomes);
 
-  // Moves the collection to the stage and, when the move is this call's, performs the
-  // stage's effects. When refused, `row` holds the row as read after the refusal (nullopt
-  // when it is gone).
-  bool reach_stage(const StageRules& stage, const Message& message, const PendingMark& mine,
-                   std::optional<CollectionRow>& row, Outcome& outcome);
-
-  // After the stage's transition was another's: takes over its effects if their owner is
-  // gone, else counts what an earlier delivery of this message did there; and notes a run
-  // that has finished. `row` holds the row as it stands.
-  void settle_stage(const StageRules& stage, const Message& message, const PendingMark& mine,
-                    std::optional<CollectionRow>& row, Outcome& outcome);
-
-  // The stage's side effects, in order: the export-state message (received), the run's
-  // check and product step, the record of who finished them (which removes the mark).
+  // The stage's effects, in order: the export-state message (received), the run's step, the
+  // record of who finished them (which removes the mark).
   void perform_effects(const StageRules& stage, const Message& message, const PendingMark& mine,
                        Outcome& outcome);
 
-  // Takes over the collection's pending effects of the stage when their owner is gone. True
-  // when this call now owns them. When the take over is refused, `row` becomes the row as
-  // read after the refusal (who finished the effects may show there; nullopt if it is gone).
-  bool take_over_effects(const StageRules& stage, const CollectionKey& key,
-                         std::optional<CollectionRow>& row, const PendingMark& mine,
-                         Outcome& outcome);
-
-  // The run's step of the stage: moves the product status and notifies; or takes over a
-  // notification a dead invocation left pending.
+  // The run's step of the stage, on the product item: decide_run() carried out.
   void advance_run(const StageRules& stage, const Message& message, const PendingMark& mine,
                    Outcome& outcome);
-
-  // A conditional write's answer, confirmed: true when `applied`, or when it was refused and
-  // the item as read again (into `reread`) carries this call's mark at status `to`: the
-  // write was applied and its answer lost (confirm_own_write).
-  template <typename Row, typename Read>
-  bool applied_or_mine(bool applied, Read read, std::optional<Row>& reread, std::string_view to,
-                       const PendingMark& mine, Outcome& outcome, const char* what);
-
-  // The collection's stage was finished by an earlier delivery of this message, which then
-  // failed: counts the stage (and the run's notification, if that delivery sent it).
-  void credit_earlier_delivery(const StageRules& stage, const CollectionRow& row,
-                               const PendingMark& mine, Outcome& outcome);
 
   // The message's run has every collection Success already (a late message): sets
   // run_finished, so that what this invocation pushes is deleted again.
@@ -140,7 +122,7 @@ class Workflow {
   void apply_credits(const Message& message, const Credits& credits);
 
   WorkflowPorts ports_;
-  Deadline deadline_;
+  Deadline work_end_;
 };
 
 }  // namespace ssc::core

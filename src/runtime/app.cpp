@@ -53,7 +53,13 @@ struct Application::Parts {
         handler(core::HandlerPorts{core::WorkflowPorts{status, product, queue, monitoring, metrics,
                                                        clock},
                                    publisher, owner_tokens},
-                config.metrics_scrape_interval_seconds, kBatchConcurrency) {}
+                config.metrics_scrape_interval_seconds, kBatchConcurrency) {
+    // A batch that finishes a run waits for the scrape: that time is kept after the
+    // messages' work end, however long contention kept them busy.
+    if (config.pushgateway_hostname) {
+      reserve.scrape_wait = std::chrono::seconds(config.metrics_scrape_interval_seconds);
+    }
+  }
 
   AwsClients aws;
   adapters::DynamoStatusTable status;
@@ -65,6 +71,7 @@ struct Application::Parts {
   SystemClock clock;
   adapters::RandomOwnerTokens owner_tokens;
   core::BatchHandler handler;
+  core::ReservePolicy reserve;
 };
 
 Application::Application(const Config& config) : parts_(std::make_unique<Parts>(config)) {
@@ -78,7 +85,7 @@ Application::~Application() = default;
 
 std::string Application::handle(const std::string& event_text, std::int64_t deadline_ms) {
   // Made first, so that parsing the event is inside the time it measures.
-  const auto budget = core::TimeBudget::starting(deadline_ms, parts_->clock);
+  const auto budget = core::TimeBudget::starting(deadline_ms, parts_->clock, parts_->reserve);
   nlohmann::json event;
   try {
     event = nlohmann::json::parse(event_text);

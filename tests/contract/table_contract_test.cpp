@@ -126,6 +126,16 @@ class TableContract : public ::testing::TestWithParam<std::string> {
     }
   }
   StatusTable& status() { return backend_->status(); }
+  // One file counted alone: a group of one.
+  struct OneCount {
+    bool counted;
+    Owner counted_by;
+    CollectionRow row;
+  };
+  OneCount count_one(const std::optional<std::string>& receipt_key, const Owner& owner) {
+    const GroupCount result = status().count_files(kKey, {{receipt_key, owner}}, in_a_minute());
+    return {result.files.at(0).counted, result.files.at(0).counted_by, result.row};
+  }
   ProductTable& product() { return backend_->product(); }
   void put_row(const CollectionKey& key, const std::string& status_text,
                std::optional<std::int64_t> exported = std::nullopt) {
@@ -138,70 +148,92 @@ class TableContract : public ::testing::TestWithParam<std::string> {
 
 TEST_P(TableContract, AFileIsCountedOnceAndItsReceiptNamesWhoCountedIt) {
   put_row(kKey, "Sent", 3);
-  const CountResult first = status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute());
+  const OneCount first = count_one(std::string("rk-1"), kFirst);
   EXPECT_TRUE(first.counted);
   EXPECT_EQ(first.row.status, "Sent");
   EXPECT_EQ(first.row.files_exported, 3);
   EXPECT_EQ(first.row.files_received, 1);
   for (const Owner& again : {kSecond, kOther, kFirst}) {
-    const CountResult refused =
-        status().count_file(kKey, std::string("rk-1"), again, in_a_minute());
+    const OneCount refused = count_one(std::string("rk-1"), again);
     EXPECT_FALSE(refused.counted);
     EXPECT_EQ(refused.counted_by, kFirst);
     EXPECT_EQ(refused.row.files_received, 1);
   }
-  EXPECT_TRUE(status().count_file(kKey, std::string("rk-2"), kOther, in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::string("rk-2"), kOther).counted);
   EXPECT_EQ(status().read(kKey, in_a_minute())->files_received, 2);
+}
+
+TEST_P(TableContract, AGroupCountsEachNewFileOnceAndSettlesTheOthers) {
+  put_row(kKey, "Sent", 10);
+  ASSERT_TRUE(count_one(std::string("rk-old"), kFirst).counted);
+  const GroupCount group = status().count_files(kKey,
+                                                {{std::string("rk-a"), kSecond},
+                                                 {std::string("rk-old"), kSecond},
+                                                 {std::nullopt, kSecond},
+                                                 {std::string("rk-a"), kOther},
+                                                 {std::string("rk-b"), kOther}},
+                                                in_a_minute());
+  ASSERT_EQ(group.files.size(), 5u);
+  EXPECT_TRUE(group.files[0].counted);
+  EXPECT_FALSE(group.files[1].counted);
+  EXPECT_EQ(group.files[1].counted_by, kFirst);
+  EXPECT_TRUE(group.files[2].counted);
+  EXPECT_FALSE(group.files[3].counted);
+  EXPECT_EQ(group.files[3].counted_by, kSecond);
+  EXPECT_TRUE(group.files[4].counted);
+  EXPECT_EQ(group.row.files_received, 4);
+  EXPECT_EQ(status().read(kKey, in_a_minute())->files_received, 4);
+  // The receipts name their own message's owner.
+  EXPECT_EQ(count_one(std::string("rk-b"), kFirst).counted_by, kOther);
 }
 
 TEST_P(TableContract, AFileWithoutReceiptIsCountedEveryTime) {
   put_row(kKey, "Exported", 5);
   for (std::int64_t expected = 1; expected <= 3; ++expected) {
-    const CountResult result = status().count_file(kKey, std::nullopt, kFirst, in_a_minute());
+    const OneCount result = count_one(std::nullopt, kFirst);
     EXPECT_TRUE(result.counted);
     EXPECT_EQ(result.row.files_received, expected);
   }
 }
 
 TEST_P(TableContract, ACountOnAMissingRowWritesNothingNotEvenItsReceipt) {
-  EXPECT_THROW(status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute()),
-               CollectionNotFound);
-  EXPECT_THROW(status().count_file(kKey, std::nullopt, kFirst, in_a_minute()), CollectionNotFound);
+  EXPECT_THROW(count_one(std::string("rk-1"), kFirst), CollectionNotFound);
+  EXPECT_THROW(count_one(std::nullopt, kFirst), CollectionNotFound);
   EXPECT_FALSE(status().read(kKey, in_a_minute()).has_value());
   // Had the receipt been written, this count would be refused.
   put_row(kKey, "Sent", 3);
-  EXPECT_TRUE(status().count_file(kKey, std::string("rk-1"), kFirst, in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::string("rk-1"), kFirst).counted);
 }
 
 TEST_P(TableContract, ATransitionMovesOnlyFromItsStatusesAndOnlyOnce) {
   put_row(kKey, "Exporting", 1);
-  EXPECT_FALSE(
-      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", "", {100, kFirst},
+                                   in_a_minute()));
   put_row(kKey, "Sent", 1);
-  EXPECT_TRUE(
-      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
-  EXPECT_FALSE(
-      status().transition(kKey, {"Exported", "Sent"}, "Received", {200, kOther}, in_a_minute()));
+  EXPECT_TRUE(status().transition(kKey, {"Exported", "Sent"}, "Received", "", {100, kFirst},
+                                  in_a_minute()));
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", "", {200, kOther},
+                                   in_a_minute()));
   const auto row = status().read(kKey, in_a_minute());
   EXPECT_EQ(row->status, "Received");
   EXPECT_EQ(row->pending, (PendingMark{100, kFirst}));
   // Received with its effects still pending is not moved on.
-  EXPECT_FALSE(
-      status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}, in_a_minute()));
+  EXPECT_FALSE(status().transition(kKey, {"Received", "Sent"}, "Success", "Received", {300, kOther},
+                                   in_a_minute()));
   status().finish_effects(kKey, kFirst, Stage::Received, false, in_a_minute());
-  EXPECT_TRUE(
-      status().transition(kKey, {"Received", "Sent"}, "Success", {300, kOther}, in_a_minute()));
+  EXPECT_TRUE(status().transition(kKey, {"Received", "Sent"}, "Success", "Received", {300, kOther},
+                                  in_a_minute()));
 }
 
 TEST_P(TableContract, ATransitionOfAMissingRowCreatesNothing) {
-  EXPECT_FALSE(
-      status().transition(kKey, {"Exported", "Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  EXPECT_FALSE(status().transition(kKey, {"Exported", "Sent"}, "Received", "", {100, kFirst},
+                                   in_a_minute()));
   EXPECT_FALSE(status().read(kKey, in_a_minute()).has_value());
 }
 
 TEST_P(TableContract, TakeOverGoesByTheOwnerSeenAndFinishingByTheOwner) {
   put_row(kKey, "Sent", 1);
-  ASSERT_TRUE(status().transition(kKey, {"Sent"}, "Received", {100, kFirst}, in_a_minute()));
+  ASSERT_TRUE(status().transition(kKey, {"Sent"}, "Received", "", {100, kFirst}, in_a_minute()));
   EXPECT_FALSE(status().take_over(kKey, {100, kOther}, {900, kSecond}, in_a_minute()));
   EXPECT_TRUE(status().take_over(kKey, {100, kFirst}, {900, kSecond}, in_a_minute()));
   EXPECT_FALSE(status().take_over(kKey, {100, kFirst}, {950, kOther}, in_a_minute()));

@@ -248,7 +248,8 @@ def test_transact_write_items_on_moto(stack, probe_binary, unique_name):
         assert client.get_item(TableName=table, Key=key("c", "a"))["Item"]["v"] == {"N": "1"}
         assert client.get_item(TableName=table, Key=key("c", "b"))["Item"]["v"] == {"N": "2"}
 
-        error = probe.error(
+        # A failed condition is an answer, with a reason per action, not an error.
+        refused = probe.result(
             "dynamodb.TransactWriteItems",
             request={
                 "TransactItems": [
@@ -264,10 +265,7 @@ def test_transact_write_items_on_moto(stack, probe_binary, unique_name):
                 ]
             },
         )
-    assert error["type"] == "TransactionCanceled"
-    assert error["code"] == "TransactionCanceledException"
-    assert error["retryable"] is False
-    codes = [reason["Code"] for reason in error["cancellation_reasons"]]
+    codes = [reason["Code"] for reason in refused["CancellationReasons"]]
     assert codes == ["None", "ConditionalCheckFailed"]
     assert "Item" not in client.get_item(TableName=table, Key=key("c", "new"))
 

@@ -7,6 +7,8 @@
 //   {"op": "status.count_file", "table": "T", "receipts_table": "R", "correlation_id": "c",
 //    "collection_name": "n", "receipt_key": "k", "owner": "o"}
 //   (receipt_key and owner optional; answers counted, row and counted_by)
+//   {"op": "status.count_files", ..., "files": [{"receipt_key": "k", "owner": "o"}, ...]}
+//   (a group; answers files [{counted, counted_by}], row, transactions and conflicts)
 //   Any command may carry "deadline_ms": its calls end that many ms from now (default 60 s).
 //
 // An optional "id" is echoed back, so that a test can match answers to commands.
@@ -231,8 +233,16 @@ class Probe {
       return {{"Items", result.items}, {"Count", result.items.size()}, {"pages", result.pages}};
     }
     if (action == "TransactWriteItems") {
-      dynamodb().transact_write_items(request, deadline_of(command));
-      return json::object();
+      const aws::TransactionOutcome outcome = dynamodb().transact_write_items(
+          request,
+          [&](int attempt) {
+            return text_or(command, "token", "probe") + "-" + std::to_string(attempt);
+          },
+          deadline_of(command));
+      if (outcome.committed) return json::object();
+      json reasons = json::array();
+      for (const auto& reason : outcome.reasons) reasons.push_back({{"Code", reason.code}});
+      return {{"CancellationReasons", reasons}};
     }
     throw BadCommand("unknown dynamodb op \"" + action + "\"");
   }
@@ -319,25 +329,41 @@ class Probe {
   json status_op(const std::string& action, const json& command) {
     adapters::DynamoStatusTable table(
         dynamodb(), {text(command, "table"), text_or(command, "receipts_table", "")});
-    if (action == "count_file") {
-      std::optional<std::string> receipt_key;
-      if (command.contains("receipt_key") && !command["receipt_key"].is_null()) {
-        receipt_key = text(command, "receipt_key");
+    if (action == "count_file" || action == "count_files") {
+      const json files = action == "count_file" ? json::array({command}) : command.at("files");
+      std::vector<core::FileToCount> to_count;
+      for (const json& file : files) {
+        std::optional<std::string> receipt_key;
+        if (file.contains("receipt_key") && !file["receipt_key"].is_null()) {
+          receipt_key = text(file, "receipt_key");
+        }
+        to_count.push_back({receipt_key, text_or(file, "owner", "")});
       }
-      const auto result = table.count_file(collection_key(command), receipt_key,
-                                           text_or(command, "owner", ""), deadline_of(command));
-      return {{"counted", result.counted},
+      const core::GroupCount result =
+          table.count_files(collection_key(command), to_count, deadline_of(command));
+      if (action == "count_file") {
+        return {{"counted", result.files.at(0).counted},
+                {"row", row_json(result.row)},
+                {"counted_by", result.files.at(0).counted_by.text()}};
+      }
+      json answered = json::array();
+      for (const core::FileCount& file : result.files) {
+        answered.push_back({{"counted", file.counted}, {"counted_by", file.counted_by.text()}});
+      }
+      return {{"files", answered},
               {"row", row_json(result.row)},
-              {"counted_by", result.counted_by.text()}};
+              {"transactions", result.transactions},
+              {"conflicts", result.conflicts}};
     }
     if (action == "read") {
       const auto row = table.read(collection_key(command), deadline_of(command));
       return {{"row", row ? row_json(*row) : json(nullptr)}};
     }
     if (action == "transition") {
-      return {
-          {"moved", table.transition(collection_key(command), texts(command, "from"),
-                                     text(command, "to"), mark(command), deadline_of(command))}};
+      return {{"moved",
+               table.transition(collection_key(command), texts(command, "from"),
+                                text(command, "to"), text_or(command, "not_while_pending_at", ""),
+                                mark(command), deadline_of(command))}};
     }
     if (action == "take_over") {
       return {{"taken_over", table.take_over(collection_key(command), seen_mark(command),

@@ -97,19 +97,18 @@ TEST_F(DynamoDbClientTest, TransactionCanceledCarriesReasonsInOrder) {
                           {{"Code", "ConditionalCheckFailed"},
                            {"Message", "The conditional request failed"},
                            {"Item", kKey}}}}});
-  try {
-    client.transact_write_items({{"TransactItems", json::array()}}, in_a_minute());
-    FAIL() << "expected TransactionCanceled";
-  } catch (const TransactionCanceled& error) {
-    EXPECT_EQ(error.code(), "TransactionCanceledException");
-    ASSERT_EQ(error.reasons().size(), 2u);
-    EXPECT_EQ(error.reasons()[0].code, "None");
-    EXPECT_FALSE(error.reasons()[0].item.has_value());
-    EXPECT_EQ(error.reasons()[1].code, "ConditionalCheckFailed");
-    EXPECT_EQ(error.reasons()[1].message, "The conditional request failed");
-    ASSERT_TRUE(error.reasons()[1].item.has_value());
-    EXPECT_EQ(*error.reasons()[1].item, kKey);
-  }
+  // A failed condition is an answer: returned with its reasons, not thrown.
+  const TransactionOutcome outcome = client.transact_write_items(
+      {{"TransactItems", json::array()}}, [](int) { return std::string("t"); }, in_a_minute());
+  EXPECT_FALSE(outcome.committed);
+  EXPECT_EQ(outcome.attempts, 1);
+  ASSERT_EQ(outcome.reasons.size(), 2u);
+  EXPECT_EQ(outcome.reasons[0].code, "None");
+  EXPECT_FALSE(outcome.reasons[0].item.has_value());
+  EXPECT_EQ(outcome.reasons[1].code, "ConditionalCheckFailed");
+  EXPECT_EQ(outcome.reasons[1].message, "The conditional request failed");
+  ASSERT_TRUE(outcome.reasons[1].item.has_value());
+  EXPECT_EQ(*outcome.reasons[1].item, kKey);
   EXPECT_EQ(transport.header(0, "x-amz-target"), "DynamoDB_20120810.TransactWriteItems");
 }
 
@@ -143,8 +142,11 @@ TEST_F(DynamoDbClientTest, ATransientCancellationIsSentAgainUnderTheNextAttempts
   transport.reply_json(400, transient_cancellation("None", "ThrottlingError"));
   transport.reply(200, "{}");
   const auto token = [](int attempt) { return "token-" + std::to_string(attempt); };
-  EXPECT_NO_THROW(
-      client.transact_write_items({{"TransactItems", json::array()}}, token, in_a_minute()));
+  const TransactionOutcome done =
+      client.transact_write_items({{"TransactItems", json::array()}}, token, in_a_minute());
+  EXPECT_TRUE(done.committed);
+  EXPECT_EQ(done.attempts, 3);
+  EXPECT_EQ(done.conflicts, 1);
   ASSERT_EQ(transport.requests.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(transport.body(i)["ClientRequestToken"], token(static_cast<int>(i) + 1));
@@ -174,12 +176,52 @@ TEST_F(DynamoDbClientTest, ARepeatOfOneAttemptKeepsItsToken) {
   EXPECT_EQ(transport.body(1)["ClientRequestToken"], "token-1");
 }
 
-TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsNotRetried) {
+TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsAnswered) {
   transport.reply_json(400,
                        transient_cancellation("TransactionConflict", "ConditionalCheckFailed"));
-  EXPECT_THROW(client.transact_write_items({{"TransactItems", json::array()}}, in_a_minute()),
-               TransactionCanceled);
+  const TransactionOutcome outcome = client.transact_write_items(
+      {{"TransactItems", json::array()}}, [](int) { return std::string("t"); }, in_a_minute());
+  EXPECT_FALSE(outcome.committed);
+  EXPECT_EQ(outcome.reasons.at(1).code, "ConditionalCheckFailed");
   EXPECT_EQ(transport.requests.size(), 1u);
+}
+
+TEST_F(DynamoDbClientTest, APlainWriteThatMeetsATransactionIsRetriedPastThePolicysAttempts) {
+  // TransactionConflictException: another transaction holds the item. Contention is not
+  // failure: the policy allows 3 attempts, the holder keeps it longer.
+  for (int i = 0; i < 6; ++i) {
+    transport.reply_json(400, {{"__type",
+                                "com.amazonaws.dynamodb.v20120810#"
+                                "TransactionConflictException"},
+                               {"message", "Transaction is ongoing for the item"}});
+  }
+  transport.reply(200, R"({"Attributes":{}})");
+  EXPECT_EQ(client.update_item({{"TableName", "T"}}, in_a_minute()),
+            (json{{"Attributes", json::object()}}));
+  EXPECT_EQ(transport.requests.size(), 7u);
+}
+
+TEST_F(DynamoDbClientTest, APlainWriteStillMeetingATransactionAtTheDeadlineFailsNamingItsAttempts) {
+  for (int i = 0; i < 400; ++i) {
+    transport.reply_json(400, {{"__type",
+                                "com.amazonaws.dynamodb.v20120810#"
+                                "TransactionConflictException"},
+                               {"message", "Transaction is ongoing for the item"}});
+  }
+  // Backoff of a few milliseconds: the deadline, not the scripted answers, ends it.
+  RetryPolicy policy = ssc::test::fast_policy();
+  policy.base_delay = std::chrono::milliseconds(1);
+  policy.max_delay = std::chrono::milliseconds(2);
+  DynamoDbClient slow{ssc::test::test_endpoint("dynamodb"), credentials, transport, policy};
+  try {
+    slow.update_item({{"TableName", "T"}},
+                     std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    FAIL();
+  } catch (const AwsError& error) {
+    ASSERT_NE(error.failed_call(), nullptr);
+    EXPECT_EQ(static_cast<std::size_t>(error.failed_call()->attempts), transport.requests.size());
+    EXPECT_GT(error.failed_call()->attempts, 3);
+  }
 }
 
 TEST_F(DynamoDbClientTest, NonJsonSuccessIsMalformedResponse) {

@@ -48,6 +48,18 @@ class StatusTableTest : public ::testing::Test {
   DynamoStatusTable table{client, ssc::adapters::StatusTables{"ExportStatus", "Receipts"}};
 
   std::string target(std::size_t i) const { return transport.header(i, "x-amz-target"); }
+
+  // One file counted alone: a group of one.
+  struct OneCount {
+    bool counted;
+    ssc::core::Owner counted_by;
+    ssc::core::CollectionRow row;
+  };
+  OneCount count_one(const std::optional<std::string>& receipt_key, const ssc::core::Owner& owner,
+                     ssc::aws::Deadline deadline = in_a_minute()) {
+    const ssc::core::GroupCount result = table.count_files(kKey, {{receipt_key, owner}}, deadline);
+    return {result.files.at(0).counted, result.files.at(0).counted_by, result.row};
+  }
 };
 
 json cancelled(const std::string& receipt_reason, const std::string& row_reason,
@@ -75,7 +87,7 @@ TEST_F(StatusTableTest, CountWithReceiptIsOneTransactionAndOneSmallRead) {
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
   const auto before = std::chrono::system_clock::now();
-  const auto result = table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
+  const auto result = count_one(std::string("rk"), "AbCdEfGh.1.tok0");
   EXPECT_TRUE(result.counted);
   EXPECT_EQ(result.row.status, "Sent");
   EXPECT_EQ(result.row.files_received, 2);
@@ -108,9 +120,9 @@ TEST_F(StatusTableTest, CountWithReceiptIsOneTransactionAndOneSmallRead) {
             {{"Update",
               {{"TableName", "ExportStatus"},
                {"Key", kKeyJson},
-               {"UpdateExpression", "ADD FilesReceived :one"},
+               {"UpdateExpression", "ADD FilesReceived :files"},
                {"ConditionExpression", "attribute_exists(CorrelationId)"},
-               {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}}}}}}}}));
+               {"ExpressionAttributeValues", {{":files", {{"N", "1"}}}}}}}}}}}));
   EXPECT_EQ(target(1), "DynamoDB_20120810.GetItem");
   EXPECT_EQ(transport.body(1)["ConsistentRead"], true);
 }
@@ -120,9 +132,9 @@ TEST_F(StatusTableTest, TheRequestTokenIsTheSameForTheSameCountAndOtherwiseDiffe
     transport.reply_json(200, json::object());
     transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
   }
-  table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
-  table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.tok0", in_a_minute());
-  table.count_file(kKey, std::string("rk2"), "AbCdEfGh.1.tok0", in_a_minute());
+  count_one(std::string("rk"), "AbCdEfGh.1.tok0");
+  count_one(std::string("rk"), "AbCdEfGh.2.tok0");
+  count_one(std::string("rk2"), "AbCdEfGh.1.tok0");
   const auto token = [&](std::size_t i) {
     return transport.body(i)["ClientRequestToken"].get<std::string>();
   };
@@ -135,7 +147,7 @@ TEST_F(StatusTableTest, ARetriedTransactionIsTheSameRequest) {
   transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::string("rk"), "AbCdEfGh.1.tok0").counted);
   ASSERT_EQ(transport.requests.size(), 3u);
   // The same ClientRequestToken and the same ExpiresAt: DynamoDB applies it once.
   EXPECT_EQ(transport.body(0), transport.body(1));
@@ -146,7 +158,7 @@ TEST_F(StatusTableTest, ATransactionConflictIsRetried) {
   transport.reply_json(400, cancelled("None", "TransactionConflict"));
   transport.reply_json(200, json::object());
   transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::string("rk"), "AbCdEfGh.1.tok0").counted);
   ASSERT_EQ(transport.requests.size(), 4u);
   // The same transaction, each attempt under a token of its own.
   json first = transport.body(0);
@@ -159,33 +171,126 @@ TEST_F(StatusTableTest, ATransactionConflictIsRetried) {
   EXPECT_EQ(client.transaction_retries(), 2u);
 }
 
-TEST_F(StatusTableTest, ConflictsThatDoNotEndFailTheCount) {
-  for (int i = 0; i < 3; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
+TEST_F(StatusTableTest, ConflictsAreRetriedPastThePolicysAttemptsUntilTheDeadline) {
+  // Contention is not failure: the policy allows 3 attempts, the conflicts go on longer.
+  for (int i = 0; i < 7; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 1, {})}});
+  const ssc::core::GroupCount result =
+      table.count_files(kKey, {{std::string("rk"), "AbCdEfGh.1.tok0"}}, in_a_minute());
+  EXPECT_TRUE(result.files.at(0).counted);
+  EXPECT_EQ(result.transactions, 8);
+  EXPECT_EQ(result.conflicts, 7);
+}
+
+TEST_F(StatusTableTest, ConflictsThatOutlastTheDeadlineFailTheCountNamingEveryAttempt) {
+  for (int i = 0; i < 400; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
+  // Backoff of a few milliseconds: the deadline, not the scripted answers, ends it.
+  ssc::aws::RetryPolicy policy = ssc::test::fast_policy();
+  policy.base_delay = std::chrono::milliseconds(1);
+  policy.max_delay = std::chrono::milliseconds(2);
+  DynamoDbClient slow{ssc::test::test_endpoint("dynamodb"), credentials, transport, policy};
+  DynamoStatusTable slow_table{slow, ssc::adapters::StatusTables{"ExportStatus", "Receipts"}};
   try {
-    table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.tok0", in_a_minute());
+    slow_table.count_files(kKey, {{std::string("rk"), "AbCdEfGh.1.tok0"}},
+                           std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
     FAIL();
   } catch (const ssc::aws::TransactionCanceled& error) {
     // The message fails and SQS brings it back: nothing was counted.
-    EXPECT_TRUE(error.transient());
+    EXPECT_TRUE(error.conflict());
+    ASSERT_NE(error.failed_call(), nullptr);
+    EXPECT_EQ(static_cast<std::size_t>(error.failed_call()->attempts), transport.requests.size());
+    EXPECT_GT(error.failed_call()->attempts, 3);
+    EXPECT_NE(std::string(error.what())
+                  .find("after " + std::to_string(transport.requests.size()) + " attempts"),
+              std::string::npos)
+        << error.what();
   }
+}
+
+TEST_F(StatusTableTest, AGroupIsOneTransactionOfItsReceiptsAndOneAddOfTheirNumber) {
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 3, {})}});
+  // Two files, one of them delivered twice in the batch, and one without a name.
+  const ssc::core::GroupCount result = table.count_files(kKey,
+                                                         {{std::string("rk-a"), "AaAaAaAa.1.tok0"},
+                                                          {std::string("rk-b"), "BbBbBbBb.1.tok1"},
+                                                          {std::nullopt, "CcCcCcCc.1.tok2"},
+                                                          {std::string("rk-a"), "DdDdDdDd.1.tok3"}},
+                                                         in_a_minute());
+  ASSERT_EQ(transport.requests.size(), 2u);
+  const json body = transport.body(0);
+  const json& actions = body["TransactItems"];
+  ASSERT_EQ(actions.size(), 3u);  // one Put per key: DynamoDB refuses two actions on one item
+  EXPECT_EQ(actions[0]["Put"]["Item"]["CountedBy"]["S"], "AaAaAaAa.1.tok0");
+  EXPECT_EQ(actions[1]["Put"]["Item"]["CountedBy"]["S"], "BbBbBbBb.1.tok1");
+  EXPECT_EQ(actions[0]["Put"]["Item"]["ExpiresAt"], actions[1]["Put"]["Item"]["ExpiresAt"]);
+  EXPECT_EQ(actions[2]["Update"]["ExpressionAttributeValues"][":files"]["N"], "3");
+  EXPECT_TRUE(result.files[0].counted && result.files[1].counted && result.files[2].counted);
+  // The second delivery of rk-a is a duplicate of the first, settled after the commit.
+  EXPECT_FALSE(result.files[3].counted);
+  EXPECT_EQ(result.files[3].counted_by, ssc::core::Owner("AaAaAaAa.1.tok0"));
+  EXPECT_EQ(result.row.files_received, 3);
+  EXPECT_EQ(result.transactions, 1);
+}
+
+TEST_F(StatusTableTest, AReceiptThatExistsIsSettledAndTheRestCountedWithoutItUnderANewToken) {
+  json refused = cancelled("ConditionalCheckFailed", "None", receipt_item("AbCdEfGh.1.first0"));
+  // Three actions: the receipts of rk and rk-2, and the row.
+  refused["CancellationReasons"] = {
+      refused["CancellationReasons"][0], {{"Code", "None"}}, {{"Code", "None"}}};
+  transport.reply_json(400, refused);
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
+  const ssc::core::GroupCount result = table.count_files(
+      kKey, {{std::string("rk"), "AbCdEfGh.2.second0"}, {std::string("rk-2"), "XyXyXyXy.1.x0"}},
+      in_a_minute());
+  EXPECT_FALSE(result.files[0].counted);
+  EXPECT_EQ(result.files[0].counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
+  EXPECT_TRUE(result.files[1].counted);
+  ASSERT_EQ(transport.requests.size(), 3u);
+  const json second = transport.body(1);
+  ASSERT_EQ(second["TransactItems"].size(), 2u);
+  EXPECT_EQ(second["TransactItems"][0]["Put"]["Item"]["ReceiptKey"]["S"], "rk-2");
+  EXPECT_EQ(second["TransactItems"][1]["Update"]["ExpressionAttributeValues"][":files"]["N"], "1");
+  // Other actions, another token: a token is never sent again with other actions.
+  EXPECT_NE(transport.body(0)["ClientRequestToken"], second["ClientRequestToken"]);
+}
+
+TEST_F(StatusTableTest, AGroupOfMoreThan99ReceiptsTakesOneTransactionPer99) {
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, json::object());
+  transport.reply_json(200, {{"Item", row_item("Sent", 150, {})}});
+  std::vector<ssc::core::FileToCount> files;
+  for (int i = 0; i < 150; ++i) {
+    files.push_back({"rk-" + std::to_string(i), "AbCdEfGh.1.tok" + std::to_string(i)});
+  }
+  const ssc::core::GroupCount result = table.count_files(kKey, files, in_a_minute());
+  ASSERT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(transport.body(0)["TransactItems"].size(), 100u);
+  EXPECT_EQ(transport.body(1)["TransactItems"].size(), 52u);
+  EXPECT_EQ(
+      transport.body(1)["TransactItems"][51]["Update"]["ExpressionAttributeValues"][":files"]["N"],
+      "51");
+  EXPECT_EQ(result.transactions, 2);
 }
 
 TEST_F(StatusTableTest, CountWithoutReceiptIsOneConditionalAdd) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::nullopt, "", in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::nullopt, "").counted);
   ASSERT_EQ(transport.requests.size(), 1u);
   EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
   EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
                                      {"Key", kKeyJson},
-                                     {"UpdateExpression", "ADD FilesReceived :one"},
+                                     {"UpdateExpression", "ADD FilesReceived :files"},
                                      {"ConditionExpression", "attribute_exists(CorrelationId)"},
-                                     {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}},
+                                     {"ExpressionAttributeValues", {{":files", {{"N", "1"}}}}},
                                      {"ReturnValues", "ALL_NEW"}}));
 }
 
 TEST_F(StatusTableTest, AnEmptyReceiptKeyCountsLikeNone) {
   transport.reply_json(200, {{"Attributes", row_item("Exported", 1, {})}});
-  EXPECT_TRUE(table.count_file(kKey, std::string(""), "", in_a_minute()).counted);
+  EXPECT_TRUE(count_one(std::string(""), "").counted);
   EXPECT_EQ(target(0), "DynamoDB_20120810.UpdateItem");
 }
 
@@ -193,8 +298,7 @@ TEST_F(StatusTableTest, AFileCountedBeforeIsNotCountedAndNamesWhoCountedIt) {
   transport.reply_json(
       400, cancelled("ConditionalCheckFailed", "None", receipt_item("AbCdEfGh.1.first0")));
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  const auto result =
-      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0", in_a_minute());
+  const auto result = count_one(std::string("rk"), "AbCdEfGh.2.second0");
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
   EXPECT_EQ(result.row.files_received, 2);
@@ -205,8 +309,7 @@ TEST_F(StatusTableTest, ARefusalWithoutTheOldReceiptReadsIt) {
   transport.reply_json(400, cancelled("ConditionalCheckFailed", "None"));
   transport.reply_json(200, {{"Item", receipt_item("AbCdEfGh.1.first0")}});
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  const auto result =
-      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.second0", in_a_minute());
+  const auto result = count_one(std::string("rk"), "AbCdEfGh.2.second0");
   EXPECT_FALSE(result.counted);
   EXPECT_EQ(result.counted_by, ssc::core::Owner("AbCdEfGh.1.first0"));
   EXPECT_EQ(transport.body(1), (json{{"TableName", "Receipts"},
@@ -217,33 +320,29 @@ TEST_F(StatusTableTest, ARefusalWithoutTheOldReceiptReadsIt) {
 TEST_F(StatusTableTest, AReceiptWithoutOwnerNamesNobody) {
   transport.reply_json(400, cancelled("ConditionalCheckFailed", "None", receipt_item("")));
   transport.reply_json(200, {{"Item", row_item("Sent", 2, {})}});
-  EXPECT_TRUE(
-      table.count_file(kKey, std::string("rk"), "AbCdEfGh.2.x0", in_a_minute()).counted_by.empty());
+  EXPECT_TRUE(count_one(std::string("rk"), "AbCdEfGh.2.x0").counted_by.empty());
 }
 
 TEST_F(StatusTableTest, AMissingRowIsCollectionNotFoundWhateverTheReceipt) {
   for (const char* receipt : {"None", "ConditionalCheckFailed"}) {
     transport.reply_json(400, cancelled(receipt, "ConditionalCheckFailed"));
-    EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0", in_a_minute()),
-                 CollectionNotFound)
-        << receipt;
+    EXPECT_THROW(count_one(std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound) << receipt;
   }
   transport.reply_json(400, condition_failed());
-  EXPECT_THROW(table.count_file(kKey, std::nullopt, "", in_a_minute()), CollectionNotFound);
+  EXPECT_THROW(count_one(std::nullopt, ""), CollectionNotFound);
   EXPECT_EQ(transport.requests.size(), 3u);  // nothing read, nothing written
 }
 
 TEST_F(StatusTableTest, ARowDeletedRightAfterItsCountIsCollectionNotFound) {
   transport.reply_json(200, json::object());
   transport.reply(200, "{}");
-  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "AbCdEfGh.1.x0", in_a_minute()),
-               CollectionNotFound);
+  EXPECT_THROW(count_one(std::string("rk"), "AbCdEfGh.1.x0"), CollectionNotFound);
 }
 
 TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   transport.reply_json(400, {{"__type", "x#ResourceNotFoundException"}, {"message", "no table"}});
   try {
-    table.count_file(kKey, std::string("rk"), "", in_a_minute());
+    count_one(std::string("rk"), "");
     FAIL();
   } catch (const AwsError& error) {
     EXPECT_EQ(error.code(), "ResourceNotFoundException");
@@ -251,8 +350,7 @@ TEST_F(StatusTableTest, OtherErrorsPassThrough) {
   // A cancellation for a reason no retry gets past (here a validation error) is thrown as it
   // came.
   transport.reply_json(400, cancelled("ValidationError", "None"));
-  EXPECT_THROW(table.count_file(kKey, std::string("rk"), "", in_a_minute()),
-               ssc::aws::TransactionCanceled);
+  EXPECT_THROW(count_one(std::string("rk"), ""), ssc::aws::TransactionCanceled);
 }
 
 TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
@@ -319,31 +417,38 @@ TEST_F(StatusTableTest, MalformedNumberIsAClearError) {
 
 TEST_F(StatusTableTest, TransitionIsOneConditionalSetOfStatusAndMark) {
   transport.reply(200, "{}");
-  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", PendingMark{1234, "tok.0"},
-                               in_a_minute()));
-  EXPECT_EQ(transport.body(0),
-            (json{{"TableName", "ExportStatus"},
-                  {"Key", kKeyJson},
-                  {"UpdateExpression",
-                   "SET CollectionStatus = :to, PendingEffectsUntil = :until, "
-                   "PendingEffectsOwner = :owner"},
-                  {"ConditionExpression",
-                   "CollectionStatus IN (:f0, :f1) AND NOT (CollectionStatus = :pending_stage "
-                   "AND attribute_exists(PendingEffectsUntil))"},
-                  {"ExpressionAttributeValues",
-                   {{":to", {{"S", "Received"}}},
-                    {":until", {{"N", "1234"}}},
-                    {":owner", {{"S", "tok.0"}}},
-                    {":f0", {{"S", "Exported"}}},
-                    {":f1", {{"S", "Sent"}}},
-                    {":pending_stage", {{"S", "Received"}}}}},
-                  {"ReturnValues", "NONE"}}));
+  EXPECT_TRUE(table.transition(kKey, {"Exported", "Sent"}, "Received", "",
+                               PendingMark{1234, "tok.0"}, in_a_minute()));
+  EXPECT_EQ(transport.body(0), (json{{"TableName", "ExportStatus"},
+                                     {"Key", kKeyJson},
+                                     {"UpdateExpression",
+                                      "SET CollectionStatus = :to, PendingEffectsUntil = :until, "
+                                      "PendingEffectsOwner = :owner"},
+                                     {"ConditionExpression", "CollectionStatus IN (:f0, :f1)"},
+                                     {"ExpressionAttributeValues",
+                                      {{":to", {{"S", "Received"}}},
+                                       {":until", {{"N", "1234"}}},
+                                       {":owner", {{"S", "tok.0"}}},
+                                       {":f0", {{"S", "Exported"}}},
+                                       {":f1", {{"S", "Sent"}}}}},
+                                     {"ReturnValues", "NONE"}}));
+}
+
+TEST_F(StatusTableTest, ATransitionIsNotMadeOverTheEarlierStagesPendingEffects) {
+  transport.reply(200, "{}");
+  EXPECT_TRUE(table.transition(kKey, {"Received", "Sent"}, "Success", "Received",
+                               PendingMark{1234, "tok.0"}, in_a_minute()));
+  const json body = transport.body(0);
+  EXPECT_EQ(body["ConditionExpression"],
+            "CollectionStatus IN (:f0, :f1) AND NOT (CollectionStatus = :pending_at AND "
+            "attribute_exists(PendingEffectsUntil))");
+  EXPECT_EQ(body["ExpressionAttributeValues"][":pending_at"], (json{{"S", "Received"}}));
 }
 
 TEST_F(StatusTableTest, RefusedTransitionIsFalse) {
   transport.reply_json(400, condition_failed());
-  EXPECT_FALSE(
-      table.transition(kKey, {"Received"}, "Success", PendingMark{1, "tok.0"}, in_a_minute()));
+  EXPECT_FALSE(table.transition(kKey, {"Received"}, "Success", "Received", PendingMark{1, "tok.0"},
+                                in_a_minute()));
 }
 
 TEST_F(StatusTableTest, TransitionWhoseAnswerWasLostIsRefusedOnTheRepeat) {
@@ -353,18 +458,19 @@ TEST_F(StatusTableTest, TransitionWhoseAnswerWasLostIsRefusedOnTheRepeat) {
   transport.reset_connection();
   transport.reply_json(400, condition_failed());
   EXPECT_FALSE(
-      table.transition(kKey, {"Sent"}, "Received", PendingMark{1, "tok.0"}, in_a_minute()));
+      table.transition(kKey, {"Sent"}, "Received", "", PendingMark{1, "tok.0"}, in_a_minute()));
   ASSERT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(transport.requests[0].body, transport.requests[1].body);
 }
 
 TEST_F(StatusTableTest, TransitionFromNothingWritesNothing) {
-  EXPECT_FALSE(table.transition(kKey, {}, "Success", PendingMark{1, "tok.0"}, in_a_minute()));
+  EXPECT_FALSE(
+      table.transition(kKey, {}, "Success", "Received", PendingMark{1, "tok.0"}, in_a_minute()));
   EXPECT_TRUE(transport.requests.empty());
 }
 
 TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
-  EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", PendingMark{1, ""}, in_a_minute()),
+  EXPECT_THROW(table.transition(kKey, {"Sent"}, "Received", "", PendingMark{1, ""}, in_a_minute()),
                std::invalid_argument);
   EXPECT_THROW(table.take_over(kKey, PendingMark{1, "a"}, PendingMark{2, ""}, in_a_minute()),
                std::invalid_argument);

@@ -81,13 +81,14 @@ TEST_F(FailedCallTest, ThrottlingGivenUpOnSaysHowManyAttempts) {
 TEST_F(FailedCallTest, ACancelledTransactionKeepsItsTypeAndNamesBothTables) {
   transport.reply_json(
       400, {{"__type", "x#TransactionCanceledException"},
-            {"Message", "Transaction cancelled [ConditionalCheckFailed, None]"},
-            {"CancellationReasons", {{{"Code", "ConditionalCheckFailed"}}, {{"Code", "None"}}}}});
+            {"Message", "Transaction cancelled [ValidationError, None]"},
+            {"CancellationReasons", {{{"Code", "ValidationError"}}, {{"Code", "None"}}}}});
   const json request = {
       {"TransactItems",
        {{{"Put", {{"TableName", "receipts"}}}}, {{"Update", {{"TableName", "status"}}}}}}};
   try {
-    dynamodb.transact_write_items(request, in_a_minute());
+    dynamodb.transact_write_items(
+        request, [](int) { return std::string("t"); }, in_a_minute());
     FAIL() << "expected TransactionCanceled";
   } catch (const TransactionCanceled& error) {
     EXPECT_EQ(error.reasons().size(), 2u);

@@ -128,26 +128,34 @@ class FakeStatusTable : public StatusTable {
     before_count_repeat_ = std::move(hook);
   }
 
-  // As the adapter: the receipt and the count in one atomic step; a refusal answers with
-  // the row as it stands and the owner on the file's receipt.
-  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
-                         const Owner& owner, Deadline deadline) override {
+  // As the adapter: the receipts and the count in one atomic step; a file whose receipt
+  // exists (or stands earlier in the group) is settled with the owner its receipt names.
+  GroupCount count_files(const CollectionKey& key, const std::vector<FileToCount>& files,
+                         Deadline deadline) override {
     deadlines.add(deadline);
     const auto apply = [&] {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end()) throw CollectionNotFound("no row for " + key.collection_name);
       Entry& entry = found->second;
-      if (receipt_key) {
-        if (const auto receipt = receipts_.find(*receipt_key); receipt != receipts_.end()) {
-          return CountResult{false, entry.row, receipt->second};
+      GroupCount result;
+      result.transactions = 1;
+      for (const FileToCount& file : files) {
+        if (file.receipt_key) {
+          if (const auto receipt = receipts_.find(*file.receipt_key); receipt != receipts_.end()) {
+            result.files.push_back({false, receipt->second});
+            continue;
+          }
+          receipts_.emplace(*file.receipt_key, file.owner);
         }
-        receipts_.emplace(*receipt_key, owner);
+        ++entry.row.files_received;
+        result.files.push_back({true, {}});
       }
-      ++entry.row.files_received;
-      return CountResult{true, entry.row, {}};
+      ++counts_;
+      result.row = entry.row;
+      return result;
     };
-    const CountResult first = apply();
+    const GroupCount first = apply();
     if (!lost_answers.take(Write::Count)) return first;
     std::function<void()> hook;
     {
@@ -186,7 +194,8 @@ class FakeStatusTable : public StatusTable {
   }
 
   bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const PendingMark& mine, Deadline deadline) override {
+                  const std::string& to, std::string_view not_while_pending_at,
+                  const PendingMark& mine, Deadline deadline) override {
     deadlines.add(deadline);
     std::function<void()> hook;
     {
@@ -198,8 +207,9 @@ class FakeStatusTable : public StatusTable {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto found = rows_.find({key.correlation_id, key.collection_name});
       if (found == rows_.end() || !one_of(from, found->second.row.status)) return false;
-      // As the adapter: Received effects still pending are not overtaken.
-      if (found->second.row.status == "Received" && found->second.row.pending) return false;
+      if (found->second.row.status == not_while_pending_at && found->second.row.pending) {
+        return false;
+      }
       found->second.row.status = to;
       found->second.row.pending = mine;
       ++transitions_;
@@ -269,6 +279,11 @@ class FakeStatusTable : public StatusTable {
     const std::lock_guard<std::mutex> lock(mutex_);
     return take_overs_;
   }
+  // count_files() calls applied: one per group.
+  int counts() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return counts_;
+  }
 
   LostAnswers lost_answers;
   SeenDeadlines deadlines;
@@ -287,6 +302,7 @@ class FakeStatusTable : public StatusTable {
   int reads_ = 0;
   int transitions_ = 0;
   int take_overs_ = 0;
+  int counts_ = 0;
 };
 
 class FakeProductTable : public ProductTable {

@@ -69,14 +69,14 @@ class TimedLatch {
   bool broken_ = false;
 };
 
-// The fake table, with a gate in front of count_file: records what happens there (threads,
+// The fake table, with a gate in front of count_files: records what happens there (threads,
 // order, how many at once, the deadline each call was given) and may hold callers at a latch.
 class GatedStatusTable : public StatusTable {
  public:
   explicit GatedStatusTable(FakeStatusTable& table) : table_(table) {}
 
-  CountResult count_file(const CollectionKey& key, const std::optional<std::string>& receipt_key,
-                         const Owner& owner, Deadline deadline) override {
+  GroupCount count_files(const CollectionKey& key, const std::vector<FileToCount>& files,
+                         Deadline deadline) override {
     struct InFlight {
       GatedStatusTable& self;
       explicit InFlight(GatedStatusTable& s) : self(s) {
@@ -98,15 +98,16 @@ class GatedStatusTable : public StatusTable {
       const std::lock_guard lock(mutex_);
       latch_timed_out_ = true;
     }
-    return table_.count_file(key, receipt_key, owner, deadline);
+    return table_.count_files(key, files, deadline);
   }
 
   std::optional<CollectionRow> read(const CollectionKey& key, Deadline deadline) override {
     return table_.read(key, deadline);
   }
   bool transition(const CollectionKey& key, const std::vector<std::string>& from,
-                  const std::string& to, const PendingMark& mine, Deadline deadline) override {
-    return table_.transition(key, from, to, mine, deadline);
+                  const std::string& to, std::string_view not_while_pending_at,
+                  const PendingMark& mine, Deadline deadline) override {
+    return table_.transition(key, from, to, not_while_pending_at, mine, deadline);
   }
   bool take_over(const CollectionKey& key, const PendingMark& seen, const PendingMark& mine,
                  Deadline deadline) override {

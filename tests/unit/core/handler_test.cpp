@@ -54,7 +54,7 @@ class HandlerTest : public ::testing::Test {
   static TimeBudget budget(std::int64_t work_end_ms, std::int64_t io_end_ms,
                            std::int64_t lambda_ms) {
     return {lambda_ms, FakeClock::steady_at(lambda_ms), FakeClock::steady_at(io_end_ms),
-            FakeClock::steady_at(work_end_ms)};
+            FakeClock::steady_at(work_end_ms), FakeClock::steady_at(work_end_ms)};
   }
   std::int64_t received(const std::string& corr, const std::string& coll) {
     return status.row({corr, coll}).files_received;
@@ -102,6 +102,83 @@ TEST_F(HandlerTest, FifoQueueReturnsTheFailedMessageAndEveryLaterOneUnprocessed)
                                           record("m4", body("c1", "db.a.b", "f4"), kFifoArn)}));
   EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m2", "m3", "m4"}));
   EXPECT_EQ(received("c1", "db.a.b"), 1);  // m3 and m4 were not processed
+}
+
+TEST_F(HandlerTest, AStandardBatchCountsEachCollectionsFilesTogether) {
+  status.put({"c1", "db.a.b"}, "Exported", 3);
+  status.put({"c1", "db.a.c"}, "Exported", 9);
+  const json response = handle(
+      sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.c", "f1")),
+                 record("m3", body("c1", "db.a.b", "f2")), record("m4", body("c1", "db.a.b", "f3")),
+                 record("m5", body("c1", "db.a.b", "f2"))}));
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  EXPECT_EQ(status.counts(), 2);           // one count per collection, not one per message
+  EXPECT_EQ(received("c1", "db.a.b"), 3);  // m5 is f2 again: counted once
+  EXPECT_EQ(received("c1", "db.a.c"), 1);
+  // db.a.b is received: one transition, its effects once.
+  EXPECT_EQ(status.row({"c1", "db.a.b"}).status, "Received");
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(metrics.count("file_received"), 4);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.processing_times().size(), 5u);  // one per message
+}
+
+TEST_F(HandlerTest, MessagesThatDifferInWhatTheEffectsCarryAreNotCountedTogether) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  json other_date = body("c1", "db.a.b", "f2");
+  other_date["export_date"] = "2020-01-02";
+  json other_flag = body("c1", "db.a.b", "f3");
+  other_flag["shutdown_flag"] = "false";
+  handle(sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", other_date),
+                    record("m3", other_flag), record("m4", body("c1", "db.a.b", "f4"))}));
+  EXPECT_EQ(status.counts(), 3);
+  EXPECT_EQ(received("c1", "db.a.b"), 4);
+}
+
+TEST_F(HandlerTest, AFailedCountFailsTheWholeGroupAndNothingElse) {
+  status.put({"c1", "db.a.c"}, "Exported", 9);
+  // db.a.b has no row: its group's count is refused, both of its messages fail.
+  const json response = handle(
+      sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.c", "f1")),
+                 record("m3", body("c1", "db.a.b", "f2"))}));
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m3"}));
+  EXPECT_EQ(metrics.count("message_failed"), 2);
+  EXPECT_EQ(received("c1", "db.a.c"), 1);
+}
+
+TEST_F(HandlerTest, AFailedTransitionFailsOnlyTheMessageThatCarriesIt) {
+  status.put({"c1", "db.a.b"}, "Exported", 2);
+  queue.failures.fail_next(1);
+  const json response = handle(sqs_event({delivery("m1", body("c1", "db.a.b", "f1"), 1),
+                                          delivery("m2", body("c1", "db.a.b", "f2"), 1)}));
+  // m2 carried the transition, whose effects failed: it comes back; m1's file is counted.
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{"m2"});
+  EXPECT_EQ(received("c1", "db.a.b"), 2);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  // Its redelivery finds its own file counted by its earlier delivery, and that delivery's
+  // mark: it is over, so the effects are taken over and performed.
+  const json again = handle(sqs_event({delivery("m2", body("c1", "db.a.b", "f2"), 2)}));
+  EXPECT_EQ(failed_ids(again), std::vector<std::string>{});
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(metrics.count("file_received"), 2);  // the earlier delivery's count, reported now
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+}
+
+TEST_F(HandlerTest, AFifoBatchCountsConsecutiveMessagesTogetherAndStopsAtAFailedGroup) {
+  status.put({"c1", "db.a.b"}, "Exported", 9);
+  status.put({"c1", "db.a.c"}, "Exported", 9);
+  const json response = handle(sqs_event({record("m1", body("c1", "db.a.b", "f1"), kFifoArn),
+                                          record("m2", body("c1", "db.a.b", "f2"), kFifoArn),
+                                          record("m3", body("c1", "db.a.c", "f1"), kFifoArn),
+                                          record("m4", body("c1", "db.x.y", "f1"), kFifoArn),
+                                          record("m5", body("c1", "db.x.y", "f2"), kFifoArn),
+                                          record("m6", body("c1", "db.a.b", "f3"), kFifoArn)}));
+  // Groups in batch order: [m1 m2] [m3] [m4 m5] [m6]. The third fails: it and the rest
+  // come back, in order.
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m4", "m5", "m6"}));
+  EXPECT_EQ(status.counts(), 2);
+  EXPECT_EQ(received("c1", "db.a.b"), 2);
+  EXPECT_EQ(received("c1", "db.a.c"), 1);
 }
 
 TEST_F(HandlerTest, FifoInvalidMessageAlsoStopsTheBatch) {
@@ -315,8 +392,11 @@ TEST_F(HandlerTest, ThePendingMarksCarryLambdasDeadlineNotTheWorkEnd) {
 TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
   // A request held until the work end (the AWS layer gives up there): the message fails,
   // its counts so far are pushed all the same, within the reserve.
+  // Four collections, so four units in batch order: m2's transition uses up the time.
   status.put({"c1", "db.a.b"}, "Exported", 2);
   status.put({"c1", "db.a.c"}, "Sent", 1);
+  status.put({"c1", "db.a.d"}, "Exported", 2);
+  status.put({"c1", "db.a.e"}, "Exported", 2);
   const std::int64_t start = clock.peek();
   const TimeBudget time = budget(start + 3'000, start + 4'000, start + 5'000);
   std::int64_t pushed_at_ms = 0;
@@ -329,8 +409,8 @@ TEST_F(HandlerTest, ARequestThatUsesUpTheWorkTimeStillLeavesThePush) {
   ::testing::internal::CaptureStderr();
   const json response = handler.handle(
       sqs_event({record("m1", body("c1", "db.a.b", "f1")), record("m2", body("c1", "db.a.c", "f1")),
-                 record("m3", body("c1", "db.a.b", "f2")),
-                 record("m4", body("c1", "db.a.b", "f3"))}),
+                 record("m3", body("c1", "db.a.d", "f2")),
+                 record("m4", body("c1", "db.a.e", "f3"))}),
       time);
   const auto lines = parse_lines(::testing::internal::GetCapturedStderr());
   // m3 and m4 are returned without a try: every AWS call would fail at once.

@@ -388,7 +388,7 @@ TEST_F(WorkflowTest, RacingTransitionWhileTheWinnerIsStillWorkingLeavesItAlone) 
   // invocations have the same deadline millisecond: only the owner tells them apart.
   const PendingMark winner = mark();
   status.before_next_transition(
-      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner, work_end); });
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", "", winner, work_end); });
   const Outcome first = run(file(kColl, "f1"), mark(winner.until_ms));
   EXPECT_FALSE(first.transitioned);
   EXPECT_FALSE(first.effects_recovered);
@@ -591,7 +591,7 @@ TEST_F(WorkflowTest, RefusedWriteWithAnotherOwnersMarkIsNotTakenForOurs) {
   status.put(key(kColl), "Sent", 1, 0);
   const PendingMark winner = mark();
   status.before_next_transition(
-      [&] { status.transition(key(kColl), {"Sent"}, "Received", winner, work_end); });
+      [&] { status.transition(key(kColl), {"Sent"}, "Received", "", winner, work_end); });
   status.lost_answers.lose_next(Write::Transition);
   const Outcome outcome = run(file(kColl, "f1"), mark(winner.until_ms));
   EXPECT_FALSE(outcome.transitioned);
@@ -836,6 +836,84 @@ TEST_F(WorkflowTest, AMessageForASuccessfulCollectionOfAnUnfinishedRunDeletesNot
   status.put(key(kOther), "Sent", 2, 1);
   EXPECT_FALSE(run(success_file(kColl)).run_finished);
   EXPECT_FALSE(run(file(kColl, "f9")).run_finished);
+}
+
+// --- groups: a batch's files of one collection counted together ---------------------
+
+TEST_F(WorkflowTest, AGroupIsOneCountAndItsLastMessageCarriesTheTransition) {
+  status.put(key(kColl), "Exported", 3, 0);
+  const Message f1 = file(kColl, "f1");
+  const Message f2 = file(kColl, "f2");
+  const Message f3 = file(kColl, "f3");
+  const PendingMark m1 = mark();
+  const PendingMark m2 = mark();
+  const PendingMark m3 = mark();
+  const std::vector<DeliveryResult> results =
+      workflow.process_files({{f1, m1}, {f2, m2}, {f3, m3}});
+  ASSERT_EQ(results.size(), 3u);
+  for (const DeliveryResult& result : results) {
+    EXPECT_FALSE(result.error);
+    EXPECT_TRUE(result.outcome.counted);
+  }
+  EXPECT_EQ(status.counts(), 1);
+  EXPECT_FALSE(results[0].outcome.transitioned);
+  EXPECT_FALSE(results[1].outcome.transitioned);
+  EXPECT_TRUE(results[2].outcome.transitioned);
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+  EXPECT_EQ(status.row(key(kColl)).effects_done_by.received.owner, m3.owner);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(metrics.count("file_received"), 3);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+}
+
+TEST_F(WorkflowTest, AFileTwiceInAGroupIsCountedOnce) {
+  status.put(key(kColl), "Exported", 5, 0);
+  const Message f1 = file(kColl, "f1");
+  const PendingMark first = mark();
+  const PendingMark again = mark();
+  const std::vector<DeliveryResult> results = workflow.process_files({{f1, first}, {f1, again}});
+  EXPECT_TRUE(results[0].outcome.counted);
+  EXPECT_FALSE(results[1].outcome.counted);
+  EXPECT_FALSE(results[1].error);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 1);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+}
+
+TEST_F(WorkflowTest, AGroupMembersEarlierDeliveryIsCreditedToThatMemberOnly) {
+  // f1's earlier delivery counted it and finished the received stage, then failed before
+  // pushing: its redelivery, in a group with f2, reports both.
+  status.put(key(kColl), "Exported", 1, 0);
+  status.record_count(key(kColl), file_receipt_key(file(kColl, "f1")), "AbCdEfGh.1.first0");
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_effects_done_by(key(kColl), {{"AbCdEfGh.1.first0", true}, {}});
+  const Message f1 = file(kColl, "f1");
+  const Message f2 = file(kColl, "f2");
+  const PendingMark redelivery{deadline(), "AbCdEfGh.2.again0"};
+  const PendingMark other = mark();
+  const std::vector<DeliveryResult> results =
+      workflow.process_files({{f1, redelivery}, {f2, other}});
+  EXPECT_TRUE(results[0].outcome.earlier_delivery_recognised);
+  EXPECT_TRUE(results[0].outcome.credits.collection_received);
+  EXPECT_TRUE(results[0].outcome.credits.all_collections_received);
+  EXPECT_FALSE(results[1].outcome.credits.collection_received);
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(metrics.count("all_collections_received"), 1);
+}
+
+TEST_F(WorkflowTest, AGroupTakesOverTheEffectsOfAnyMembersEarlierDelivery) {
+  // The received stage's mark belongs to an earlier delivery of the group's first message:
+  // that delivery is over, so the effects are taken over at once by the group's carrier.
+  status.put(key(kColl), "Received", 2, 2);
+  status.set_pending(key(kColl), PendingMark{deadline(), "AbCdEfGh.1.first0"});
+  const Message f1 = file(kColl, "f1");
+  const Message f2 = file(kColl, "f2");
+  const PendingMark redelivery{deadline(), "AbCdEfGh.2.again0"};
+  const PendingMark carrier = mark();
+  const std::vector<DeliveryResult> results =
+      workflow.process_files({{f1, redelivery}, {f2, carrier}});
+  EXPECT_TRUE(results[1].outcome.effects_recovered);
+  EXPECT_EQ(queue.sent().size(), 1u);
+  EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
 }
 
 }  // namespace
