@@ -48,6 +48,18 @@ locals {
       statistic   = "Sum"
       threshold   = 0
     }
+    # Transactions met others on the export status table's rows: hot collections. The
+    # function waits contention out (it is not failure), but while one of its transactions
+    # holds a row the exporter's and the sender's plain writes to that row are refused too,
+    # and a message whose invocation runs out of time waiting comes back.
+    "transaction-conflicts" = {
+      description = "More than ${var.transaction_conflict_alarm_threshold} requests on ${var.export_status_table_name} met a transaction on the same item in ${var.alarm_period_seconds} s: hot collections (docs/runbook.md)."
+      namespace   = "AWS/DynamoDB"
+      metric      = "TransactionConflict"
+      dimensions  = { TableName = var.export_status_table_name }
+      statistic   = "Sum"
+      threshold   = var.transaction_conflict_alarm_threshold
+    }
     # An invocation came close to its timeout: AWS is slow or was retried for long, and the
     # next one may time out with its whole batch (the binary cuts its own waits short before
     # the deadline, so a finished run's metrics may be deleted before they are scraped).

@@ -1,4 +1,4 @@
-# One page for the on-call: the five alarms' state, each alarm's metric with its threshold,
+# One page for the on-call: every alarm' state, each alarm's metric with its threshold,
 # and the function's latest ERROR lines (each names what failed: operation, table, queue or
 # topic, error code, attempts).
 

@@ -252,6 +252,12 @@ variable "duration_alarm_share" {
   }
 }
 
+variable "transaction_conflict_alarm_threshold" {
+  description = "Alarm when more requests than this on the export status table met a transaction on the same item in one alarm period. Grouped counting keeps a hot collection near one conflict per batch; docs/design.md (\"Hot collections\") gives the figures."
+  type        = number
+  default     = 3000
+}
+
 variable "alarm_period_seconds" {
   description = "Period of every alarm (CloudWatch's SQS metrics come every 5 minutes)."
   type        = number

@@ -109,7 +109,7 @@ def test_every_alarm_notifies_the_alarm_topic(module_copy: Path):
     run = _console(module_copy, "sort(keys(local.alarms))")
     assert run.returncode == 0, run.stderr
     for name in ("dlq-not-empty", "oldest-message-age", "errors", "throttles",
-                 "duration-near-timeout"):
+                 "transaction-conflicts", "duration-near-timeout"):
         assert f'"{name}"' in run.stdout, run.stdout
     alarms = (MODULE / "alarms.tf").read_text()
     assert "alarm_actions = [var.alarm_topic_arn]" in alarms
