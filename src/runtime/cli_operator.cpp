@@ -99,7 +99,8 @@ void add_message_options(CLI::App& command, OperatorOptions& options) {
 void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
   options.status = cli.add_subcommand(
       "status",
-      "where a run stands: every collection's counts and verdict, the product status and the "
+      "where a run stands: the counts by verdict, the collections not successful (or those "
+      "--all or --verdict asks for) with their counts and verdicts, the product status and the "
       "run's verdict (reads only); exit 0 read, 1 AWS failed, 2 bad usage, 3 no such run");
   add_run_options(*options.status, options);
   add_output_option(*options.status, options, "text (a table) or json (every collection)");
