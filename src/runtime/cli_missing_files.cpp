@@ -51,8 +51,11 @@ int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options) 
                              std::to_string(manifest.skipped_lines) +
                              " lines, all blank, PRE or repeated)");
   }
-  const aws::Deadline deadline = std::chrono::steady_clock::now() + kCommandTimeout +
-                                 kTimePerName * static_cast<std::int64_t>(manifest.names.size());
+  const aws::Deadline deadline =
+      std::chrono::steady_clock::now() +
+      (options.timeout_seconds
+           ? std::chrono::milliseconds(std::chrono::seconds(*options.timeout_seconds))
+           : kCommandTimeout + kTimePerName * static_cast<std::int64_t>(manifest.names.size()));
   const Config config = load_config(flags, {false, false});
   AwsClients aws(config, kRequestsInFlight);
   // The row first: a collection the run does not have is told apart from missing files.

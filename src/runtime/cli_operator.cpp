@@ -130,6 +130,12 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
                       "put before each name, so that the names take the form of the messages' "
                       "file_name");
   add_output_option(*missing, options, "text or json");
+  missing
+      ->add_option_function<int>(
+          "--timeout-seconds", [&options](int seconds) { options.timeout_seconds = seconds; },
+          "the command's time, which bounds every request and retry (default: 60 s and 1 s "
+          "more for each 1,000 names)")
+      ->check(CLI::Range(1, 86400));
 
   auto* resend = options.resend_export_state = cli.add_subcommand(
       "resend-export-state",

@@ -2,7 +2,7 @@
 //   status --correlation-id ID [--output text|json] [--all | --verdict V]
 //       where the run stands; reads only.
 //   missing-files --correlation-id ID --collection-name NAME [--manifest FILE] [--prefix P]
-//       [--output text|json]
+//       [--output text|json] [--timeout-seconds N]
 //       which files of a manifest have no receipt (were never counted); reads only.
 //   resend-export-state --correlation-id ID --collection-name NAME --snapshot-type T
 //       --export-date D [--shutdown-flag V] [--reprocess-files V] [--deduplication-id X]
@@ -30,6 +30,7 @@ struct OperatorOptions {
   std::optional<std::string> verdict;   // status: list only the collections of this verdict
   std::optional<std::string> manifest;  // missing-files: the names' file (default stdin)
   std::string prefix;                   // missing-files: put before every name
+  std::optional<int> timeout_seconds;   // missing-files: instead of the time it takes by size
   std::string collection_name;
   std::string snapshot_type;
   std::string export_date;

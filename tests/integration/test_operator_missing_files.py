@@ -4,10 +4,16 @@ transactions, which dynalite lacks); read-only; exit codes 0, 5, 3, 1, 2."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
 
 import stack as stack_lib
 from e2e_helpers import Run, World, run_binary, world  # noqa: F401  (world is a fixture)
@@ -35,6 +41,70 @@ def counted(w: World, *file_names: str) -> None:
 def receipts(w: World) -> list[str]:
     items = w.dynamodb.scan(TableName=w.receipts_table, ConsistentRead=True)["Items"]
     return sorted(json.dumps(i, sort_keys=True) for i in items)
+
+
+class UnprocessedKeysProxy:
+    """An HTTP proxy on 127.0.0.1 in front of moto's DynamoDB: it forwards every request and
+    hands the answer back, but its first `hold` BatchGetItem answers (every one when hold is
+    None) leave every key unprocessed, as DynamoDB does when capacity runs short. moto never
+    does, so this is how the command's repeats and its deadline are seen from outside."""
+
+    def __init__(self, upstream: str, hold: int | None):
+        self.hold = hold
+        self.batch_gets = 0
+        self.lock = threading.Lock()
+        proxy, session = self, requests.Session()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (the handler's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "connection")}
+                answer = session.post(upstream + self.path, data=body, headers=headers,
+                                      timeout=60)
+                out = answer.content
+                if (self.headers.get("X-Amz-Target", "").endswith(".BatchGetItem")
+                        and answer.status_code == 200 and proxy.holds()):
+                    asked = json.loads(body)["RequestItems"]
+                    out = json.dumps({"Responses": {table: [] for table in asked},
+                                      "UnprocessedKeys": asked}).encode()
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers.get(
+                    "Content-Type", "application/x-amz-json-1.0"))
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def holds(self) -> bool:
+        with self.lock:
+            self.batch_gets += 1
+            return self.hold is None or self.batch_gets <= self.hold
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy_factory(stack) -> Iterator:
+    made: list[UnprocessedKeysProxy] = []
+
+    def make(hold: int | None) -> UnprocessedKeysProxy:
+        made.append(UnprocessedKeysProxy(stack.moto_dynamodb_url, hold))
+        return made[-1]
+
+    yield make
+    for proxy in made:
+        proxy.close()
 
 
 def test_a_seeded_collection_of_thousands_names_exactly_the_files_left_out(stack, ssc_binary):
@@ -160,3 +230,32 @@ def test_bad_usage_exits_2(world: World, tmp_path):
 
     no_collection = run_binary(w.binary, ["missing-files", "--correlation-id", "r"], w.env())
     assert no_collection.rc == 2, no_collection.describe()
+
+
+def test_keys_left_unprocessed_are_asked_for_again(world: World, proxy_factory):
+    w = world
+    counted(w, "x.gz", "y.gz")
+    proxy = proxy_factory(hold=2)
+
+    run = missing_files(w, "x.gz\ny.gz\nz.gz\n", "--output", "json",
+                        env=w.env(AWS_ENDPOINT_URL_DYNAMODB=proxy.url))
+
+    assert run.rc == 5, run.describe()
+    assert run.response["missing"] == ["z.gz"]
+    assert run.response["requests"] == proxy.batch_gets == 3
+
+
+def test_keys_still_unprocessed_at_its_deadline_exit_1_without_a_verdict(world: World,
+                                                                         proxy_factory):
+    w = world
+    counted(w, "x.gz")
+    proxy = proxy_factory(hold=None)
+
+    run = missing_files(w, "x.gz\ny.gz\n", "--timeout-seconds", "2",
+                        env=w.env(AWS_ENDPOINT_URL_DYNAMODB=proxy.url))
+
+    assert run.rc == 1, run.describe()
+    assert run.stdout.strip() == ("2 of 2 receipts were still unread (DynamoDB left them "
+                                  "unprocessed) when the command's time ran out: no verdict")
+    assert proxy.batch_gets > 1  # asked again until the time ran out
+    assert run.errors_naming("still unread")
