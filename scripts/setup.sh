@@ -6,6 +6,7 @@
 #   Python tools         -> ./.venv          (requirements.txt, pinned)
 #   dynalite             -> ./node_modules   (package-lock.json, npm ci)
 #   Lambda RIE           -> ./.tools/bin     (go install, pinned below)
+#   actionlint           -> ./.tools/bin     (go install, pinned below: checks .github/workflows)
 #
 #   --arm64   also what scripts/package.sh needs for the arm64 package: the arm64
 #             architecture in dpkg (multiarch), Debian's cross toolchain, the arm64
@@ -21,11 +22,15 @@ cd "$ROOT"
 RIE_MODULE=github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 
+ACTIONLINT_MODULE=github.com/rhysd/actionlint/cmd/actionlint
+ACTIONLINT_VERSION=v1.7.12
+
 APT_PACKAGES=(
   build-essential cmake ninja-build
   libboost-dev libssl-dev nlohmann-json3-dev libpugixml-dev
   prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format prometheus-pushgateway zip curl
+  prometheus  # promtool: tests the alerting rules in deploy/prometheus
 )
 
 # The arm64 libraries are the arm64 builds of what the binary links (Multi-Arch: same, so
@@ -97,14 +102,26 @@ setup_node() {
   write_stamp package-lock.json "$stamp"
 }
 
-setup_rie() {
-  local bin=.tools/bin/aws-lambda-rie stamp=.tools/aws-lambda-rie.version
-  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$RIE_VERSION" ]; then return 0; fi
-  say "building aws-lambda-rie $RIE_VERSION with $(go version | cut -d' ' -f3)"
+# A Go tool, built by `go install` of its pinned module version into .tools/bin; a stamp
+# beside it holds the version, so that a new pin rebuilds it and nothing else does.
+#   go_tool NAME MODULE VERSION WHAT-TO-SAY-ON-FAILURE
+go_tool() {
+  local name=$1 module=$2 version=$3 hint=$4
+  local bin=.tools/bin/$name stamp=.tools/$name.version
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return 0; fi
+  say "building $name $version with $(go version | cut -d' ' -f3)"
   mkdir -p .tools/bin
-  GOBIN="$ROOT/.tools/bin" go install "$RIE_MODULE@$RIE_VERSION" ||
-    die "go install of aws-lambda-rie failed (it needs the Go version its go.mod names; see 'go version')"
-  echo "$RIE_VERSION" >"$stamp"
+  GOBIN="$ROOT/.tools/bin" go install "$module@$version" || die "go install of $name failed$hint"
+  echo "$version" >"$stamp"
+}
+
+setup_rie() {
+  go_tool aws-lambda-rie "$RIE_MODULE" "$RIE_VERSION" \
+    " (it needs the Go version its go.mod names; see 'go version')"
+}
+
+setup_actionlint() {
+  go_tool actionlint "$ACTIONLINT_MODULE" "$ACTIONLINT_VERSION" ""
 }
 
 setup_arm64() {
@@ -122,3 +139,4 @@ setup_toolchains
 setup_venv
 setup_node
 setup_rie
+setup_actionlint

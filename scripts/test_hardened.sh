@@ -27,7 +27,7 @@ CLANG=${CLANG:-clang++-14}
 
 # The integration tests that run batches on several threads at once, for TSan: the
 # handler's workers share the transport, the credentials and signing-key caches, the
-# metrics registries and the log writer.
+# metrics registries and the log writer; missing-files looks receipts up on 8 threads.
 TSAN_INTEGRATION_TESTS=(
   tests/integration/test_chaos_small.py
   tests/integration/test_e2e_redelivery.py
@@ -36,6 +36,7 @@ TSAN_INTEGRATION_TESTS=(
   tests/integration/test_e2e_success_file.py
   tests/integration/test_e2e_paging.py
   tests/integration/test_lambda_runtime.py
+  tests/integration/test_operator_missing_files.py
 )
 
 say() { printf '\n=== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }

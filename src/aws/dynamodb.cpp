@@ -167,6 +167,30 @@ nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request, Deadli
   return call("UpdateItem", request, deadline);
 }
 
+BatchGetResult DynamoDbClient::batch_get_item(const std::string& table, nlohmann::json keys,
+                                              const nlohmann::json& read_options,
+                                              Deadline deadline) {
+  nlohmann::json keys_and_attributes = read_options;
+  keys_and_attributes["Keys"] = std::move(keys);
+  nlohmann::json answer =
+      call("BatchGetItem", {{"RequestItems", {{table, std::move(keys_and_attributes)}}}}, deadline);
+  BatchGetResult result;
+  if (const auto responses = answer.find("Responses"); responses != answer.end()) {
+    if (const auto items = responses->find(table); items != responses->end() && items->is_array()) {
+      for (auto& item : *items) result.items.push_back(std::move(item));
+    }
+  }
+  if (const auto unprocessed = answer.find("UnprocessedKeys"); unprocessed != answer.end()) {
+    if (const auto left = unprocessed->find(table); left != unprocessed->end()) {
+      if (const auto left_keys = left->find("Keys");
+          left_keys != left->end() && left_keys->is_array()) {
+        for (auto& key : *left_keys) result.unprocessed_keys.push_back(std::move(key));
+      }
+    }
+  }
+  return result;
+}
+
 QueryResult DynamoDbClient::query_all(nlohmann::json request, Deadline deadline) {
   QueryResult result;
   while (true) {

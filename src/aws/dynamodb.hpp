@@ -106,6 +106,13 @@ struct TransactionOutcome {
 // cancellation is retried by transact_write_items with tokens, below).
 AwsError parse_dynamodb_error(const HttpResponse& response);
 
+// One BatchGetItem of one table: the items found, and the keys DynamoDB left unprocessed
+// (capacity ran short), which the caller asks for again after a backoff.
+struct BatchGetResult {
+  std::vector<nlohmann::json> items;
+  std::vector<nlohmann::json> unprocessed_keys;
+};
+
 struct QueryResult {
   std::vector<nlohmann::json> items;
   int pages = 0;  // Query requests made
@@ -129,6 +136,11 @@ class DynamoDbClient {
   // The answers (with "Attributes" when ReturnValues asked for them).
   nlohmann::json put_item(const nlohmann::json& request, Deadline deadline);
   nlohmann::json update_item(const nlohmann::json& request, Deadline deadline);
+  // One BatchGetItem of `keys` (at most 100) from `table`; `read_options` holds the rest of
+  // its KeysAndAttributes (ConsistentRead, ProjectionExpression, ...). A key that has no
+  // item is in neither list of the answer.
+  BatchGetResult batch_get_item(const std::string& table, nlohmann::json keys,
+                                const nlohmann::json& read_options, Deadline deadline);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request, Deadline deadline);
   // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1. Every

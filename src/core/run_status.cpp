@@ -71,6 +71,13 @@ std::string_view verdict_name(CollectionVerdict verdict) {
   return "not_eligible";
 }
 
+std::optional<CollectionVerdict> collection_verdict_named(std::string_view name) {
+  for (const auto verdict : kCollectionVerdicts) {
+    if (verdict_name(verdict) == name) return verdict;
+  }
+  return std::nullopt;
+}
+
 std::string_view verdict_name(RunVerdict verdict) {
   switch (verdict) {
     case RunVerdict::Complete:

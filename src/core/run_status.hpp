@@ -5,6 +5,7 @@
 // business, not the core's).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -44,11 +45,20 @@ enum class CollectionVerdict {
   NotEligible,            // any other status: this system will not move the collection
 };
 
+// Every collection verdict, in the order of SPEC section 10's table: the order `status`
+// counts them in.
+inline constexpr std::array<CollectionVerdict, 5> kCollectionVerdicts = {
+    CollectionVerdict::WaitingForFiles, CollectionVerdict::EffectsUnfinished,
+    CollectionVerdict::WaitingForSuccessFile, CollectionVerdict::Successful,
+    CollectionVerdict::NotEligible};
+
 enum class RunVerdict { Complete, InProgress, Stuck };
 
 // The names SPEC section 10 gives them: "waiting_for_files", ..., "complete", "stuck".
 std::string_view verdict_name(CollectionVerdict verdict);
 std::string_view verdict_name(RunVerdict verdict);
+// The collection verdict `name` names; nullopt for any other text.
+std::optional<CollectionVerdict> collection_verdict_named(std::string_view name);
 
 // The collection's verdict from its row (SPEC section 10's table). A pending mark on a
 // Received row stands for the Received effects (the export-state message, the run check),

@@ -2,6 +2,8 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "aws/aws_error.hpp"
 #include "log/log.hpp"
@@ -67,6 +69,20 @@ void add_run_options(CLI::App& command, OperatorOptions& options) {
           "NONEMPTY"));
 }
 
+void add_output_option(CLI::App& command, OperatorOptions& options, const std::string& help) {
+  command.add_option("--output", options.output, help)
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+std::vector<std::string> collection_verdict_names() {
+  std::vector<std::string> names;
+  for (const auto verdict : core::kCollectionVerdicts) {
+    names.emplace_back(core::verdict_name(verdict));
+  }
+  return names;
+}
+
 // What the export-state message and the notification carry that the rows do not hold.
 void add_message_options(CLI::App& command, OperatorOptions& options) {
   command.add_option("--snapshot-type", options.snapshot_type, "the run's snapshot type")
@@ -83,12 +99,43 @@ void add_message_options(CLI::App& command, OperatorOptions& options) {
 void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
   options.status = cli.add_subcommand(
       "status",
-      "where a run stands: every collection's counts and verdict, the product status and the "
+      "where a run stands: the counts by verdict, the collections not successful (or those "
+      "--all or --verdict asks for) with their counts and verdicts, the product status and the "
       "run's verdict (reads only); exit 0 read, 1 AWS failed, 2 bad usage, 3 no such run");
   add_run_options(*options.status, options);
-  options.status->add_option("--output", options.output, "text (a table) or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  add_output_option(*options.status, options, "text (a table) or json (every collection)");
+  auto* all = options.status->add_flag(
+      "--all", options.all, "list every collection (by default the successful ones are not)");
+  options.status
+      ->add_option_function<std::string>(
+          "--verdict", [&options](const std::string& verdict) { options.verdict = verdict; },
+          "list only the collections of this verdict")
+      ->check(CLI::IsMember(collection_verdict_names()))
+      ->excludes(all);
+
+  auto* missing = options.missing_files = cli.add_subcommand(
+      "missing-files",
+      "which files of a manifest (file names one per line, or `aws s3 ls` output) have no "
+      "receipt, i.e. were never counted (reads only); exit 0 none missing, 5 some missing, 1 "
+      "AWS failed or receipts unread at the deadline, 2 bad usage, 3 no such collection");
+  add_run_options(*missing, options);
+  missing->add_option("--collection-name", options.collection_name, "the collection")->required();
+  missing
+      ->add_option_function<std::string>(
+          "--manifest", [&options](const std::string& file) { options.manifest = file; },
+          "file holding the names (default: standard input)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  missing->add_option("--prefix", options.prefix,
+                      "put before each name, so that the names take the form of the messages' "
+                      "file_name");
+  add_output_option(*missing, options, "text or json");
+  missing
+      ->add_option_function<int>(
+          "--timeout-seconds", [&options](int seconds) { options.timeout_seconds = seconds; },
+          "the command's time, which bounds every request and retry (default: 60 s and 1 s "
+          "more for each 1,000 names)")
+      ->check(CLI::Range(1, 86400));
 
   auto* resend = options.resend_export_state = cli.add_subcommand(
       "resend-export-state",
@@ -121,6 +168,10 @@ std::optional<int> run_operator_command(const ConfigFlags& flags, const Operator
   const log::LogContext in_context(std::move(context));
   if (options.status && options.status->parsed()) {
     return guarded([&] { return operator_command::run_status(flags, options); },
+                   options.output == "json" ? Answer::Json : Answer::Text);
+  }
+  if (options.missing_files && options.missing_files->parsed()) {
+    return guarded([&] { return operator_command::run_missing_files(flags, options); },
                    options.output == "json" ? Answer::Json : Answer::Text);
   }
   if (options.resend_export_state && options.resend_export_state->parsed()) {

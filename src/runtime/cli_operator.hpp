@@ -1,6 +1,9 @@
 // The operator's commands (SPEC section 10, docs/runbook.md), beside the Lambda's:
-//   status --correlation-id ID [--output text|json]
+//   status --correlation-id ID [--output text|json] [--all | --verdict V]
 //       where the run stands; reads only.
+//   missing-files --correlation-id ID --collection-name NAME [--manifest FILE] [--prefix P]
+//       [--output text|json] [--timeout-seconds N]
+//       which files of a manifest have no receipt (were never counted); reads only.
 //   resend-export-state --correlation-id ID --collection-name NAME --snapshot-type T
 //       --export-date D [--shutdown-flag V] [--reprocess-files V] [--deduplication-id X]
 //       asks the snapshot sender again for a Received collection's _success file.
@@ -22,7 +25,12 @@ namespace ssc::runtime {
 
 struct OperatorOptions {
   std::string correlation_id;
-  std::string output = "text";  // status: text or json
+  std::string output = "text";          // status, missing-files: text or json
+  bool all = false;                     // status: list every collection, successful ones too
+  std::optional<std::string> verdict;   // status: list only the collections of this verdict
+  std::optional<std::string> manifest;  // missing-files: the names' file (default stdin)
+  std::string prefix;                   // missing-files: put before every name
+  std::optional<int> timeout_seconds;   // missing-files: instead of the time it takes by size
   std::string collection_name;
   std::string snapshot_type;
   std::string export_date;
@@ -31,6 +39,7 @@ struct OperatorOptions {
   std::optional<std::string> deduplication_id;
 
   CLI::App* status = nullptr;
+  CLI::App* missing_files = nullptr;
   CLI::App* resend_export_state = nullptr;
   CLI::App* finish_effects = nullptr;
 };

@@ -21,7 +21,9 @@ int run_status(const ConfigFlags& flags, const OperatorOptions& options) {
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << std::endl;
   } else {
-    std::cout << status_text(run, now_ms, in_words) << std::flush;
+    StatusListing listing{options.all, std::nullopt};
+    if (options.verdict) listing.verdict = core::collection_verdict_named(*options.verdict);
+    std::cout << status_text(run, now_ms, in_words, listing) << std::flush;
   }
   log::info(kModule, "Run status read",
             {{"verdict", std::string(core::verdict_name(core::run_verdict(run, now_ms)))},

@@ -53,6 +53,7 @@ core::Message operator_message(const OperatorOptions& options);
 // The commands; each returns its exit code or throws (cli_operator.cpp turns what it
 // throws into one).
 int run_status(const ConfigFlags& flags, const OperatorOptions& options);
+int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options);
 int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& options);
 int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options);
 

@@ -48,14 +48,17 @@ nlohmann::ordered_json status_json(const core::RunState& run, std::int64_t now_m
                                    const core::TimeInWords& time_in_words) {
   nlohmann::ordered_json collections = nlohmann::ordered_json::array();
   for (const auto& c : run.collections) {
-    collections.push_back({{"collection_name", c.collection_name},
-                           {"status", text_or_null(c.status)},
-                           {"files_exported", number_or_null(c.files_exported)},
-                           {"files_sent", number_or_null(c.files_sent)},
-                           {"files_received", number_or_null(c.files_received)},
-                           {"verdict", core::verdict_name(core::collection_verdict(c))},
-                           {"detail", core::collection_detail(c, now_ms, time_in_words)},
-                           {"pending_effects", pending_json(c.pending, now_ms, time_in_words)}});
+    collections.push_back(
+        {{"collection_name", c.collection_name},
+         {"status", text_or_null(c.status)},
+         {"files_exported", number_or_null(c.files_exported)},
+         {"files_sent", number_or_null(c.files_sent)},
+         {"files_received", number_or_null(c.files_received)},
+         {"verdict", core::verdict_name(core::collection_verdict(c))},
+         {"detail", core::collection_detail(c, now_ms, time_in_words)},
+         {"pending_effects", pending_json(c.pending, now_ms, time_in_words)},
+         {"next_command",
+          text_or_null(next_command(run.correlation_id, c).value_or(std::string()))}});
   }
   return {{"correlation_id", run.correlation_id},
           {"product_status", run.product ? text_or_null(run.product->status) : nullptr},
@@ -67,17 +70,50 @@ nlohmann::ordered_json status_json(const core::RunState& run, std::int64_t now_m
           {"collections", std::move(collections)}};
 }
 
+std::string shell_word(const std::string& text) {
+  const bool safe = !text.empty() && text.find_first_not_of(
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_-.,:/@%+=") == std::string::npos;
+  if (safe) return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::optional<std::string> next_command(const std::string& correlation_id,
+                                        const core::CollectionState& collection) {
+  if (core::collection_verdict(collection) != core::CollectionVerdict::WaitingForFiles) {
+    return std::nullopt;
+  }
+  return "snapshot-sender-status-checker missing-files --correlation-id " +
+         shell_word(correlation_id) + " --collection-name " +
+         shell_word(collection.collection_name) + " --manifest FILE";
+}
+
 std::string status_text(const core::RunState& run, std::int64_t now_ms,
-                        const core::TimeInWords& time_in_words) {
+                        const core::TimeInWords& time_in_words, const StatusListing& listing) {
+  const auto listed = [&listing](core::CollectionVerdict verdict) {
+    if (listing.verdict) return verdict == *listing.verdict;
+    return listing.all || verdict != core::CollectionVerdict::Successful;
+  };
   using Row = std::array<std::string, 6>;
   std::vector<Row> rows = {{"COLLECTION", "STATUS", "EXPORTED", "SENT", "RECEIVED", "VERDICT"}};
   std::vector<std::string> details;
+  std::array<std::size_t, core::kCollectionVerdicts.size()> counts{};
   for (const auto& c : run.collections) {
+    const core::CollectionVerdict verdict = core::collection_verdict(c);
+    ++counts[static_cast<std::size_t>(
+        std::find(core::kCollectionVerdicts.begin(), core::kCollectionVerdicts.end(), verdict) -
+        core::kCollectionVerdicts.begin())];
+    if (!listed(verdict)) continue;
     rows.push_back({c.collection_name, c.status.empty() ? "-" : c.status,
                     number_cell(c.files_exported), number_cell(c.files_sent),
-                    number_cell(c.files_received),
-                    std::string(core::verdict_name(core::collection_verdict(c)))});
-    details.push_back(core::collection_detail(c, now_ms, time_in_words));
+                    number_cell(c.files_received), std::string(core::verdict_name(verdict))});
+    std::string detail = "    " + core::collection_detail(c, now_ms, time_in_words) + "\n";
+    if (const auto next = next_command(run.correlation_id, c)) {
+      detail += "    next: " + *next + "\n";
+    }
+    details.push_back(std::move(detail));
   }
   std::array<std::size_t, 6> width{};
   for (const auto& row : rows) {
@@ -87,8 +123,19 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
   out << "Run " << run.correlation_id << ": " << core::verdict_name(core::run_verdict(run, now_ms))
       << "\n"
       << "Product: " << core::product_detail(run.product, now_ms, time_in_words) << "\n"
-      << "Read at " << time_in_words(now_ms) << ", " << run.collections.size()
-      << " collections\n\n";
+      << "Read at " << time_in_words(now_ms) << ", " << run.collections.size() << " collections\n";
+  std::string separator = "Verdicts: ";
+  for (std::size_t v = 0; v < counts.size(); ++v) {
+    if (counts[v] == 0) continue;
+    out << separator << counts[v] << " " << core::verdict_name(core::kCollectionVerdicts[v]);
+    separator = ", ";
+  }
+  out << "\nListed: " << rows.size() - 1 << " collections, "
+      << (listing.verdict ? "those " + std::string(core::verdict_name(*listing.verdict))
+          : listing.all   ? std::string("all")
+                          : std::string("those not successful (--all lists every one)"))
+      << "\n\n";
+  if (rows.size() == 1) return out.str();
   for (std::size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
@@ -100,7 +147,7 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
     }
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << "\n";
-    if (r > 0) out << "    " << details[r - 1] << "\n";
+    if (r > 0) out << details[r - 1];
   }
   return out.str();
 }

@@ -498,3 +498,55 @@ def test_status_reads_every_page_of_the_run(any_world: World):
     assert [c["collection_name"] for c in report["collections"]] == names
     assert by_name(report)[names[-1]]["verdict"] == "not_eligible"
     assert report["verdict"] == "stuck"
+
+
+def listed(run: Run) -> list[str]:
+    """The collections the text's table lists, in order."""
+    lines = run.stdout.splitlines()
+    header = next((i for i, line in enumerate(lines) if line.startswith("COLLECTION")), None)
+    if header is None:
+        return []
+    return [line.split()[0] for line in lines[header + 1:] if not line.startswith(" ")]
+
+
+def test_text_counts_every_verdict_and_lists_what_is_asked_for(world: World):
+    w = world
+    for i in range(3):
+        w.put_collection(f"db.list.ok{i}", "Success", exported=1, sent=1, received=1)
+    w.put_collection("db.list.waiting", "Sent", exported=2, sent=2, received=1)
+    w.put_collection("db.list.failed", "Export_Failed")
+
+    default = status(w)
+    everything = status(w, "--all")
+    only = status(w, "--verdict", "waiting_for_files")
+
+    assert default.rc == everything.rc == only.rc == 0, default.describe()
+    assert "\nVerdicts: 1 waiting_for_files, 3 successful, 1 not_eligible\n" in default.stdout
+    assert listed(default) == ["db.list.failed", "db.list.waiting"]
+    assert sorted(listed(everything)) == ["db.list.failed", "db.list.ok0", "db.list.ok1",
+                                         "db.list.ok2", "db.list.waiting"]
+    assert listed(only) == ["db.list.waiting"]
+    # JSON keeps every collection, whatever the text lists.
+    assert len(status_json(w)["collections"]) == 5
+
+
+def test_a_collection_waiting_for_files_names_the_missing_files_command(world: World):
+    w = world
+    w.put_collection("db.next.a b", "Sent", exported=2, sent=2, received=1)
+
+    run = status(w)
+
+    assert run.rc == 0, run.describe()
+    command = (f"snapshot-sender-status-checker missing-files --correlation-id {w.correlation_id}"
+               " --collection-name 'db.next.a b' --manifest FILE")
+    assert f"    next: {command}\n" in run.stdout
+    assert status_json(w)["collections"][0]["next_command"] == command
+
+
+def test_an_unknown_verdict_or_both_filters_is_bad_usage(world: World):
+    w = world
+    w.put_collection("db.bad.a", "Sent", exported=1)
+
+    for args in (("--verdict", "stuck"), ("--all", "--verdict", "successful")):
+        run = status(w, *args)
+        assert run.rc == 2, run.describe()

@@ -75,6 +75,14 @@ TEST(VerdictNames, AreTheSpecsWords) {
   EXPECT_EQ(verdict_name(RunVerdict::Stuck), "stuck");
 }
 
+TEST(VerdictNames, NameEveryCollectionVerdictBack) {
+  for (const auto verdict : kCollectionVerdicts) {
+    EXPECT_EQ(collection_verdict_named(verdict_name(verdict)), verdict);
+  }
+  EXPECT_EQ(collection_verdict_named("stuck"), std::nullopt);
+  EXPECT_EQ(collection_verdict_named(""), std::nullopt);
+}
+
 TEST(UnfinishedStage, IsTheStageOfTheRowsStatus) {
   EXPECT_EQ(unfinished_stage(collection("Received", 1, 1, kLive)), Stage::Received);
   EXPECT_EQ(unfinished_stage(collection("Success", 1, 1, kLive)), Stage::Successful);
