@@ -81,7 +81,10 @@ std::optional<std::chrono::milliseconds> RetryBudget::next_delay(bool contention
   ++failures;
   if (!contention && transient_ >= std::max(policy_.max_attempts, 1)) return std::nullopt;
   RetryPolicy shape = policy_;
-  if (contention) shape.max_delay = std::min(policy_.max_delay, policy_.contention_max_delay);
+  if (contention) {
+    shape.base_delay = policy_.contention_base_delay;
+    shape.max_delay = std::min(policy_.max_delay, policy_.contention_max_delay);
+  }
   const std::chrono::milliseconds delay = backoff_delay(shape, failures, unit_random());
   const auto wake = std::chrono::steady_clock::now() + delay;
   if (!contention && wake - started_ > policy_.max_total) return std::nullopt;

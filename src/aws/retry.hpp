@@ -22,8 +22,10 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{25};
   std::chrono::milliseconds max_delay{2000};
   std::chrono::milliseconds max_total{20000};  // on top of the invocation deadline
-  // Contention's backoff grows to this at most: shorter than max_delay, since the item is
-  // usually free again within a transaction's time and a long sleep only idles.
+  // Contention's backoff: from its own base, up to its own cap. A conflict says the item is
+  // held for another transaction's prepare phase; retrying sooner than that only meets it
+  // again, and a long sleep only idles.
+  std::chrono::milliseconds contention_base_delay{25};
   std::chrono::milliseconds contention_max_delay{500};
 };
 

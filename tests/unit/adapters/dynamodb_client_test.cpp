@@ -210,12 +210,12 @@ TEST_F(DynamoDbClientTest, APlainWriteStillMeetingATransactionAtTheDeadlineFails
   }
   // Backoff of a few milliseconds: the deadline, not the scripted answers, ends it.
   RetryPolicy policy = ssc::test::fast_policy();
-  policy.base_delay = std::chrono::milliseconds(1);
-  policy.max_delay = std::chrono::milliseconds(2);
+  policy.base_delay = std::chrono::milliseconds(2);
+  policy.max_delay = std::chrono::milliseconds(4);
   DynamoDbClient slow{ssc::test::test_endpoint("dynamodb"), credentials, transport, policy};
   try {
     slow.update_item({{"TableName", "T"}},
-                     std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+                     std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
     FAIL();
   } catch (const AwsError& error) {
     ASSERT_NE(error.failed_call(), nullptr);

@@ -187,13 +187,13 @@ TEST_F(StatusTableTest, ConflictsThatOutlastTheDeadlineFailTheCountNamingEveryAt
   for (int i = 0; i < 400; ++i) transport.reply_json(400, cancelled("None", "TransactionConflict"));
   // Backoff of a few milliseconds: the deadline, not the scripted answers, ends it.
   ssc::aws::RetryPolicy policy = ssc::test::fast_policy();
-  policy.base_delay = std::chrono::milliseconds(1);
-  policy.max_delay = std::chrono::milliseconds(2);
+  policy.base_delay = std::chrono::milliseconds(2);
+  policy.max_delay = std::chrono::milliseconds(4);
   DynamoDbClient slow{ssc::test::test_endpoint("dynamodb"), credentials, transport, policy};
   DynamoStatusTable slow_table{slow, ssc::adapters::StatusTables{"ExportStatus", "Receipts"}};
   try {
     slow_table.count_files(kKey, {{std::string("rk"), "AbCdEfGh.1.tok0"}},
-                           std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+                           std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
     FAIL();
   } catch (const ssc::aws::TransactionCanceled& error) {
     // The message fails and SQS brings it back: nothing was counted.
