@@ -45,6 +45,8 @@ import collections
 import json
 import os
 import random
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -307,6 +309,7 @@ class HotRun:
     def run(self) -> dict:
         args = self.args
         load_before = os.getloadavg()
+        cpu_before = self.cpu_seconds()
         started = time.monotonic()
         deadline = started + args.max_seconds
         self.set_up()
@@ -329,7 +332,18 @@ class HotRun:
             self.kill_live()
             proxy.stop()
         wall = time.monotonic() - started
-        return self.figures(proxy, finished, file_seconds, wall, len(success), load_before)
+        cpu = {k: round(v - cpu_before[k], 1) for k, v in self.cpu_seconds().items()}
+        return self.figures(proxy, finished, file_seconds, wall, len(success), load_before, cpu)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU used so far by this process (the harness and the stand-in's loop), by the
+        invocations it ran, and by the serial moto behind the stand-in: where the cores went."""
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"harness_and_stand_in": own.ru_utime + own.ru_stime,
+                "invocations": children.ru_utime + children.ru_stime,
+                "serial_moto": group_cpu_seconds(
+                    Path(self.stack.env.get("SSC_STACK_DIR", "")) / "motoddb.pid")}
 
     def rows(self) -> dict[str, dict]:
         items = self.stack.moto_dynamodb.query(
@@ -348,7 +362,8 @@ class HotRun:
     # -- figures ------------------------------------------------------------------------
 
     def figures(self, proxy, finished: bool, file_seconds: float, wall: float,
-                success_messages: int, load_before: tuple[float, ...]) -> dict:
+                success_messages: int, load_before: tuple[float, ...],
+                cpu: dict[str, float]) -> dict:
         args, plan, s = self.args, self.plan, self.stack
         rows = self.rows()
         collections_out = {
@@ -431,8 +446,28 @@ class HotRun:
             "file_phase_seconds": round(file_seconds, 1),
             "wall_seconds": round(wall, 1),
             "machine": {"cores": os.cpu_count(), "load_before": [round(x, 2) for x in load_before],
-                        "load_after": [round(x, 2) for x in os.getloadavg()]},
+                        "load_after": [round(x, 2) for x in os.getloadavg()],
+                        "cpu_seconds": cpu,
+                        "cores_busy": round(sum(cpu.values()) / wall, 2) if wall else None},
         }
+
+
+def group_cpu_seconds(pid_file: Path) -> float:
+    """CPU seconds of the process group a stack pid file names (scripts/stack.sh starts
+    each service as a group leader); 0 when it cannot be read."""
+    try:
+        leader = int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == leader:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def sender_order(plan: RunPlan, deliveries: list[Delivery]) -> list[Delivery]:
@@ -455,6 +490,8 @@ def failures(stdout: str, batch: list[Delivery]) -> Optional[set[str]]:
 
 
 def error_messages(path: Path) -> list[str]:
+    """An invocation's ERROR lines, message and error, without what differs between
+    requests (request ids, table names), so that the same failure reads the same."""
     out = []
     for line in path.read_text(errors="replace").splitlines():
         try:
@@ -462,7 +499,9 @@ def error_messages(path: Path) -> list[str]:
         except ValueError:
             continue
         if isinstance(entry, dict) and str(entry.get("log_level", "")).upper() == "ERROR":
-            out.append(str(entry.get("message", ""))[:120])
+            error = re.sub(r"request id [\w-]+", "request id ...", str(entry.get("error", "")))
+            error = re.sub(r"hot-[a-z-]+-[0-9a-f]{8}", "<table>", error)
+            out.append(f"{entry.get('message', '')}: {error}"[:240])
     return out
 
 
@@ -492,7 +531,8 @@ def summary(r: dict) -> str:
         f"{d['largest_item_bytes']} bytes; requests {d['requests']}",
         f"  files per second {r['files_per_second']} (file phase {r['file_phase_seconds']} s), "
         f"wall time {r['wall_seconds']} s; {r['machine']['cores']} cores, load "
-        f"{r['machine']['load_before']} before, {r['machine']['load_after']} after",
+        f"{r['machine']['load_before']} before, {r['machine']['load_after']} after; CPU "
+        f"seconds {r['machine']['cpu_seconds']} ({r['machine']['cores_busy']} cores busy)",
     ]
     return "\n".join(lines)
 
