@@ -2,8 +2,13 @@
 once as after a backlog, taken in batches of 10 by 16 concurrent invocations (processes),
 on a DynamoDB that conflicts as the real one does (a transaction holds its items 10 ms).
 The run must end exact: every file counted once, every collection Success, the product
-COMPLETED, one export-state message per collection, nothing dead-lettered
-(bench/hot_collection.py runs it and prints the figures; nothing here is timed).
+COMPLETED, one export-state message per collection, nothing dead-lettered, and at most 1 %
+of the messages failed once (issue 16's bar: each failure waits out a 720 s visibility
+timeout in production). bench/hot_collection.py runs it and prints the figures; nothing
+here is timed.
+
+Today's binary gives up a conflicting count after 5 quick attempts: at this size it still
+ends exact (each message has 5 receives), but half the messages fail at least once.
 
 The invocations get 120 s each, the deployment's timeout: contention may make a count wait,
 and only an invocation whose time is spent may fail for it, so a loaded machine only makes
@@ -42,5 +47,7 @@ def test_a_hot_run_counts_exactly_and_dead_letters_nothing(stack, ssc_binary):
     assert report["product_status"] == "COMPLETED"
     assert report["export_state_messages"] == {name: 1 for name in report["collections"]}
     assert report["dead_lettered"] == 0
+    assert report["failed_deliveries"] <= 0.01 * report["messages"]["total"], (
+        report["failed_deliveries"], report["invocations"]["top_errors"])
     assert report["outcome"] == "exact", report["checks"]
     assert done.returncode == 0, done.stderr[-4000:]
