@@ -379,6 +379,7 @@ class HotRun:
             json.loads(m["Body"]).get("topic_name", "")
             for m in s.drain_queue(self.export_queue, expect=len(plan.collections), timeout=5))
         files = args.collections * args.files
+        counted = sum(v["files_received"] for v in collections_out.values())
         messages = len(self.deliveries) + success_messages
         requests = {key.split(".", 1)[1]: n
                     for key, n in proxy.stats.snapshot()["requests"].items()
@@ -442,7 +443,13 @@ class HotRun:
                 "read_units_per_file": round(self.billing.read_units / files, 3),
                 "largest_item_bytes": self.largest_item(),
             },
+            # A run that is not exact settles messages without counting them (dead letters):
+            # its cost and speed are per file counted too.
+            "files_counted": counted,
+            "write_units_per_counted_file": round(self.billing.write_units / counted, 3)
+            if counted else None,
             "files_per_second": round(files / file_seconds, 1) if file_seconds else None,
+            "files_counted_per_second": round(counted / file_seconds, 1) if file_seconds else None,
             "file_phase_seconds": round(file_seconds, 1),
             "wall_seconds": round(wall, 1),
             "machine": {"cores": os.cpu_count(), "load_before": [round(x, 2) for x in load_before],
@@ -529,6 +536,9 @@ def summary(r: dict) -> str:
         f"{d['write_units_per_file']} ({d['write_units_per_file_if_refusals_billed']} if "
         f"refusals are billed), read units {d['read_units_per_file']}; largest item "
         f"{d['largest_item_bytes']} bytes; requests {d['requests']}",
+        f"  files counted {r['files_counted']}, write units per counted file "
+        f"{r['write_units_per_counted_file']}, files counted per second "
+        f"{r['files_counted_per_second']}",
         f"  files per second {r['files_per_second']} (file phase {r['file_phase_seconds']} s), "
         f"wall time {r['wall_seconds']} s; {r['machine']['cores']} cores, load "
         f"{r['machine']['load_before']} before, {r['machine']['load_after']} after; CPU "
