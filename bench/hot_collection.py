@@ -35,7 +35,7 @@ Needs a running stack (STACK_DIR, scripts/stack.sh start) and the built binary:
     .venv/bin/python bench/hot_collection.py --collections 2 --files 2000 \
         --duplicate-rate 0.02 --invocations 50 --batch-size 10 --hold-ms 10 [--json]
 Bounded: it stops after --max-seconds (reported as timed out, with its counts) and leaves no
-process or temporary directory behind. Exit 0 when every check holds, 1 when one fails.
+process, temporary directory or push gateway group of its run behind. Exit 0 when every check holds, 1 when one fails.
 """
 
 from __future__ import annotations
@@ -332,6 +332,10 @@ class HotRun:
             self.kill_live()
             proxy.stop()
         wall = time.monotonic() - started
+        # A run that never finished leaves a metrics group per invocation on the gateway,
+        # which slows every later push (the next run's invocations too).
+        self.groups_deleted = stack_lib.delete_pushgateway_groups(
+            self.stack.pushgateway_url, correlation_id=self.plan.correlation_id)
         cpu = {k: round(v - cpu_before[k], 1) for k, v in self.cpu_seconds().items()}
         return self.figures(proxy, finished, file_seconds, wall, len(success), load_before, cpu)
 
@@ -427,6 +431,7 @@ class HotRun:
             "failed_deliveries": self.inv.failed_deliveries,
             "failed_deliveries_percent": round(100 * self.inv.failed_deliveries / messages, 2),
             "dead_lettered": len(self.queue.dead_letters),
+            "metric_groups_left_and_deleted": self.groups_deleted,
             "dynamodb": {
                 "requests": requests,
                 "requests_per_file": round(sum(requests.values()) / files, 3),
