@@ -32,7 +32,7 @@ from collections import Counter
 from typing import Callable, Optional
 
 from fault_proxy import (FaultPlan, FaultProxy, HttpMessage, RequestInfo, Route,
-                         cancellation_answer, dynamodb_error, forward)
+                         cancellation_answer, dynamodb_error, forward, nothing_held)
 
 PLAIN_WRITES = ("PutItem", "UpdateItem", "DeleteItem")
 TRANSACTION_ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
@@ -113,8 +113,8 @@ class ItemHolds:
             if name is not None and name in self._held:
                 self.counts.add(self.counts.writes_refused, {table})
                 return (dynamodb_error("TransactionConflictException",
-                                       "Transaction is ongoing for the item"), _nothing)
-        return None, _nothing
+                                       "Transaction is ongoing for the item"), nothing_held)
+        return None, nothing_held
 
     async def _admit_transaction(self, info: RequestInfo, request: HttpMessage, route: Route):
         actions = info.json_body().get("TransactItems", [])
@@ -128,7 +128,7 @@ class ItemHolds:
         if any(conflicts):
             self.counts.add_cancelled({n[0] for n, c in zip(names, conflicts) if c and n},
                                       len(names))
-            return cancellation_answer(conflicts), _nothing
+            return cancellation_answer(conflicts), nothing_held
         self._next_transaction += 1
         mine = self._next_transaction
         held = [n for n in names if n is not None]
@@ -187,10 +187,6 @@ class ItemHolds:
         names = tuple(k["AttributeName"] for k in sorted(schema, key=lambda k: k["KeyType"]))
         self._key_schemas[table] = names
         return names
-
-
-def _nothing() -> None:
-    pass
 
 
 def start_conflicting_dynamodb(upstream_url: str, hold_seconds: float,

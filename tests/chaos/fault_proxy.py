@@ -317,7 +317,8 @@ def idempotent_mismatch_answer() -> HttpMessage:
                           "non-identical request.")
 
 
-def _nothing_held() -> None:
+def nothing_held() -> None:
+    """The release of a request that holds nothing."""
     pass
 
 
@@ -674,7 +675,7 @@ class FaultProxy(BackgroundLoopServer):
         its items no longer held."""
         answer = self._token_answer(token, content)
         if answer is not None:
-            return answer, _nothing_held
+            return answer, nothing_held
         tracked = bool(token and self.honour_client_tokens)
         if tracked:
             self._tokens_in_flight[token] = content
@@ -692,7 +693,7 @@ class FaultProxy(BackgroundLoopServer):
             raise
         if answer is not None:
             done()
-            return answer, _nothing_held
+            return answer, nothing_held
 
         def release_all() -> None:
             release()
