@@ -442,6 +442,7 @@ class HotRun:
                 "transactions_cancelled": holds["transactions_cancelled"],
                 "writes_refused": holds["writes_refused"],
                 "idempotent_replays": proxy.stats.idempotent_replays,
+                "mean_hold_ms": holds["mean_hold_ms"],
                 "write_units_per_file": round(self.billing.write_units / files, 3),
                 "write_units_per_file_if_refusals_billed": round(
                     (self.billing.write_units + refused_units) / files, 3),
@@ -536,7 +537,8 @@ def summary(r: dict) -> str:
         f"{r['invocations']['killed_past_limit']}), top errors {r['invocations']['top_errors']}",
         f"  DynamoDB: transactions per file {d['transactions_per_file']} ({d['transactions']}; "
         f"cancelled for a conflict {d['transactions_cancelled']}, replayed "
-        f"{d['idempotent_replays']}), plain writes refused {d['writes_refused']}",
+        f"{d['idempotent_replays']}), plain writes refused {d['writes_refused']}; items held "
+        f"{d['mean_hold_ms']} ms on average (asked: {p['hold_ms']:g} ms)",
         f"  per file: requests {d['requests_per_file']}, write units "
         f"{d['write_units_per_file']} ({d['write_units_per_file_if_refusals_billed']} if "
         f"refusals are billed), read units {d['read_units_per_file']}; largest item "

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from typing import Callable, Optional
@@ -50,10 +51,20 @@ class HoldCounts:
         self.transactions_cancelled: Counter[str] = Counter()
         self.cancelled_actions = 0
         self.writes_refused: Counter[str] = Counter()
+        # From taking the holds to releasing them: the hold time plus the upstream's answer
+        # plus any wait for the proxy's loop. Far above the hold time, the stand-in (or its
+        # machine) is saturated and holds rows longer than it was asked to.
+        self.held_seconds = 0.0
+        self.releases = 0
 
     def add(self, counter: Counter[str], tables: set[str]) -> None:
         with self._lock:
             counter.update(tables)
+
+    def add_release(self, seconds: float) -> None:
+        with self._lock:
+            self.held_seconds += seconds
+            self.releases += 1
 
     def add_cancelled(self, tables: set[str], actions: int) -> None:
         with self._lock:
@@ -67,6 +78,8 @@ class HoldCounts:
                 "transactions_cancelled": dict(self.transactions_cancelled),
                 "cancelled_actions": self.cancelled_actions,
                 "writes_refused": dict(self.writes_refused),
+                "mean_hold_ms": round(1000 * self.held_seconds / self.releases, 1)
+                if self.releases else None,
             }
 
 
@@ -134,11 +147,13 @@ class ItemHolds:
         held = [n for n in names if n is not None]
         for name in held:
             self._held[name] = mine
+        since = time.monotonic()
 
         def release() -> None:
             for name in held:
                 if self._held.get(name) == mine:
                     del self._held[name]
+            self.counts.add_release(time.monotonic() - since)
 
         self._loop = asyncio.get_running_loop()
         try:

@@ -165,6 +165,7 @@ def test_once_the_hold_ends_the_next_transaction_goes_through(
     counts = proxy.item_holds.counts.snapshot()
     assert counts["transactions_forwarded"] == {tables["status"]: 2, tables["receipts"]: 2}
     assert counts["transactions_cancelled"] == {}
+    assert counts["mean_hold_ms"] > 0
 
 
 def test_client_tokens_are_idempotent_as_on_dynamodb(
