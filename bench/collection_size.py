@@ -31,25 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import run_benchmark as rb  # noqa: E402
+from dynamodb_units import item_bytes, units  # noqa: E402
 
 COLLECTION = "db.bench.big_collection"
-# DynamoDB bills a transactional write 2 units per KB of item, a plain one 1 per KB.
-KB = 1024
-
-
-def item_bytes(item: dict) -> int:
-    """An item's size as DynamoDB counts it: names plus values (strings and numbers by
-    their text; close enough for the unit count, which rounds up to whole KB)."""
-    total = 0
-    for name, value in item.items():
-        total += len(name.encode())
-        (kind, inner), = value.items()
-        total += len(str(inner).encode())
-    return total
-
-
-def units(size: int, transactional: bool) -> int:
-    return (2 if transactional else 1) * max(1, -(-size // KB))
 
 
 def record(body: dict, message_id: str, receive_count: int) -> dict:

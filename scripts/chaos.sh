@@ -5,6 +5,9 @@
 #   bash scripts/chaos.sh --collections 30 --max-files 60 --duplicate-rate 0.2 \
 #       --workers 4 --batch-size 10 --fault-rate 0.05 --kills 4 --seed 1
 #
+# Add --conflicting-dynamodb --hold-ms 10 to run it on a DynamoDB that conflicts as the real
+# one does (tests/chaos/conflicting_dynamodb.py).
+#
 # Exits with the runner's status: 0 when no anomaly was found. docs/chaos.md says what it
 # does and what the figures mean.
 #   BUILD_DIR   build directory (default ./build); runs land in $BUILD_DIR/chaos/

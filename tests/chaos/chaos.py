@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 import stack as stack_lib  # noqa: E402  (tests/integration/stack.py)
+from conflicting_dynamodb import ItemHolds  # noqa: E402
 from fault_proxy import FAULT_KINDS, FaultPlan, FaultProxy, Route  # noqa: E402
 from generator import (  # noqa: E402
     Delivery, RunPlan, export_status_item, file_deliveries, group_id, plan_run, python_title,
@@ -551,8 +552,12 @@ class ChaosRun:
                                delay_seconds=args.delay_seconds, seed=args.seed + 4,
                                service_rates={"sqs": args.messaging_fault_rate,
                                               "sns": args.messaging_fault_rate})
+        holds = ItemHolds(args.hold_ms / 1000) if args.conflicting_dynamodb else None
+        # Real DynamoDB both conflicts and honours client tokens: the one comes with the other.
         proxy = self.proxy = FaultProxy(routes, fault_plan, hook=self.proxy_hook,
-                                        identify=self.client_of).start()
+                                        identify=self.client_of,
+                                        honour_client_tokens=args.conflicting_dynamodb,
+                                        item_holds=holds).start()
         env = self.binary_env(proxy)
         self.pool.add(self.deliveries)
         threads = [threading.Thread(target=self.worker, args=(env,), name=f"worker-{i}",
@@ -855,6 +860,13 @@ class ChaosRun:
             f"{stats['repeats_after_reset'] or ''}; ERROR log lines {f.error_log_lines}; "
             f"invocations whose metrics push failed {f.pushes_failed}",
         ]
+        holds = proxy.item_holds.counts.snapshot() if proxy.item_holds else None
+        if holds:
+            lines.append(f"  conflicting DynamoDB (hold {self.args.hold_ms:g} ms): transactions "
+                         f"forwarded {holds['transactions_forwarded']}, cancelled for a conflict "
+                         f"{holds['transactions_cancelled']}, plain writes refused "
+                         f"{holds['writes_refused']}; idempotent replays "
+                         f"{stats['idempotent_replays']}")
         if getattr(self, "metric_diffs", None):
             lines.append("  metrics before the final _success file (got/true): " + ", ".join(
                 f"{k} {g:g}/{w}" for k, (g, w) in self.metric_diffs.items()))
@@ -877,6 +889,7 @@ class ChaosRun:
             "figures": vars(f),
             "faults": faults,
             "proxy": stats,
+            "item_holds": holds,
             "metrics_before_final": self.metrics_before_final,
             "notes": self.notes,
             "anomalies": [vars(a) for a in self.anomalies],
@@ -909,6 +922,12 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--fault-kinds", default=",".join(FAULT_KINDS),
                    type=lambda s: [k for k in s.split(",") if k],
                    help=f"comma-separated subset of {','.join(FAULT_KINDS)}")
+    p.add_argument("--conflicting-dynamodb", action="store_true",
+                   help="DynamoDB conflicts as the real one does (tests/chaos/"
+                        "conflicting_dynamodb.py): transactions hold their items --hold-ms, "
+                        "and client tokens are honoured")
+    p.add_argument("--hold-ms", type=float, default=10.0,
+                   help="with --conflicting-dynamodb: each transaction's prepare phase")
     p.add_argument("--kills", type=int, default=0, help="invocations to SIGKILL mid-batch")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout-seconds", type=int, default=5,

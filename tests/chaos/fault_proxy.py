@@ -21,7 +21,13 @@ whatever its ClientRequestToken) meet such a conflict: a hot row, deterministica
 
 With `honour_client_tokens`, the proxy also does what real DynamoDB does and the emulators
 do not: a TransactWriteItems whose ClientRequestToken it has seen applied in the last 10
-minutes is answered as the first was, without being forwarded (an idempotent retry).
+minutes is answered as the first was, without being forwarded (an idempotent retry); sent
+with other actions it is refused (IdempotentParameterMismatchException), and while the first
+is still on its way, the repeat is refused (TransactionInProgressException).
+
+With `item_holds` (tests/chaos/conflicting_dynamodb.py), DynamoDB requests meet real
+DynamoDB's transaction conflicts: a transaction holds the items it names for a while before
+it is forwarded, and other writes naming a held item are refused.
 
 Every request and every fault is counted by service, operation and kind; faults that may
 have been applied without the client knowing (reset_after, delay) are also recorded one by
@@ -52,7 +58,10 @@ import urllib.parse
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
+
+if TYPE_CHECKING:
+    from conflicting_dynamodb import ItemHolds
 
 FAULT_KINDS = ("error_500", "error_503", "throttle", "reset_before", "reset_after", "delay",
                "conflict")
@@ -278,8 +287,14 @@ def conflict_answer(request_body: bytes) -> HttpMessage:
         actions = len(json.loads(request_body or b"{}").get("TransactItems", [])) or 1
     except ValueError:
         actions = 1
-    reasons = [{"Code": "None"}] * (actions - 1) + [
-        {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
+    return cancellation_answer([False] * (actions - 1) + [True])
+
+
+def cancellation_answer(conflicts: list[bool]) -> HttpMessage:
+    """TransactionCanceledException as DynamoDB sends it, one reason per action in order:
+    TransactionConflict where the action's item met another transaction, None elsewhere."""
+    reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+               if conflict else {"Code": "None"} for conflict in conflicts]
     body = json.dumps({
         "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
         "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
@@ -289,6 +304,22 @@ def conflict_answer(request_body: bytes) -> HttpMessage:
     return HttpMessage("HTTP/1.1 400 Bad Request",
                        [("Content-Type", "application/x-amz-json-1.0"),
                         ("x-amzn-RequestId", str(uuid.uuid4()))], body)
+
+
+def dynamodb_error(type_: str, message: str) -> HttpMessage:
+    """An HTTP 400 client error in DynamoDB's JSON format, `type_` without its namespace."""
+    return _json_error(400, f"com.amazonaws.dynamodb.v20120810#{type_}", message)
+
+
+def idempotent_mismatch_answer() -> HttpMessage:
+    return dynamodb_error("IdempotentParameterMismatchException",
+                          "The request uses the same client token as a previous, but "
+                          "non-identical request.")
+
+
+def nothing_held() -> None:
+    """The release of a request that holds nothing."""
+    pass
 
 
 def client_token(info: RequestInfo) -> str:
@@ -592,7 +623,8 @@ class FaultProxy(BackgroundLoopServer):
                  hook: Optional[ForwardHook] = None,
                  identify: Optional[ClientIdentifier] = None,
                  honour_client_tokens: bool = False,
-                 conflicts_per_transaction: int = 0) -> None:
+                 conflicts_per_transaction: int = 0,
+                 item_holds: Optional["ItemHolds"] = None) -> None:
         for r in routes:
             if r.name not in SERVICES:
                 raise ValueError(f"unknown service {r.name!r}")
@@ -605,20 +637,69 @@ class FaultProxy(BackgroundLoopServer):
         self.honour_client_tokens = honour_client_tokens
         self.conflicts_per_transaction = conflicts_per_transaction
         self._conflicts_met: Counter[str] = Counter()  # per transaction content, loop thread
-        # ClientRequestToken -> (when applied, the answer), touched on the loop's thread only.
-        self._applied_tokens: dict[str, tuple[float, HttpMessage]] = {}
+        # ClientRequestToken -> (when applied, transaction content, the answer), and the
+        # tokens of transactions on their way upstream -> their content; loop thread only.
+        self._applied_tokens: dict[str, tuple[float, str, HttpMessage]] = {}
+        self._tokens_in_flight: dict[str, str] = {}
+        self.item_holds = item_holds
         self.stats = Stats()
         super().__init__()
 
-    def _replay_of(self, token: str) -> Optional[HttpMessage]:
+    def _token_answer(self, token: str, content: str) -> Optional[HttpMessage]:
+        """What DynamoDB answers, without applying anything, to a transaction whose
+        ClientRequestToken it already knows; None when the token is new."""
         if not (self.honour_client_tokens and token):
             return None
         now = time.monotonic()
-        for old in [t for t, (when, _) in self._applied_tokens.items()
+        for old in [t for t, (when, _, _) in self._applied_tokens.items()
                     if now - when > CLIENT_TOKEN_SECONDS]:
             del self._applied_tokens[old]
+        if token in self._tokens_in_flight:
+            if self._tokens_in_flight[token] != content:
+                return idempotent_mismatch_answer()
+            return dynamodb_error("TransactionInProgressException",
+                                  "The transaction with the given request token is already in "
+                                  "progress.")
         applied = self._applied_tokens.get(token)
-        return applied[1] if applied else None
+        if applied is None:
+            return None
+        if applied[1] != content:
+            return idempotent_mismatch_answer()
+        self.stats.idempotent_replays += 1
+        return applied[2]
+
+    async def _admit(self, route: Route, info: RequestInfo, request: HttpMessage, token: str,
+                     content: str) -> tuple[Optional[HttpMessage], Callable[[], None]]:
+        """The answer DynamoDB gives instead of applying the request, or None and what to call
+        once the upstream has applied it: from then on its token is no longer in progress and
+        its items no longer held."""
+        answer = self._token_answer(token, content)
+        if answer is not None:
+            return answer, nothing_held
+        tracked = bool(token and self.honour_client_tokens)
+        if tracked:
+            self._tokens_in_flight[token] = content
+
+        def done() -> None:
+            if tracked:
+                self._tokens_in_flight.pop(token, None)
+
+        if self.item_holds is None or route.name != "dynamodb":
+            return None, done
+        try:
+            answer, release = await self.item_holds.admit(info, request, route)
+        except BaseException:
+            done()
+            raise
+        if answer is not None:
+            done()
+            return answer, nothing_held
+
+        def release_all() -> None:
+            release()
+            done()
+
+        return None, release_all
 
     def url(self, name: str) -> str:
         for r in self.routes:
@@ -673,14 +754,14 @@ class FaultProxy(BackgroundLoopServer):
                     writer.write(serialize(answer, keep_alive=True))
                     await writer.drain()
                     continue
-                replay = self._replay_of(token)
-                if replay is not None:
-                    self.stats.idempotent_replays += 1
-                    writer.write(serialize(replay, keep_alive=True))
+                if kind == "delay":
+                    # Late on its way there: it meets the tokens and holds of its arrival.
+                    await asyncio.sleep(self.plan.delay_seconds)
+                answer, release = await self._admit(route, info, request, token, content)
+                if answer is not None:
+                    writer.write(serialize(answer, keep_alive=True))
                     await writer.drain()
                     continue
-                if kind == "delay":
-                    await asyncio.sleep(self.plan.delay_seconds)
                 method = request.start_line.split(" ", 1)[0]
                 try:
                     upstream, response = await forward(route.upstream_host, route.upstream_port,
@@ -694,8 +775,10 @@ class FaultProxy(BackgroundLoopServer):
                                            keep_alive=False))
                     await writer.drain()
                     return
+                finally:
+                    release()
                 if token and self.honour_client_tokens and response.start_line.split(" ")[1].startswith("2"):
-                    self._applied_tokens[token] = (time.monotonic(), response)
+                    self._applied_tokens[token] = (time.monotonic(), content, response)
                 if self.hook is not None and self.hook(info, request, response):
                     self.stats.count_dropped(info)
                     self.stats.count_reset(key)

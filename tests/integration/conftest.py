@@ -12,11 +12,16 @@
     rie_binary          path of aws-lambda-rie (installed by scripts/setup.sh)
     probe_binary        path of tests/tools/aws_probe (our AWS clients, driven by JSON lines)
     backend             (name, boto3 DynamoDB client, Probe), once on dynalite, once on moto
+    conflicting_dynamodb  conflicting_dynamodb(hold_seconds=0.01) -> a started proxy in front
+                        of the serial moto that conflicts as real DynamoDB does
+                        (tests/chaos/conflicting_dynamodb.py); .url("dynamodb") is the
+                        endpoint, .item_holds.counts what it did; stopped after the test
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,9 @@ import pytest
 
 import stack as stack_lib
 from probe_client import Probe, probe_env
+
+sys.path.insert(0, str(stack_lib.REPO_ROOT / "tests" / "chaos"))
+from conflicting_dynamodb import start_conflicting_dynamodb  # noqa: E402
 
 _LOOPBACK = "127.0.0.1,localhost"
 
@@ -103,3 +111,17 @@ def backend(request, stack: stack_lib.Stack,
     name = request.param
     with Probe(probe_binary, probe_env(stack, name)) as probe:
         yield name, getattr(stack, f"{name}_dynamodb"), probe
+
+
+@pytest.fixture
+def conflicting_dynamodb(stack: stack_lib.Stack) -> Iterator[Callable[..., Any]]:
+    started: list[Any] = []
+
+    def start(hold_seconds: float = 0.01, **proxy_options: Any) -> Any:
+        started.append(start_conflicting_dynamodb(stack.moto_dynamodb_url, hold_seconds,
+                                                  **proxy_options))
+        return started[-1]
+
+    yield start
+    for proxy in started:
+        proxy.stop()

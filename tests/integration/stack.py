@@ -441,6 +441,25 @@ def pushgateway_groups(url: str) -> list[dict]:
     return [g for g in body["data"] if g["labels"].get("job") != READ_BARRIER_JOB]
 
 
+def delete_pushgateway_groups(url: str, **labels: str) -> int:
+    """Deletes every group whose labels include `labels` (e.g. a run's correlation_id that
+    never finished, so the binary never deleted its groups); returns how many. A gateway
+    left with thousands of groups answers pushes slowly enough to time them out."""
+    groups = [g for g in pushgateway_groups(url)
+              if all(g["labels"].get(k) == v for k, v in labels.items())]
+    for group in groups:
+        key = dict(group["labels"])
+        path = "/metrics/job@base64/" + _base64(key.pop("job")) + "".join(
+            f"/{name}@base64/{_base64(value)}" for name, value in sorted(key.items()))
+        requests.delete(url + path, timeout=10).raise_for_status()
+    return len(groups)
+
+
+def _base64(text: str) -> str:
+    # The push gateway's URL-safe form of a label value; "=" keeps an empty value non-empty.
+    return base64.urlsafe_b64encode(text.encode()).decode() or "="
+
+
 def pushgateway_metrics_text(url: str) -> str:
     """GET /metrics: everything the gateway holds, in the text exposition format, after
     every push and delete answered before the call (settle_pushgateway)."""

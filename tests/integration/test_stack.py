@@ -6,6 +6,7 @@ that has nothing to do with the binary; this file says which service is wrong.
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import threading
@@ -154,6 +155,26 @@ def test_pushgateway_accepts_push_and_lists_it(stack, unique_name):
 
     requests.delete(group, timeout=10).raise_for_status()
     assert not [g for g in stack.pushgateway_groups() if g["labels"].get("correlation_id") == correlation_id]
+
+
+def test_a_runs_groups_are_deleted_whatever_their_other_labels(stack, unique_name):
+    """What a harness deletes after a run that never finished: every group of its
+    correlation id (one per invocation, each its own instance, some label values needing
+    the gateway's base64 form), and no other group."""
+    base = stack.pushgateway_url
+    ours, other = unique_name("corr"), unique_name("corr")
+    paths = [f"/metrics/job/stack_check/correlation_id/{ours}/instance/vm-1-a",
+             f"/metrics/job/stack_check/correlation_id/{ours}/instance@base64/"
+             + base64.urlsafe_b64encode(b"vm/2 b").decode(),
+             f"/metrics/job/stack_check/correlation_id/{other}/instance/vm-3-c"]
+    for path in paths:
+        requests.put(base + path, data="stack_check_total 1\n", timeout=10).raise_for_status()
+
+    assert stack_lib.delete_pushgateway_groups(base, correlation_id=ours) == 2
+
+    left = {g["labels"].get("correlation_id") for g in stack.pushgateway_groups()}
+    assert ours not in left and other in left
+    assert stack_lib.delete_pushgateway_groups(base, correlation_id=other) == 1
 
 
 def test_a_read_after_a_delete_sees_the_delete_applied(stack, unique_name):
