@@ -73,4 +73,47 @@ TEST(IsRetryable, ClientErrorsAreFinal) {
   EXPECT_FALSE(is_retryable(error("AccessDeniedException", 403)));
 }
 
+TEST(RetryBudget, TransientFailuresStopAtThePolicysAttempts) {
+  RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.base_delay = 0ms;
+  policy.max_delay = 0ms;
+  RetryBudget budget(policy, std::chrono::steady_clock::now() + 1min);
+  EXPECT_TRUE(budget.next_delay(false));
+  EXPECT_TRUE(budget.next_delay(false));
+  EXPECT_FALSE(budget.next_delay(false));  // the third failure was the third attempt
+  EXPECT_EQ(budget.attempts(), 3);
+}
+
+TEST(RetryBudget, ContentionIsRetriedPastThePolicysAttemptsUntilTheDeadline) {
+  RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.max_total = 0ms;  // not even the total time bounds contention: only the deadline
+  policy.contention_base_delay = 0ms;
+  RetryBudget budget(policy, std::chrono::steady_clock::now() + 1min);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(budget.next_delay(true)) << i;
+  EXPECT_EQ(budget.attempts(), 51);
+  RetryBudget past(policy, std::chrono::steady_clock::now());
+  EXPECT_FALSE(past.next_delay(true));
+}
+
+TEST(RetryBudget, ContentionBacksOffFromItsOwnBaseToItsOwnCap) {
+  RetryPolicy policy;
+  policy.base_delay = 25ms;
+  policy.max_delay = 2000ms;
+  policy.contention_base_delay = 100ms;
+  policy.contention_max_delay = 400ms;
+  RetryBudget budget(policy, std::chrono::steady_clock::now() + 1h);
+  for (int i = 0; i < 20; ++i) {
+    const auto delay = budget.next_delay(true);
+    ASSERT_TRUE(delay);
+    EXPECT_LE(*delay, i == 0 ? 100ms : i == 1 ? 200ms : 400ms);
+  }
+  EXPECT_TRUE(is_contention(AwsError(
+      "com.amazonaws.dynamodb.v20120810#TransactionConflictException", "held", "", 400, false)));
+  EXPECT_TRUE(is_contention(AwsError("TransactionConflictException", "held", "", 400, false)));
+  EXPECT_FALSE(is_contention(AwsError("NotTransactionConflictException", "x", "", 400, false)));
+  EXPECT_TRUE(is_retryable(AwsError("TransactionConflictException", "held", "", 400, false)));
+}
+
 }  // namespace
