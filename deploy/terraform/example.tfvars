@@ -11,7 +11,7 @@ architecture = "x86_64"
 environment = "production"
 log_level   = "INFO"
 memory_size = 256
-timeout     = 120
+timeout     = 180
 
 pushgateway_hostname = "pushgateway.internal.example"
 pushgateway_port     = 9091
@@ -19,7 +19,7 @@ subnet_ids           = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
 security_group_ids   = ["sg-0123456789abcdef0"]
 
 # Alarm thresholds (docs/deployment.md, "Alarms").
-oldest_message_alarm_seconds = 1800
+oldest_message_alarm_seconds = 2400
 duration_alarm_share         = 0.8
 
 tags = {

@@ -101,9 +101,9 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Seconds. Must cover METRICS_SCRAPE_INTERVAL_SECONDS (waited once by the invocation that finishes a run) plus the batch's AWS calls with retries."
+  description = "Seconds. Must cover METRICS_SCRAPE_INTERVAL_SECONDS (waited once by the invocation that finishes a run) plus the batch's AWS calls with retries: the binary keeps the scrape wait's time after its work end, so 180 leaves about 105 s to wait out contention on a hot collection."
   type        = number
-  default     = 120
+  default     = 180
 }
 
 variable "reserved_concurrency" {
@@ -121,15 +121,15 @@ variable "log_retention_days" {
 # --- the source queue and its event source mapping ---------------------------------------
 
 variable "batch_size" {
-  description = "Messages per invocation (1-10 without a batching window). Partial batch responses make larger batches safe: only failed messages come back."
+  description = "Messages per invocation (1-10 without a batching window). A batch's files of one collection are counted in one transaction per 99: with 100, a hot collection's row meets a tenth of the transactions it meets with 10 (docs/performance.md, \"Hot collections\"). Partial batch responses make larger batches safe: only failed messages come back."
   type        = number
-  default     = 10
+  default     = 100
 }
 
 variable "maximum_batching_window_in_seconds" {
-  description = "Seconds the poller may wait to fill a batch (0: invoke at once)."
+  description = "Seconds the poller may wait to fill a batch (0: invoke at once). Needed above 10 messages; a backlog fills a batch at once, and a trickle waits at most this long."
   type        = number
-  default     = 0
+  default     = 5
 }
 
 variable "maximum_concurrency" {
@@ -236,13 +236,13 @@ variable "alarm_topic_arn" {
 }
 
 variable "oldest_message_alarm_seconds" {
-  description = "Alarm when the source queue's oldest message is older than this. A message that failed once comes back after the visibility timeout (6 x timeout = 720 s by default), so 1800 s means it failed at least twice or the function is not keeping up."
+  description = "Alarm when the source queue's oldest message is older than this. A message that failed once comes back after the visibility timeout (6 x timeout + batching window = 1085 s by default), so 2400 s means it failed at least twice or the function is not keeping up."
   type        = number
-  default     = 1800
+  default     = 2400
 }
 
 variable "duration_alarm_share" {
-  description = "Alarm when an invocation's duration reaches this share of the timeout. The invocation that finishes a run waits METRICS_SCRAPE_INTERVAL_SECONDS (70 of 120 s by default), so 0.8 leaves that normal case quiet."
+  description = "Alarm when an invocation's duration reaches this share of the timeout. The invocation that finishes a run waits METRICS_SCRAPE_INTERVAL_SECONDS (70 of 180 s by default), so 0.8 leaves that normal case quiet."
   type        = number
   default     = 0.8
 
