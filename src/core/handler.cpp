@@ -54,7 +54,7 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
   const std::vector<WorkUnit> units = group_batch(messages, fifo);
   Workflow workflow(ports_.workflow, budget.work_end);
-  const Batch batch{records, marks, parsed, workflow};
+  const Batch batch{records, marks, parsed, workflow, fifo};
   std::vector<RecordOutcome> outcomes(records.size());
   if (fifo || max_concurrency_ == 1 || units.size() == 1) {
     process_in_order(batch, units, fifo, outcomes);
@@ -119,13 +119,8 @@ void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUn
         units[unit].messages.begin(), units[unit].messages.end(),
         [&](std::size_t index) { return outcomes[index].state == RecordOutcome::State::Failed; });
     if (stop_at_failure && failed != units[unit].messages.end()) {
-      // The whole unit comes back with the rest: its messages are consecutive, and what
-      // succeeded of them is recognised on their next delivery.
-      for (const std::size_t index : units[unit].messages) {
-        if (outcomes[index].state == RecordOutcome::State::Succeeded) {
-          outcomes[index].state = RecordOutcome::State::NotProcessed;
-        }
-      }
+      // A FIFO batch's failed group has failed whole (Workflow::process_files), so its
+      // messages come back with the rest, in order.
       log::warning(kModule, "FIFO source: the rest of the batch is returned unprocessed, in order",
                    {{"message_id", message_id_text(batch.records[*failed])}});
       return;
@@ -195,7 +190,7 @@ void BatchHandler::process_group(const Batch& batch, const WorkUnit& unit,
     const log::LogContext message_context(
         log::Fields{{"message_id", message_id_text(batch.records[carrier])}});
     const log::LogContext body_context(message_log_context(batch.parsed[carrier].body));
-    results = batch.workflow.process_files(group);
+    results = batch.workflow.process_files(group, batch.fifo);
   }
   const double seconds = static_cast<double>(clock.now_ms() - started_ms) / 1000.0;
   for (std::size_t member = 0; member < unit.messages.size(); ++member) {

@@ -99,6 +99,7 @@ class BatchHandler {
     const std::vector<PendingMark>& marks;
     const std::vector<ParsedRecord>& parsed;
     Workflow& workflow;
+    bool fifo;  // from a FIFO queue: in order, and a failed group fails whole
   };
 
   // One after the other. FIFO (`stop_at_failure`): the first failed unit stops the batch,

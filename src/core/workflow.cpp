@@ -93,7 +93,8 @@ Outcome Workflow::process(const Message& message, const PendingMark& mine) {
   return outcome;
 }
 
-std::vector<DeliveryResult> Workflow::process_files(const std::vector<Delivery>& group) {
+std::vector<DeliveryResult> Workflow::process_files(const std::vector<Delivery>& group,
+                                                    bool fail_together) {
   std::vector<DeliveryResult> results(group.size());
   if (group.empty()) return results;
   const Delivery& carrier = group.back();
@@ -118,6 +119,9 @@ std::vector<DeliveryResult> Workflow::process_files(const std::vector<Delivery>&
     // The stage is the carrier's alone; the others' files are counted, and a later
     // delivery of the carrier's message finds the stage where this one left it.
     results.back().error = std::current_exception();
+    if (fail_together) {
+      for (DeliveryResult& result : results) result.error = results.back().error;
+    }
   }
   for (std::size_t index = 0; index < group.size(); ++index) {
     if (!results[index].error) apply_credits(group[index].message, results[index].outcome.credits);

@@ -87,8 +87,12 @@ class Workflow {
   // Normal file messages of one collection, alike in everything the effects and labels
   // carry (core/batch_groups.hpp): their files are counted together, and the last one
   // carries the collection's transition and its effects. A failed count fails every one; a
-  // failed transition or effects only the last. Never throws: each result holds its error.
-  std::vector<DeliveryResult> process_files(const std::vector<Delivery>& group);
+  // failed transition or effects only the last, unless `fail_together` (a FIFO batch, whose
+  // failed group comes back whole): then every one, and none of them is credited in the
+  // metrics, since each comes back and its next delivery reports what this one did. Never
+  // throws: each result holds its error.
+  std::vector<DeliveryResult> process_files(const std::vector<Delivery>& group,
+                                            bool fail_together = false);
 
   // The operator's finish-effects (docs/runbook.md): takes over the collection's pending
   // effects when their owner is gone (past its deadline) and performs them, through the same

@@ -463,7 +463,9 @@ class ChaosRun:
                 facts.error_lines += 1
             if level in ("WARNING", "ERROR") and "push" in lowered:
                 facts.push_error = str(entry.get("error", message))[:200]
-            facts.files_counted += message == "File counted"
+            if message == "File counted":
+                # One line per group of a batch's files of one collection.
+                facts.files_counted += int(entry.get("files_counted", "1"))
             facts.collections_received += lowered.startswith("collection received")
             facts.collections_successful += lowered.startswith("collection successful")
         return facts

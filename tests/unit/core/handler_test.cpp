@@ -181,6 +181,25 @@ TEST_F(HandlerTest, AFifoBatchCountsConsecutiveMessagesTogetherAndStopsAtAFailed
   EXPECT_EQ(received("c1", "db.a.c"), 1);
 }
 
+TEST_F(HandlerTest, AFifoGroupWhoseTransitionFailsComesBackWholeAndIsCreditedOnce) {
+  status.put({"c1", "db.a.b"}, "Exported", 2);
+  queue.failures.fail_next(1);
+  const json response =
+      handle(sqs_event({delivery("m1", body("c1", "db.a.b", "f1"), 1, kFifoArn),
+                        delivery("m2", body("c1", "db.a.b", "f2"), 1, kFifoArn),
+                        delivery("m3", body("c1", "db.a.c", "f1"), 1, kFifoArn)}));
+  // The group [m1 m2] failed with m2's effects: it comes back whole, and m3 after it.
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"m1", "m2", "m3"}));
+  EXPECT_EQ(received("c1", "db.a.b"), 2);
+  EXPECT_EQ(metrics.count("file_received"), 0);  // reported by their next deliveries
+  const json again = handle(sqs_event({delivery("m1", body("c1", "db.a.b", "f1"), 2, kFifoArn),
+                                       delivery("m2", body("c1", "db.a.b", "f2"), 2, kFifoArn)}));
+  EXPECT_EQ(failed_ids(again), std::vector<std::string>{});
+  EXPECT_EQ(metrics.count("file_received"), 2);  // each file once in all
+  EXPECT_EQ(metrics.count("collection_received"), 1);
+  EXPECT_EQ(queue.sent().size(), 1u);
+}
+
 TEST_F(HandlerTest, FifoInvalidMessageAlsoStopsTheBatch) {
   status.put({"c1", "db.a.b"}, "Exported", 5);
   const json response = handle(sqs_event({record("m1", json::object(), kFifoArn),

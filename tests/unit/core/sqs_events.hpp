@@ -33,8 +33,8 @@ inline nlohmann::json record(const std::string& id, const nlohmann::json& messag
 
 // As SQS sends it: the receive count says which delivery of the message this is.
 inline nlohmann::json delivery(const std::string& id, const nlohmann::json& message_body,
-                               int receive_count) {
-  nlohmann::json r = record(id, message_body);
+                               int receive_count, const char* arn = kStandardArn) {
+  nlohmann::json r = record(id, message_body, arn);
   r["attributes"] = {{"ApproximateReceiveCount", std::to_string(receive_count)}};
   return r;
 }
