@@ -1,7 +1,7 @@
-// Owner tokens for the pending-effects marks: 16 bytes from OpenSSL's CSPRNG, base64url
-// (22 characters). Invocations run in many processes on many machines at once; 128 random
-// bits make two equal tokens practically impossible without any coordination. Stateless;
-// OpenSSL's generator takes calls from several threads at once.
+// Owner tokens for the pending-effects marks: 16 bytes from the kernel's CSPRNG
+// (getrandom(2)), base64url (22 characters). Invocations run in many processes on many
+// machines at once; 128 random bits make two equal tokens practically impossible without any
+// coordination. Stateless; the kernel takes calls from several threads at once.
 #pragma once
 
 #include <string>

@@ -3,14 +3,44 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace ssc::digest {
+namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider tables each time EVP_sha256() is passed
+// to a one-shot call, and EVP_Digest makes and frees a context per call: on the per-message
+// path (SigV4's two hashes, the receipt tokens) the algorithm is fetched once per process and
+// each thread keeps one context.
+struct MdFree {
+  void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+const EVP_MD* sha256_algorithm() {
+  static const std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  if (!md) throw std::runtime_error("SHA-256 is not available from OpenSSL's providers");
+  return md.get();
+}
+
+EVP_MD_CTX* thread_context() {
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (!ctx) throw std::runtime_error("OpenSSL could not make a digest context");
+  return ctx.get();
+}
+
+}  // namespace
 
 std::string sha256(std::string_view data) {
+  EVP_MD_CTX* ctx = thread_context();
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_DigestInit_ex2(ctx, sha256_algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, digest.data(), &length) != 1) {
     throw std::runtime_error("SHA-256 failed in OpenSSL");
   }
   return {reinterpret_cast<const char*>(digest.data()), length};

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <chrono>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -106,6 +109,50 @@ TEST_F(LogTest, ExtrasCannotOverrideStandardFields) {
       format_line(Level::Info, "m", "real", {{"message", "fake"}, {"log_level", "DEBUG"}}));
   EXPECT_EQ(line["message"], "real");
   EXPECT_EQ(line["log_level"], "INFO");
+}
+
+TEST_F(LogTest, ExtrasCannotClaimNothingWasCut) {
+  const auto line =
+      nlohmann::json::parse(format_line(Level::Info, "m", "x", {{"cut_fields", "none"}}));
+  EXPECT_FALSE(line.contains("cut_fields"));
+}
+
+TEST_F(LogTest, TheMessageContextWinsOverAnExtraOfTheSameName) {
+  LogContext context(Fields{{"file_name", "from-context"}});
+  const auto text = format_line(Level::Info, "m", "x", {{"file_name", "from-extra"}});
+  EXPECT_EQ(nlohmann::json::parse(text)["file_name"], "from-context");
+  EXPECT_EQ(text.find("from-extra"), std::string::npos) << "a name twice in one object";
+}
+
+// The date and time of day are formatted once a second per thread: a line written in a later
+// second must not carry the earlier one.
+TEST_F(LogTest, TheTimestampFollowsTheClockFromSecondToSecond) {
+  const auto utc_now = [] {
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::array<char, 32> text{};
+    return std::string(text.data(),
+                       std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &utc));
+  };
+  const auto line_second = [] {
+    const auto line = nlohmann::json::parse(format_line(Level::Info, "m", "x"));
+    return line["timestamp"].get<std::string>().substr(0, 19);
+  };
+  // Until the clock has moved on twice (about two seconds).
+  std::string last_second = utc_now();
+  for (int changes = 0; changes < 2;) {
+    const std::string before = utc_now();
+    const std::string stamped = line_second();
+    const std::string after = utc_now();
+    EXPECT_LE(before, stamped);
+    EXPECT_LE(stamped, after);
+    if (after != last_second) {
+      ++changes;
+      last_second = after;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 TEST_F(LogTest, WriteGoesToStderrAndFiltersByLevel) {
