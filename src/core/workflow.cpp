@@ -1,5 +1,7 @@
 #include "core/workflow.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include "core/payloads.hpp"
@@ -20,6 +22,8 @@ constexpr std::int64_t kReceivedEffectsPollMs = 50;
 // leaves the item settled or with a live owner; a call that still has not got there after
 // this many leaves the stage to them rather than loop.
 constexpr int kMaxWrites = 16;
+
+constexpr Stage kStages[] = {Stage::Received, Stage::Successful};
 
 std::string optional_number(const std::optional<std::int64_t>& value) {
   return value ? std::to_string(*value) : std::string("absent");
@@ -185,6 +189,45 @@ GroupCount Workflow::count(const std::vector<Delivery>& group,
   return counted;
 }
 
+template <typename Transition, typename TakeOver>
+bool Workflow::take_effects(const Decision& decision, const char* what, bool Outcome::*moved,
+                            Step& refused, Outcome& outcome, Transition transition,
+                            TakeOver take_over) {
+  switch (decision.step) {
+    case Step::Transition:
+      if (transition()) {
+        if (moved != nullptr) outcome.*moved = true;
+        return true;
+      }
+      refused = Step::Transition;
+      return false;
+    case Step::TakeOver:
+      if (take_over(*decision.seen)) {
+        outcome.effects_recovered = true;
+        log::info(kModule, std::string("Taking over ") + what + " whose owner is gone",
+                  {{"stage", decision.effects_of->name}});
+        return true;
+      }
+      refused = Step::TakeOver;
+      log::info(kModule, std::string("The ") + what + " were taken over by another invocation",
+                {{"stage", decision.effects_of->name}});
+      return false;
+    default:  // PerformEffects: the item carries this call's own mark
+      // A refused write of this call was applied, its answer lost.
+      outcome.own_write_recognised = true;
+      if (refused == Step::TakeOver) {
+        outcome.effects_recovered = true;
+      } else if (moved != nullptr) {
+        outcome.*moved = true;
+      }
+      log::info(
+          kModule,
+          std::string("Write applied though its answer was lost: the ") + what + " are this call's",
+          {{"stage", decision.effects_of->name}});
+      return true;
+  }
+}
+
 void Workflow::advance(const StageRules& stage, const Message& message, const PendingMark& mine,
                        const std::vector<Owner>& group, std::optional<CollectionRow> row,
                        std::vector<Outcome*> outcomes) {
@@ -218,68 +261,11 @@ void Workflow::advance(const StageRules& stage, const Message& message, const Pe
                       : "Collection status is not ready for success (needs Received or Sent)",
                   row_fields(*row));
         return;
-      case Step::Transition:
-        if (ports_.status.transition(key, stage.from, stage.to, stage.not_while_pending_at, mine,
-                                     work_end_)) {
-          outcome.transitioned = true;
-          log::info(kModule,
-                    std::string("Collection ") + stage.name + ", status set to " + stage.to);
-          perform_effects(stage, message, mine, outcome);
-          return;
-        }
-        // Refused: another call moved it, or this call's write was applied and its answer
-        // lost. Only the row can tell.
-        refused = Step::Transition;
-        row = ports_.status.read(key, work_end_);
-        continue;
-      case Step::PerformEffects:
-        outcome.own_write_recognised = true;
-        (refused == Step::TakeOver ? outcome.effects_recovered : outcome.transitioned) = true;
-        log::info(kModule,
-                  std::string("Write applied though its answer was lost: the ") +
-                      decision.effects_of->name + " stage's effects are this call's",
-                  row_fields(*row));
-        perform_effects(*decision.effects_of, message, mine, outcome);
-        if (decision.effects_of == &stage) return;
-        row = ports_.status.read(key, work_end_);
-        continue;
-      case Step::TakeOver:
-        if (ports_.status.take_over(key, *decision.seen, mine, work_end_)) {
-          outcome.effects_recovered = true;
-          log::info(kModule, "Taking over effects whose owner is gone",
-                    merged(row_fields(*row), {{"stage", decision.effects_of->name}}));
-          perform_effects(*decision.effects_of, message, mine, outcome);
-          if (decision.effects_of == &stage) return;
-        } else {
-          refused = Step::TakeOver;
-          log::info(kModule, "Effects taken over by another invocation", row_fields(*row));
-        }
-        row = ports_.status.read(key, work_end_);
-        continue;
       case Step::Wait:
-        if (waited_ms >= kReceivedEffectsWaitMs) {
-          throw EffectsStillPending(
-              "the collection's Received side effects are still pending with a live invocation "
-              "after " +
-              std::to_string(waited_ms) + " ms; the _success file comes back after them");
-        }
-        ports_.clock.sleep_ms(kReceivedEffectsPollMs);
-        waited_ms += kReceivedEffectsPollMs;
-        row = ports_.status.read(key, work_end_);
-        continue;
+        wait_for_owner(waited_ms);
+        break;
       case Step::CreditEarlierDelivery:
-        for (std::size_t index = 0; index < group.size(); ++index) {
-          const Credits credits = earlier_delivery_credits(stage, *row, group[index]);
-          if (!(credits.*stage.collection_credit)) continue;
-          outcomes[index]->earlier_delivery_recognised = true;
-          outcomes[index]->credits |= credits;
-          log::info(kModule,
-                    std::string("The collection's ") + stage.name +
-                        " effects were done by an earlier delivery of this message, which failed "
-                        "before its metrics were pushed: this delivery reports them",
-                    merged(row_fields(*row),
-                           {{"run_notified", credits.*stage.run_credit ? "true" : "false"}}));
-        }
+        credit_earlier_deliveries(stage, *row, group, outcomes);
         [[fallthrough]];
       case Step::Done:
         if (decision.step == Step::Done && row->pending) {
@@ -288,7 +274,62 @@ void Workflow::advance(const StageRules& stage, const Message& message, const Pe
         }
         if (row->status == collection_status::kSuccess) note_finished_run(message, outcome);
         return;
+      case Step::Transition:
+      case Step::TakeOver:
+      case Step::PerformEffects: {
+        const StageRules& effects_of = *decision.effects_of;
+        const bool mine_now = take_effects(
+            decision, "side effects", &Outcome::transitioned, refused, outcome,
+            [&] {
+              return ports_.status.transition(key, stage.from, stage.to, stage.not_while_pending_at,
+                                              mine, work_end_);
+            },
+            [&](const PendingMark& seen) {
+              return ports_.status.take_over(key, seen, mine, work_end_);
+            });
+        if (mine_now) {
+          if (decision.step == Step::Transition) {
+            log::info(kModule,
+                      std::string("Collection ") + stage.name + ", status set to " + stage.to);
+          }
+          perform_effects(effects_of, message, mine, outcome);
+          // The earlier stage's effects, done: now this one.
+          if (&effects_of == &stage) return;
+        }
+        // Refused: another call moved it, or this call's write was applied and its answer
+        // lost. Only the row can tell.
+        break;
+      }
     }
+    row = ports_.status.read(key, work_end_);
+  }
+}
+
+void Workflow::wait_for_owner(std::int64_t& waited_ms) {
+  if (waited_ms >= kReceivedEffectsWaitMs) {
+    throw EffectsStillPending(
+        "the collection's Received side effects are still pending with a live invocation "
+        "after " +
+        std::to_string(waited_ms) + " ms; the _success file comes back after them");
+  }
+  ports_.clock.sleep_ms(kReceivedEffectsPollMs);
+  waited_ms += kReceivedEffectsPollMs;
+}
+
+void Workflow::credit_earlier_deliveries(const StageRules& stage, const CollectionRow& row,
+                                         const std::vector<Owner>& group,
+                                         const std::vector<Outcome*>& outcomes) {
+  for (std::size_t index = 0; index < group.size(); ++index) {
+    const Credits credits = earlier_delivery_credits(stage, row, group[index]);
+    if (!(credits.*stage.collection_credit)) continue;
+    outcomes[index]->earlier_delivery_recognised = true;
+    outcomes[index]->credits |= credits;
+    log::info(
+        kModule,
+        std::string("The collection's ") + stage.name +
+            " effects were done by an earlier delivery of this message, which failed "
+            "before its metrics were pushed: this delivery reports them",
+        merged(row_fields(row), {{"run_notified", credits.*stage.run_credit ? "true" : "false"}}));
   }
 }
 
@@ -320,33 +361,27 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
                            {"product_status", stage.product_status},
                            {"notification", stage.notification}};
   std::optional<ProductRow> item;
-  for (int steps = 0; steps < kMaxWrites; ++steps) {
+  Step refused = Step::Done;
+  for (int writes = 0; writes < kMaxWrites; ++writes) {
     // The first step is the transition itself: it creates the item when there is none.
-    const Decision decision =
-        steps == 0 ? Decision{Step::Transition, &stage, std::nullopt, "the first step"}
-                   : decide_run(stage, item, owners, ports_.clock.now_ms());
-    bool mine_now = false;
-    switch (decision.step) {
-      case Step::Transition:
-        mine_now = ports_.product.transition(correlation_id, stage.product_status,
-                                             stage.product_reached, mine, work_end_);
-        break;
-      case Step::PerformEffects:
-        outcome.own_write_recognised = true;
-        mine_now = true;
-        break;
-      case Step::TakeOver:
-        mine_now = ports_.product.take_over(correlation_id, *decision.seen, mine, work_end_);
-        if (mine_now) {
-          outcome.effects_recovered = true;
-          log::info(kModule, "Taking over a notification whose owner is gone", run);
-        }
-        break;
-      default:
-        log::info(kModule, "Run stage already handled by another invocation",
-                  merged(run, fields_of(item)));
-        return;
+    const Decision decision = writes == 0
+                                  ? Decision{Step::Transition, &stage, std::nullopt, "first"}
+                                  : decide_run(stage, item, owners, ports_.clock.now_ms());
+    if (decision.step != Step::Transition && decision.step != Step::TakeOver &&
+        decision.step != Step::PerformEffects) {
+      log::info(kModule, "Run stage already handled by another invocation",
+                merged(run, fields_of(item)));
+      return;
     }
+    const bool mine_now = take_effects(
+        decision, "run's notification", nullptr, refused, outcome,
+        [&] {
+          return ports_.product.transition(correlation_id, stage.product_status,
+                                           stage.product_reached, mine, work_end_);
+        },
+        [&](const PendingMark& seen) {
+          return ports_.product.take_over(correlation_id, seen, mine, work_end_);
+        });
     if (mine_now) {
       ports_.monitoring.publish(monitoring_message(message, stage.notification), work_end_);
       ports_.product.finish_effects(correlation_id, mine.owner, work_end_);
@@ -364,23 +399,30 @@ Outcome Workflow::finish_abandoned_effects(const Message& message, const Pending
   require_owner(mine);
   Outcome outcome;
   const CollectionKey key = message.key();
-  const std::optional<CollectionRow> row = ports_.status.read(key, work_end_);
+  std::optional<CollectionRow> row = ports_.status.read(key, work_end_);
   if (!row) throw row_missing(key);
   const std::vector<Owner> group{mine.owner};
   // The row's status says whose stage's effects its mark stands for; the take over is the
-  // protocol's own (a redelivery's), so a live owner keeps its effects.
-  for (const Stage stage : {Stage::Received, Stage::Successful}) {
-    const StageRules& rules = rules_of(stage);
-    if (row->status != rules.to) continue;
+  // protocol's own (a redelivery's), so a live owner keeps its effects. A refused take over
+  // is read again once: it may have been this call's, its answer lost.
+  Step refused = Step::Done;
+  for (int tries = 0; tries < 2 && row; ++tries) {
+    const auto at_stage = std::find_if(std::begin(kStages), std::end(kStages), [&](Stage stage) {
+      return row->status == rules_of(stage).to;
+    });
+    if (at_stage == std::end(kStages)) break;
+    const StageRules& rules = rules_of(*at_stage);
     const Decision decision = decide(rules, row, {mine.owner, group}, ports_.clock.now_ms());
-    if (decision.step == Step::TakeOver &&
-        ports_.status.take_over(key, *decision.seen, mine, work_end_)) {
-      outcome.effects_recovered = true;
-      log::info(kModule, "Taking over effects whose owner is gone",
-                merged(row_fields(*row), {{"stage", rules.name}}));
+    if (decision.step != Step::TakeOver && decision.step != Step::PerformEffects) break;
+    if (take_effects(
+            decision, "side effects", nullptr, refused, outcome, [] { return false; },
+            [&](const PendingMark& seen) {
+              return ports_.status.take_over(key, seen, mine, work_end_);
+            })) {
       perform_effects(rules, message, mine, outcome);
+      break;
     }
-    break;
+    row = ports_.status.read(key, work_end_);
   }
   apply_credits(message, outcome.credits);
   return outcome;

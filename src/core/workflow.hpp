@@ -110,6 +110,25 @@ class Workflow {
                const std::vector<Owner>& group, std::optional<CollectionRow> row,
                std::vector<Outcome*> outcomes);
 
+  // The one step that makes a stage's effects this call's, on the collection's row or the
+  // product item: the decision's transition (`moved` set when it is applied), or its take
+  // over of a gone owner's mark, or nothing when the item already carries this call's mark
+  // (a refused write of this call, `refused`, was applied and its answer lost). True when
+  // the effects are now this call's; false when the write was refused: read the item again
+  // and decide again. `what` names the effects in the log.
+  template <typename Transition, typename TakeOver>
+  bool take_effects(const Decision& decision, const char* what, bool Outcome::*moved, Step& refused,
+                    Outcome& outcome, Transition transition, TakeOver take_over);
+
+  // A _success file waits for a live owner's received effects: sleeps a poll, or throws
+  // EffectsStillPending once the wait is spent.
+  void wait_for_owner(std::int64_t& waited_ms);
+
+  // Credits each message of the group whose earlier delivery finished the stage.
+  void credit_earlier_deliveries(const StageRules& stage, const CollectionRow& row,
+                                 const std::vector<Owner>& group,
+                                 const std::vector<Outcome*>& outcomes);
+
   // The stage's effects, in order: the export-state message (received), the run's step, the
   // record of who finished them (which removes the mark).
   void perform_effects(const StageRules& stage, const Message& message, const PendingMark& mine,
