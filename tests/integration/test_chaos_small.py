@@ -44,14 +44,24 @@ def test_small_chaos_run_has_no_anomaly(stack, ssc_binary, tmp_path):
     rc, report, output = run_chaos(
         stack, tmp_path / "run", ssc_binary,
         "--collections", "6", "--max-files", "60", "--duplicate-rate", "0.2",
-        "--workers", "4", "--batch-size", "10", "--fault-rate", "0.05", "--kills", "2",
-        "--seed", "9", "--timeout-seconds", "5", "--max-seconds", "800")
+        # 10 % faults: with a batch's files counted together the run makes some 470
+        # requests, and each of the six kinds that any request can meet comes some 8 times.
+        "--workers", "4", "--batch-size", "10", "--fault-rate", "0.1", "--kills", "2",
+        "--seed", "9", "--timeout-seconds", "5", "--max-seconds", "800",
+        "--conflicting-dynamodb", "--hold-ms", "10")
     print(output)
     assert report, f"no report written:\n{output}"
     figures = report["figures"]
     assert figures["messages"] >= 250  # the size this test promises
-    # Every kind of fault was tried at least once, and kills happened.
-    assert all(n > 0 for n in report["faults"].values()), report["faults"]
+    # Every kind of fault was tried at least once, and kills happened. A batch's files of
+    # one collection are one transaction, so few requests are transactions, and the
+    # injected `conflict` kind (a transaction's only) may miss them all: conflicts are met
+    # all the same, as DynamoDB makes them, where concurrent invocations' transactions meet.
+    holds = report["item_holds"]
+    conflicts = report["faults"]["conflict"] + sum(holds["transactions_cancelled"].values())
+    assert conflicts > 0, (report["faults"], holds)
+    assert all(n > 0 for kind, n in report["faults"].items() if kind != "conflict"), \
+        report["faults"]
     assert figures["kills_trap"] + figures["kills_timer"] >= 1
     assert report["anomalies"] == [], "\n".join(
         f"[{a['check']}] {a['detail']}" for a in report["anomalies"])
