@@ -282,7 +282,7 @@ TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
   EXPECT_EQ(monitoring.published().size(), 1u);  // the only collection: run received
 }
 
-TEST_F(WorkflowTest, LiveMarkerIsLeftToItsOwner) {
+TEST_F(WorkflowTest, LiveMarkIsLeftToItsOwner) {
   status.put(key(kColl), "Exported", 2, 0);
   const PendingMark owner = mark();
   queue.failures.fail_next(1);
