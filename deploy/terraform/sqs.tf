@@ -14,7 +14,7 @@ resource "aws_sqs_queue" "source" {
   # than the function timeout, and advises six times the timeout (plus the batching
   # window) so a batch throttled at first is not redelivered while Lambda retries it.
   # Crash recovery relies on it too: a batch whose invocation died becomes visible
-  # again only after this timeout, by when that invocation's pending-effects marker
+  # again only after this timeout, by when that invocation's pending-effects mark
   # (its deadline) has expired and the redelivered message may take the effects over
   # (docs/design.md, "Transitions happen once, side effects are never lost").
   visibility_timeout_seconds = 6 * var.timeout + var.maximum_batching_window_in_seconds

@@ -7,6 +7,8 @@
 
 #include <string_view>
 
+#include "core/rules.hpp"
+
 namespace ssc::adapters::table_format {
 
 // A row of the export status table, key (CorrelationId, CollectionName). The other systems
@@ -54,7 +56,7 @@ inline constexpr const char* kExpiresAt = "ExpiresAt";
 namespace product_item {
 inline constexpr const char* kCorrelationId = "Correlation_Id";
 inline constexpr const char* kDataProduct = "DataProduct";
-inline constexpr const char* kDataProductValue = "SNAPSHOT_SENDER";
+inline constexpr const char* kDataProductValue = core::product_status::kDataProduct;
 inline constexpr const char* kStatus = "Status";  // a reserved word: always "#s" in expressions
 }  // namespace product_item
 

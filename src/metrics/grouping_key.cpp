@@ -1,6 +1,5 @@
 #include "metrics/grouping_key.hpp"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
@@ -8,25 +7,20 @@
 #include <cstdio>
 #include <random>
 
+#include "digest/digest.hpp"
+
 namespace ssc::metrics {
 
-std::string base64url(std::string_view bytes) {
+std::string padded_base64url(std::string_view bytes) {
   if (bytes.empty()) return "=";
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
+  std::string out = digest::base64url(bytes);
+  out.append((4 - out.size() % 4) % 4, '=');
   return out;
 }
 
 std::string group_path(const std::string& job, const GroupingKey& key) {
-  std::string path = "/metrics/job@base64/" + base64url(job);
-  for (const auto& [name, value] : key) path += "/" + name + "@base64/" + base64url(value);
+  std::string path = "/metrics/job@base64/" + padded_base64url(job);
+  for (const auto& [name, value] : key) path += "/" + name + "@base64/" + padded_base64url(value);
   return path;
 }
 

@@ -10,8 +10,8 @@ namespace ssc::metrics {
 
 using GroupingKey = std::vector<std::pair<std::string, std::string>>;  // name, value
 
-// URL-safe base64 with padding; "=" for an empty value, as the push gateway wants it.
-std::string base64url(std::string_view bytes);
+// digest::base64url with padding; "=" for an empty value, as the push gateway wants it.
+std::string padded_base64url(std::string_view bytes);
 
 // "/job@base64/<job>/<name>@base64/<value>..." : every value base64-encoded, so that '/',
 // '%', spaces or an empty value survive the path. Names are Prometheus label names and need

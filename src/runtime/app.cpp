@@ -33,16 +33,16 @@ std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& c
 // Messages of a standard queue's batch processed at once: SQS hands Lambda up to 10 per
 // batch by default, and each spends most of its time waiting on DynamoDB.
 constexpr std::size_t kBatchConcurrency = 10;
-// Idle HTTP handles (each keeps its connections open) kept between invocations: one per
-// concurrent message, and a few for the metrics push and the credentials endpoint, so that
-// the connections a batch opened are there for the next one.
-constexpr std::size_t kIdleHttpHandles = kBatchConcurrency + 4;
+// Idle connections kept between invocations: one per concurrent message, and a few for the
+// metrics push and the credentials endpoint, so that the connections a batch opened are
+// there for the next one.
+constexpr std::size_t kMaxIdleConnections = kBatchConcurrency + 4;
 
 // Members in dependency order: each refers only to those above it, and they are destroyed
 // in reverse.
 struct Application::Parts {
   explicit Parts(const Config& config)
-      : aws(config, kIdleHttpHandles),
+      : aws(config, kMaxIdleConnections),
         status(aws.dynamodb,
                adapters::StatusTables{config.export_status_table, config.file_receipts_table,
                                       std::chrono::hours(24) * config.file_receipts_expiry_days}),

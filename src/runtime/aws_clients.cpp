@@ -21,8 +21,8 @@ aws::EnvLookup credentials_env(const Config& config) {
 
 }  // namespace
 
-AwsClients::AwsClients(const Config& config, std::size_t idle_http_handles)
-    : http(idle_http_handles),
+AwsClients::AwsClients(const Config& config, std::size_t max_idle_connections)
+    : http(max_idle_connections),
       credentials(aws::make_default_credentials_chain(http, credentials_env(config))),
       dynamodb(aws::resolve_endpoint("dynamodb", config.aws_region, aws::process_env()),
                *credentials, http),

@@ -17,9 +17,9 @@ namespace ssc::runtime {
 // Members in dependency order: each refers only to those above it. Not copyable or movable
 // (the clients hold references to the transport and the credentials).
 struct AwsClients {
-  // `idle_http_handles`: HTTP handles kept open between requests (one per request made at
-  // once). Throws aws::ConfigError for a bad endpoint or profile.
-  AwsClients(const Config& config, std::size_t idle_http_handles);
+  // `max_idle_connections`: connections kept open between requests (one per request made
+  // at once). Throws aws::ConfigError for a bad endpoint or profile.
+  AwsClients(const Config& config, std::size_t max_idle_connections);
   AwsClients(const AwsClients&) = delete;
   AwsClients& operator=(const AwsClients&) = delete;
 

@@ -51,7 +51,7 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
   const aws::Deadline whole = std::chrono::steady_clock::now() + kCommandTimeout +
                               std::chrono::seconds(config.metrics_scrape_interval_seconds) +
                               kCommandTimeout;
-  AwsClients aws(config, kIdleHttpHandles);
+  AwsClients aws(config, kMaxIdleConnections);
   const core::RunState run = read_run(aws, config, options.correlation_id, whole);
   const std::int64_t now_ms = clock.now_ms();
   std::vector<core::CollectionState> abandoned;

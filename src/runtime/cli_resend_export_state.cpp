@@ -15,7 +15,7 @@ namespace ssc::runtime::operator_command {
 int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& options) {
   const aws::Deadline deadline = std::chrono::steady_clock::now() + kCommandTimeout;
   const Config config = load_config(flags, {false, true});
-  AwsClients aws(config, kIdleHttpHandles);
+  AwsClients aws(config, kMaxIdleConnections);
   const core::RunState run = read_run(aws, config, options.correlation_id, deadline);
   const core::CollectionState& collection = find_collection(run, config, options.collection_name);
   const std::int64_t now_ms = SystemClock{}.now_ms();

@@ -20,7 +20,7 @@ namespace ssc::runtime::operator_command {
 inline constexpr std::string_view kModule = "operator";
 
 // One request at a time: the commands read and write in sequence.
-inline constexpr std::size_t kIdleHttpHandles = 2;
+inline constexpr std::size_t kMaxIdleConnections = 2;
 // Bounds every AWS call of a command and its retries: a shell waits, but not for ever. It
 // is also what finish-effects's pending marks hold: nobody takes its effects over before.
 inline constexpr std::chrono::seconds kCommandTimeout{60};

@@ -660,7 +660,7 @@ class ChaosRun:
         if set(rows) != {c.name for c in plan.collections}:
             self.anomaly("export status rows", f"rows {sorted(set(rows) ^ {c.name for c in plan.collections})} "
                                                f"added or missing")
-        markers = []
+        marked = []
         for c in plan.collections:
             row = rows.get(c.name)
             if row is None:
@@ -676,9 +676,9 @@ class ChaosRun:
             if int(row["FilesExported"]["N"]) != c.files or int(row["FilesSent"]["N"]) != c.files_sent:
                 self.anomaly("export status rows", f"{c.name}: FilesExported/FilesSent changed")
             if "PendingEffectsUntil" in row:
-                markers.append(c.name)
-        if markers:
-            self.notes.append(f"{len(markers)} rows still carry PendingEffectsUntil: {markers[:5]}")
+                marked.append(c.name)
+        if marked:
+            self.notes.append(f"{len(marked)} rows still carry PendingEffectsUntil: {marked[:5]}")
 
         # The product status table.
         product = s.moto_dynamodb.get_item(
@@ -933,7 +933,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--kills", type=int, default=0, help="invocations to SIGKILL mid-batch")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout-seconds", type=int, default=5,
-                   help="invoke --timeout-seconds: the invocation deadline (and marker lease)")
+                   help="invoke --timeout-seconds: the invocation deadline (and the mark's lease)")
     p.add_argument("--visibility-timeout", type=float, default=None,
                    help="seconds after a receive before an unsettled message is visible again "
                         "(default: timeout + 1, as AWS requires >= the function timeout)")

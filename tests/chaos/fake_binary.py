@@ -110,14 +110,14 @@ class Fake:
     def take_over(self, m: dict, row: dict, status: str) -> bool:
         if MODE == "naive" or row.get("CollectionStatus", {}).get("S") != status:
             return False
-        marker = row.get("PendingEffectsUntil", {}).get("N")
-        if marker is None or int(marker) > int(time.time() * 1000):
+        mark = row.get("PendingEffectsUntil", {}).get("N")
+        if mark is None or int(mark) > int(time.time() * 1000):
             return False
         return self.update_if(
             TableName=self.table, Key=self.key(m),
             UpdateExpression="SET PendingEffectsUntil = :new",
             ConditionExpression="PendingEffectsUntil = :seen",
-            ExpressionAttributeValues={":new": {"N": str(self.deadline_ms)}, ":seen": {"N": marker}})
+            ExpressionAttributeValues={":new": {"N": str(self.deadline_ms)}, ":seen": {"N": mark}})
 
     def clear(self, m: dict) -> None:
         if MODE != "naive":
@@ -156,14 +156,14 @@ class Fake:
                                  ExpressionAttributeValues=values)
         if not won:
             row = self.ddb.get_item(TableName=self.product, Key=key, ConsistentRead=True).get("Item", {})
-            marker = row.get("PendingEffectsUntil", {}).get("N")
-            if (row.get("Status", {}).get("S") != status or marker is None
-                    or int(marker) > int(time.time() * 1000)):
+            mark = row.get("PendingEffectsUntil", {}).get("N")
+            if (row.get("Status", {}).get("S") != status or mark is None
+                    or int(mark) > int(time.time() * 1000)):
                 return
             if not self.update_if(TableName=self.product, Key=key,
                                   UpdateExpression="SET PendingEffectsUntil = :u",
                                   ConditionExpression="PendingEffectsUntil = :seen",
-                                  ExpressionAttributeValues={":u": values[":u"], ":seen": {"N": marker}}):
+                                  ExpressionAttributeValues={":u": values[":u"], ":seen": {"N": mark}}):
                 return
         title = "".join(ch.lower() if i and m["snapshot_type"][i - 1].isalpha() else ch.upper()
                         for i, ch in enumerate(m["snapshot_type"]))

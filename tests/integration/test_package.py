@@ -1,8 +1,6 @@
 """The Lambda package (scripts/package.sh), made from the test build's binary: the zip's
-layout, and that its bootstrap starts the binary on the bundled C library.
-
-The proof on an older glibc (a Debian bullseye root under the Lambda emulator) is
-scripts/check_package_old_glibc.sh; it needs root and a download, so it is not run here.
+layout, and that its bootstrap starts the binary on the bundled C library (what this
+leaves unchecked: docs/deployment.md, "The old-glibc proof (retired)").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scripted_transport.hpp"
+#include "../aws/scripted_transport.hpp"
 
 using nlohmann::json;
 using ssc::adapters::DynamoProductTable;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "scripted_transport.hpp"
+#include "../aws/scripted_transport.hpp"
 
 using nlohmann::json;
 using ssc::adapters::DynamoReceiptReader;

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "scripted_transport.hpp"
+#include "../aws/scripted_transport.hpp"
 
 using nlohmann::json;
 using ssc::adapters::DynamoStatusTable;

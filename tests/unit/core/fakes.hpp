@@ -1,7 +1,7 @@
 // In-memory ports for the core's tests. The tables keep the conditional semantics of the
 // real adapters (each call is atomic under one mutex), so that races can be tested, and can
 // lose the answer of a write the way the network does: the write is applied, the answer
-// never arrives, and the repeat (libcurl's or the retry loop's) meets its own condition.
+// never arrives, and the repeat (the transport's or the retry loop's) meets its own condition.
 #pragma once
 
 #include <algorithm>

@@ -84,17 +84,20 @@ TEST(WorkerPool, StartsNoMoreThreadsThanAskedOrAllowed) {
 
 TEST(WorkerPool, ReturnsOnlyWhenEveryRunHasReturned) {
   WorkerPool pool(3);
+  Meeting meeting(4);
   std::atomic<int> finished{0};
+  const auto caller = std::this_thread::get_id();
   pool.run(3, [&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Every helper is in the job before any run ends, and the helpers end after the caller:
+    // a pool that returned with the caller's run would leave them unfinished.
+    meeting.attend();
+    if (std::this_thread::get_id() != caller) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     ++finished;
   });
-  // The caller's run ends with the others; a helper that had not started may be left out,
-  // but whatever started has finished.
-  const int after_return = finished.load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(finished.load(), after_return);
-  EXPECT_GE(after_return, 1);
+  EXPECT_FALSE(meeting.broken_);
+  EXPECT_EQ(finished.load(), 4);
 }
 
 TEST(WorkerPool, SharesWorkOutThroughTheJobAndEndsCleanly) {

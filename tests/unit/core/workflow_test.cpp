@@ -282,7 +282,7 @@ TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
   EXPECT_EQ(monitoring.published().size(), 1u);  // the only collection: run received
 }
 
-TEST_F(WorkflowTest, LiveMarkerIsLeftToItsOwner) {
+TEST_F(WorkflowTest, LiveMarkIsLeftToItsOwner) {
   status.put(key(kColl), "Exported", 2, 0);
   const PendingMark owner = mark();
   queue.failures.fail_next(1);
@@ -454,7 +454,7 @@ TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
 
 // --- writes applied but not answered ---------------------------------------------------
 // The fakes apply the write, lose its answer and answer with what the repeated request
-// meets: its own condition, now false. That is what libcurl's silent resend or the retry
+// meets: its own condition, now false. That is what the transport's silent resend or the retry
 // loop turn a reset connection into.
 
 TEST_F(WorkflowTest, TransitionAppliedButNotAnsweredStillPerformsTheEffects) {

@@ -47,11 +47,12 @@ PushGatewaySettings settings() {
   return s;
 }
 
-TEST(Base64Url, EncodesUrlSafeWithPadding) {
-  EXPECT_EQ(base64url("a/b c"), "YS9iIGM=");
-  EXPECT_EQ(base64url("\xfb\xff"), "-_8=");
-  EXPECT_EQ(base64url(""), "=");
-  EXPECT_EQ(base64url("abc"), "YWJj");
+TEST(PaddedBase64Url, EncodesUrlSafeWithPadding) {
+  EXPECT_EQ(padded_base64url("a/b c"), "YS9iIGM=");
+  EXPECT_EQ(padded_base64url("\xfb\xff"), "-_8=");
+  EXPECT_EQ(padded_base64url(""), "=");
+  EXPECT_EQ(padded_base64url("abc"), "YWJj");
+  EXPECT_EQ(padded_base64url("a"), "YQ==");
 }
 
 TEST(ProcessInstanceId, HasHostPidAndRandomPart) {
@@ -72,10 +73,11 @@ TEST(PushGatewayPublisher, PushAddsTheRunIntoItsOwnEncodedGroup) {
   const auto& request = http.requests[0];
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.url, "http://gateway.local:9091/metrics/job@base64/" +
-                             base64url("snapshot_sender_status_checker") + "/component@base64/" +
-                             base64url("snapshot_sender_status_checker") +
-                             "/correlation_id@base64/" + base64url("run/1 x") +
-                             "/instance@base64/" + base64url("host-12-abcd"));
+                             padded_base64url("snapshot_sender_status_checker") +
+                             "/component@base64/" +
+                             padded_base64url("snapshot_sender_status_checker") +
+                             "/correlation_id@base64/" + padded_base64url("run/1 x") +
+                             "/instance@base64/" + padded_base64url("host-12-abcd"));
   EXPECT_THAT(request.body, HasSubstr("snapshot_sender_status_checker_collections_received_total"));
 }
 
@@ -130,10 +132,11 @@ TEST(PushGatewayPublisher, DeleteRemovesEveryInstanceOfTheRunOnly) {
   EXPECT_EQ(http.requests[0].url, "http://gateway.local:9091/api/v1/metrics");
   for (int i : {1, 2}) {
     EXPECT_EQ(http.requests[i].method, "DELETE");
-    EXPECT_THAT(http.requests[i].url, HasSubstr("/correlation_id@base64/" + base64url("run/1 x")));
+    EXPECT_THAT(http.requests[i].url,
+                HasSubstr("/correlation_id@base64/" + padded_base64url("run/1 x")));
   }
-  EXPECT_THAT(http.requests[1].url, HasSubstr("/instance@base64/" + base64url("a")));
-  EXPECT_THAT(http.requests[2].url, HasSubstr("/instance@base64/" + base64url("b")));
+  EXPECT_THAT(http.requests[1].url, HasSubstr("/instance@base64/" + padded_base64url("a")));
+  EXPECT_THAT(http.requests[2].url, HasSubstr("/instance@base64/" + padded_base64url("b")));
   EXPECT_FALSE(metrics.exposition(kRun.correlation_id).has_value());
   EXPECT_TRUE(metrics.exposition("other").has_value());
 }

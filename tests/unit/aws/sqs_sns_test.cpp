@@ -1,7 +1,5 @@
 #include <gtest/gtest.h>
 
-#include "adapters/sns_monitoring.hpp"
-#include "adapters/sqs_export_state_queue.hpp"
 #include "aws/detail/uri.hpp"
 #include "aws/sns.hpp"
 #include "aws/sqs.hpp"
@@ -117,16 +115,6 @@ TEST_F(SqsTest, ErrorsUseTheQueryCompatibleCode) {
   }
 }
 
-TEST_F(SqsTest, ExportStateQueueAdapterSendsToItsQueue) {
-  transport.reply_json(200, {{"MessageId", "m"}});
-  ssc::adapters::SqsExportStateQueue queue(client, kQueue);
-  queue.send("body", "group", "dedup", in_a_minute());
-  EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue},
-                                     {"MessageBody", "body"},
-                                     {"MessageGroupId", "group"},
-                                     {"MessageDeduplicationId", "dedup"}}));
-}
-
 class SnsTest : public ::testing::Test {
  protected:
   FixedCredentials credentials;
@@ -210,14 +198,6 @@ TEST_F(SnsTest, NonXmlSuccessIsMalformedResponse) {
 TEST_F(SnsTest, XmlWithoutMessageIdIsMalformedResponse) {
   transport.reply(200, "<PublishResponse><PublishResult/></PublishResponse>");
   EXPECT_THROW(client.publish({"arn", "m", "", "", ""}, in_a_minute()), AwsError);
-}
-
-TEST_F(SnsTest, MonitoringAdapterPublishesToItsTopic) {
-  transport.reply(200, kPublishAnswer);
-  ssc::adapters::SnsMonitoring monitoring(client, "arn:t");
-  monitoring.publish("hello", in_a_minute());
-  EXPECT_EQ(transport.requests[0].body,
-            "Action=Publish&Version=2010-03-31&TopicArn=arn%3At&Message=hello");
 }
 
 }  // namespace
