@@ -397,8 +397,12 @@ std::optional<std::string> credentials_expiry_warning(const Credentials& credent
                                                       std::chrono::system_clock::time_point now,
                                                       std::chrono::seconds window) {
   if (!credentials.expiration || *credentials.expiration > now + window) return std::nullopt;
-  const auto left =
-      std::chrono::duration_cast<std::chrono::seconds>(*credentials.expiration - now).count();
+  // In seconds before the difference: an expiration centuries away from now (a service may
+  // send any year) would overflow a difference in nanoseconds.
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  const auto left = duration_cast<seconds>(credentials.expiration->time_since_epoch()).count() -
+                    duration_cast<seconds>(now.time_since_epoch()).count();
   const std::string when = detail::format_iso8601_utc(*credentials.expiration);
   if (left <= 0) {
     return "AWS credentials expired at " + when + " (" + std::to_string(-left) +

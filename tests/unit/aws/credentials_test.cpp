@@ -308,6 +308,17 @@ TEST(CredentialsExpiry, WarnsWhenExpiredOrWithinTheWindowOnly) {
   EXPECT_NE(expired->find("(60 s ago)"), std::string::npos) << *expired;
 }
 
+TEST(CredentialsExpiry, AnExpirationCenturiesAgoIsStillAnExpiredOne) {
+  // 1713-12-01T12:00:00Z, as a service may send it: found by the container-credentials fuzz
+  // target, whose difference in nanoseconds overflowed.
+  const std::chrono::system_clock::time_point long_ago{std::chrono::seconds(-8'081'208'000)};
+  const auto now = std::chrono::system_clock::now();
+  const Credentials credentials{"K", "S", "T", long_ago};
+  const auto expired = credentials_expiry_warning(credentials, now, 300s);
+  ASSERT_TRUE(expired);
+  EXPECT_NE(expired->find("expired at 1713-12-01T12:00:00Z"), std::string::npos) << *expired;
+}
+
 // Captures the WARNING lines the chain writes while `work` runs.
 template <typename Work>
 std::vector<std::string> warnings_during(Work work) {
