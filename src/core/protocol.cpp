@@ -64,21 +64,20 @@ bool one_of(const std::vector<std::string>& values, const std::string& value) {
 Decision about_mark(const StageRules& effects_of, const PendingMark& pending, const Owners& owners,
                     std::int64_t now_ms, Step while_live) {
   if (whose(pending.owner, owners.mine) == Whose::Mine) {
-    return {Step::PerformEffects, &effects_of, std::nullopt,
-            "the item carries this call's mark: its write was applied though the answer was "
-            "lost"};
+    // This call's write was applied though its answer was lost.
+    return {Step::PerformEffects, &effects_of, std::nullopt};
   }
   if (owner_gone(pending, owners, now_ms)) {
-    return {Step::TakeOver, &effects_of, pending, "the mark's owner is gone"};
+    return {Step::TakeOver, &effects_of, pending};
   }
-  return {while_live, &effects_of, std::nullopt, "the mark's owner is live and at work"};
+  return {while_live, &effects_of, std::nullopt};
 }
 
 }  // namespace
 
 Decision decide(const StageRules& stage, const std::optional<CollectionRow>& row,
                 const Owners& owners, std::int64_t now_ms) {
-  if (!row) return {Step::Gone, nullptr, std::nullopt, "no row"};
+  if (!row) return {Step::Gone, nullptr, std::nullopt};
   if (row->pending && row->status == stage.to) {
     return about_mark(stage, *row->pending, owners, now_ms, Step::Done);
   }
@@ -89,28 +88,26 @@ Decision decide(const StageRules& stage, const std::optional<CollectionRow>& row
     return about_mark(rules_of(Stage::Received), *row->pending, owners, now_ms, Step::Wait);
   }
   if (one_of(stage.from, row->status) && stage.ready(*row)) {
-    return {Step::Transition, &stage, std::nullopt, "the collection is ready for the stage"};
+    return {Step::Transition, &stage, std::nullopt};
   }
   if (one_of(stage.reached, row->status)) {
     const bool earlier = std::any_of(owners.group.begin(), owners.group.end(), [&](const Owner& o) {
-      return (row->effects_done_by.*stage.done_by).owner.is_earlier_delivery_of(o);
+      return earlier_delivery_credits(stage, *row, o).*stage.collection_credit;
     });
-    return earlier ? Decision{Step::CreditEarlierDelivery, &stage, std::nullopt,
-                              "an earlier delivery finished the stage"}
-                   : Decision{Step::Done, &stage, std::nullopt, "the stage is reached"};
+    return {earlier ? Step::CreditEarlierDelivery : Step::Done, &stage, std::nullopt};
   }
-  return {Step::NotReady, &stage, std::nullopt, "the collection is not ready for the stage"};
+  return {Step::NotReady, &stage, std::nullopt};
 }
 
 Decision decide_run(const StageRules& stage, const std::optional<ProductRow>& item,
                     const Owners& owners, std::int64_t now_ms) {
   if (!item || !one_of(stage.product_reached, item->status)) {
-    return {Step::Transition, &stage, std::nullopt, "the run is not at the stage yet"};
+    return {Step::Transition, &stage, std::nullopt};
   }
   if (item->pending && item->status == stage.product_status) {
     return about_mark(stage, *item->pending, owners, now_ms, Step::Done);
   }
-  return {Step::Done, &stage, std::nullopt, "the run's stage is handled"};
+  return {Step::Done, &stage, std::nullopt};
 }
 
 Credits earlier_delivery_credits(const StageRules& stage, const CollectionRow& row,

@@ -101,7 +101,6 @@ struct Decision {
   // one decided about, or the earlier one that comes first).
   const StageRules* effects_of = nullptr;
   std::optional<PendingMark> seen;  // for TakeOver: the mark to replace
-  const char* why = "";             // for the log
 };
 
 // The collection's next step towards `stage`.

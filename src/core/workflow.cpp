@@ -243,7 +243,7 @@ void Workflow::advance(const StageRules& stage, const Message& message, const Pe
     // it is all there is to do, and a refusal says to read.
     const Decision decision =
         !row && writes == 0
-            ? Decision{Step::Transition, &stage, std::nullopt, "the first step"}
+            ? Decision{Step::Transition, &stage, std::nullopt}
             : decide(stage, row, owners, row && row->pending ? ports_.clock.now_ms() : 0);
     if ((decision.step == Step::Transition || decision.step == Step::TakeOver) &&
         ++writes > kMaxWrites) {
@@ -364,9 +364,8 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
   Step refused = Step::Done;
   for (int writes = 0; writes < kMaxWrites; ++writes) {
     // The first step is the transition itself: it creates the item when there is none.
-    const Decision decision = writes == 0
-                                  ? Decision{Step::Transition, &stage, std::nullopt, "first"}
-                                  : decide_run(stage, item, owners, ports_.clock.now_ms());
+    const Decision decision = writes == 0 ? Decision{Step::Transition, &stage, std::nullopt}
+                                          : decide_run(stage, item, owners, ports_.clock.now_ms());
     if (decision.step != Step::Transition && decision.step != Step::TakeOver &&
         decision.step != Step::PerformEffects) {
       log::info(kModule, "Run stage already handled by another invocation",
