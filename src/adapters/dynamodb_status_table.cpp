@@ -165,7 +165,8 @@ core::GroupCount DynamoStatusTable::count_files(const core::CollectionKey& key,
                                   }),
                    to_count.end());
   }
-  if (nameless > 0) result.row = count_without_receipt(key, nameless, deadline);
+  // Every receipt was refused: the files without a name are still to count.
+  if (nameless > 0) count_without_receipt(key, nameless, deadline);
   for (const auto& [index, first] : duplicates) {
     result.files[index].counted_by =
         result.files[first].counted ? files[first].owner : result.files[first].counted_by;
