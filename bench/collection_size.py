@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from dynamodb_units import item_bytes, units  # noqa: E402
 from harness import EXPORT_DATE, SNAPSHOT_TYPE, Bench, sqs_record  # noqa: E402
+from seeding import StatusRow, status_key, status_row  # noqa: E402  (harness's path)
 
 COLLECTION = "db.bench.big_collection"
 
@@ -56,10 +57,8 @@ def main() -> int:
         bench = Bench(args.binary, args.stack_dir, Path(work_dir))
         world = bench.world
         correlation_id = f"bench-big-{uuid.uuid4().hex[:12]}"
-        world.ddb.put_item(TableName=world.export_table, Item={
-            "CorrelationId": {"S": correlation_id}, "CollectionName": {"S": COLLECTION},
-            "CollectionStatus": {"S": "Sent"}, "FilesExported": {"N": str(args.files)},
-            "FilesSent": {"N": str(args.files)}})
+        world.ddb.put_item(TableName=world.export_table, Item=status_row(
+            correlation_id, COLLECTION, "Sent", exported=args.files, sent=args.files))
 
         def body(index: int) -> dict:
             return {"correlation_id": correlation_id, "collection_name": COLLECTION,
@@ -128,21 +127,20 @@ def main() -> int:
         with bench.proxy() as proxy:
             run = bench.binary.run(bench.proxied_env(proxy), work)
         try:
-            row = world.ddb.get_item(TableName=world.export_table, ConsistentRead=True, Key={
-                "CorrelationId": {"S": correlation_id},
-                "CollectionName": {"S": COLLECTION}})["Item"]
+            row = world.ddb.get_item(TableName=world.export_table, ConsistentRead=True,
+                                     Key=status_key(correlation_id, COLLECTION))["Item"]
             sample = world.ddb.scan(TableName=world.receipts_table, Limit=1)["Items"][0]
             sent = world.stack.drain_queue(world.queue_url, expect=1, timeout=5)
         finally:
             bench.close()
 
-    ours = {k: v for k, v in row.items()
-            if k not in ("CorrelationId", "CollectionName", "CollectionStatus", "FilesExported",
-                         "FilesSent")}
+    theirs = (StatusRow.CORRELATION_ID, StatusRow.COLLECTION_NAME, StatusRow.COLLECTION_STATUS,
+              StatusRow.FILES_EXPORTED, StatusRow.FILES_SENT)
+    ours = {k: v for k, v in row.items() if k not in theirs}
     row_size, receipt_size = item_bytes(row), item_bytes(sample)
     outcome = {
-        "collection_status": row["CollectionStatus"]["S"],
-        "files_received": int(row["FilesReceived"]["N"]),
+        "collection_status": row[StatusRow.COLLECTION_STATUS]["S"],
+        "files_received": int(row[StatusRow.FILES_RECEIVED]["N"]),
         "files": args.files,
         "export_state_messages": len(sent),
         "row_bytes": row_size,

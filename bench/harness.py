@@ -26,6 +26,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+import seeding  # noqa: E402  (tests/integration/seeding.py)
 import stack as stack_lib  # noqa: E402  (tests/integration/stack.py)
 from counting_proxy import CountingProxy  # noqa: E402
 from fake_runtime_api import FakeRuntimeApi  # noqa: E402
@@ -64,44 +65,18 @@ class World:
         one receipt each in the receipts table, as counting them would have left)."""
         correlation_id = f"bench-{uuid.uuid4().hex[:12]}"
         names = [f"db.bench.collection{i:03d}" for i in range(collections)]
-        items = []
-        receipts = []
-        for name in names:
-            item = {
-                "CorrelationId": {"S": correlation_id},
-                "CollectionName": {"S": name},
-                "CollectionStatus": {"S": "Exported"},
-                "FilesExported": {"N": str(NEVER_EXPORTED)},
-            }
-            if counted_files:
-                item["FilesReceived"] = {"N": str(counted_files)}
-                # A receipt as the count writes it: a 24-character key, the owner (19
-                # characters), the expiry.
-                receipts.extend({"PutRequest": {"Item": {
-                    "ReceiptKey": {"S": uuid.uuid4().hex[:24]},
-                    "CountedBy": {"S": uuid.uuid4().hex[:19]},
-                    "ExpiresAt": {"N": str(int(time.time()) + 30 * 86400)}}}}
-                    for _ in range(counted_files))
-            items.append({"PutRequest": {"Item": item}})
-        for table, writes in ((self.export_table, items), (self.receipts_table, receipts)):
-            for start in range(0, len(writes), 25):
-                self.ddb.batch_write_item(RequestItems={table: writes[start:start + 25]})
+        rows = [seeding.status_row(correlation_id, name, "Exported", exported=NEVER_EXPORTED,
+                                   received=counted_files or None) for name in names]
+        # Receipts as the count writes them: a 24-character key, the owner (19 characters).
+        receipts = [seeding.receipt(uuid.uuid4().hex[:24], uuid.uuid4().hex[:19])
+                    for _ in range(counted_files * len(names))]
+        seeding.put_items(self.ddb, self.export_table, rows)
+        seeding.put_items(self.ddb, self.receipts_table, receipts)
         return correlation_id, names
 
     def files_received(self, correlation_id: str) -> int:
-        total, start_key = 0, None
-        while True:
-            args: dict[str, Any] = dict(
-                TableName=self.export_table, KeyConditionExpression="CorrelationId = :c",
-                ExpressionAttributeValues={":c": {"S": correlation_id}}, ConsistentRead=True,
-                ProjectionExpression="FilesReceived")
-            if start_key:
-                args["ExclusiveStartKey"] = start_key
-            page = self.ddb.query(**args)
-            total += sum(int(i.get("FilesReceived", {}).get("N", "0")) for i in page["Items"])
-            start_key = page.get("LastEvaluatedKey")
-            if not start_key:
-                return total
+        rows = seeding.run_rows(self.ddb, self.export_table, correlation_id).values()
+        return sum(seeding.number(row, seeding.StatusRow.FILES_RECEIVED) for row in rows)
 
     def event(self, correlation_id: str, collections: list[str]) -> dict:
         """One SQS event: one new file for each collection named (names may repeat)."""

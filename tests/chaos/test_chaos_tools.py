@@ -13,7 +13,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from chaos import KillPlan, is_transition, pid_owning_local_port
-from generator import (export_status_item, file_deliveries, group_id, plan_run, python_title,
+from generator import (file_deliveries, group_id, plan_run, python_title, status_rows,
                        sqs_event, success_deliveries)
 from pool import Pool
 
@@ -33,7 +33,7 @@ def test_plan_is_seeded_and_has_no_empty_collection():
 
 def test_rows_are_as_the_exporter_and_sender_leave_them():
     plan = plan_run(random.Random(1), 3, 5)
-    item = export_status_item(plan, plan.collections[0], ttl=123)
+    item = status_rows(plan)[0]
     assert item["CorrelationId"] == {"S": plan.correlation_id}
     assert item["FilesExported"] == {"N": str(plan.collections[0].files)}
     assert "FilesReceived" not in item
