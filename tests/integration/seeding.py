@@ -145,10 +145,6 @@ def put_items(client: Any, table: str, items: list[dict], workers: int = 1) -> N
             left = client.batch_write_item(RequestItems=left).get("UnprocessedItems") or {}
 
     batches = [items[i:i + 25] for i in range(0, len(items), 25)]
-    if workers <= 1:
-        for batch in batches:
-            write(batch)
-        return
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         list(pool.map(write, batches))
 
