@@ -2,7 +2,7 @@
 """One collection of many files, counted through the binary (issue #9): time, AWS requests
 and write units per 1,000 files as the collection grows, and the exact outcome at the end.
 
-The binary runs in Lambda mode (bench/run_benchmark.py's fake Runtime API) against moto
+The binary runs in Lambda mode (bench/harness.py, the fake Runtime API) against moto
 served one request at a time, requests counted at bench/counting_proxy.py. Files come in
 batches (10 by default: the handler counts them at once, all on the same row, a hot row),
 a share of them delivered twice (a redelivery, later, under the same messageId with a
@@ -30,17 +30,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import run_benchmark as rb  # noqa: E402
 from dynamodb_units import item_bytes, units  # noqa: E402
+from harness import EXPORT_DATE, SNAPSHOT_TYPE, Bench, sqs_record  # noqa: E402
+from seeding import StatusRow, status_key, status_row  # noqa: E402  (harness's path)
 
 COLLECTION = "db.bench.big_collection"
 
 
 def record(body: dict, message_id: str, receive_count: int) -> dict:
-    return {"messageId": message_id, "receiptHandle": "h", "body": json.dumps(body),
-            "attributes": {"ApproximateReceiveCount": str(receive_count)},
-            "messageAttributes": {}, "eventSource": "aws:sqs",
-            "eventSourceARN": rb.SOURCE_ARN, "awsRegion": "eu-west-2"}
+    return sqs_record(body, message_id, {"ApproximateReceiveCount": str(receive_count)})
 
 
 def main() -> int:
@@ -56,19 +54,15 @@ def main() -> int:
     rng = random.Random(args.seed)
 
     with tempfile.TemporaryDirectory() as work_dir:
-        args.work_dir = work_dir
-        args.baseline_binary = None
-        bench = rb.Benchmark(args)
+        bench = Bench(args.binary, args.stack_dir, Path(work_dir))
         world = bench.world
         correlation_id = f"bench-big-{uuid.uuid4().hex[:12]}"
-        world.ddb.put_item(TableName=world.export_table, Item={
-            "CorrelationId": {"S": correlation_id}, "CollectionName": {"S": COLLECTION},
-            "CollectionStatus": {"S": "Sent"}, "FilesExported": {"N": str(args.files)},
-            "FilesSent": {"N": str(args.files)}})
+        world.ddb.put_item(TableName=world.export_table, Item=status_row(
+            correlation_id, COLLECTION, "Sent", exported=args.files, sent=args.files))
 
         def body(index: int) -> dict:
             return {"correlation_id": correlation_id, "collection_name": COLLECTION,
-                    "snapshot_type": rb.SNAPSHOT_TYPE, "export_date": rb.EXPORT_DATE,
+                    "snapshot_type": SNAPSHOT_TYPE, "export_date": EXPORT_DATE,
                     "file_name": f"{COLLECTION}/part-{index:07d}.json.gz.enc"}
 
         # Deliveries in order: every file once, and a few again some batches later.
@@ -133,21 +127,20 @@ def main() -> int:
         with bench.proxy() as proxy:
             run = bench.binary.run(bench.proxied_env(proxy), work)
         try:
-            row = world.ddb.get_item(TableName=world.export_table, ConsistentRead=True, Key={
-                "CorrelationId": {"S": correlation_id},
-                "CollectionName": {"S": COLLECTION}})["Item"]
+            row = world.ddb.get_item(TableName=world.export_table, ConsistentRead=True,
+                                     Key=status_key(correlation_id, COLLECTION))["Item"]
             sample = world.ddb.scan(TableName=world.receipts_table, Limit=1)["Items"][0]
             sent = world.stack.drain_queue(world.queue_url, expect=1, timeout=5)
         finally:
             bench.close()
 
-    ours = {k: v for k, v in row.items()
-            if k not in ("CorrelationId", "CollectionName", "CollectionStatus", "FilesExported",
-                         "FilesSent")}
+    theirs = (StatusRow.CORRELATION_ID, StatusRow.COLLECTION_NAME, StatusRow.COLLECTION_STATUS,
+              StatusRow.FILES_EXPORTED, StatusRow.FILES_SENT)
+    ours = {k: v for k, v in row.items() if k not in theirs}
     row_size, receipt_size = item_bytes(row), item_bytes(sample)
     outcome = {
-        "collection_status": row["CollectionStatus"]["S"],
-        "files_received": int(row["FilesReceived"]["N"]),
+        "collection_status": row[StatusRow.COLLECTION_STATUS]["S"],
+        "files_received": int(row[StatusRow.FILES_RECEIVED]["N"]),
         "files": args.files,
         "export_state_messages": len(sent),
         "row_bytes": row_size,
@@ -159,8 +152,7 @@ def main() -> int:
     }
     exact = (outcome["collection_status"] == "Received"
              and outcome["files_received"] == args.files and len(sent) == 1)
-    print(json.dumps({"parameters": {k: str(v) for k, v in vars(args).items()
-                                     if k != "work_dir"},
+    print(json.dumps({"parameters": {k: str(v) for k, v in vars(args).items()},
                       "deliveries": totals, "steps": steps, "outcome": outcome,
                       "exact": exact}, indent=1, sort_keys=True))
     return 0 if exact else 1

@@ -2,7 +2,7 @@
 """What the exactly-once guarantees cost per message (issue #4): the same normal file
 messages, once WITH file_name (the file token set on the row, conditional writes, the
 owner recorded) and once WITHOUT (every delivery counted, as the old Lambda did), through
-the binary in Lambda mode (bench/run_benchmark.py's fake Runtime API), requests counted at
+the binary in Lambda mode (bench/harness.py, the fake Runtime API), requests counted at
 bench/counting_proxy.py. Needs a stack (scripts/stack.sh start) and a built binary:
     .venv/bin/python bench/guarantee_cost.py --binary BUILD/snapshot-sender-status-checker \
         --stack-dir .stack/bench [--batches 30] [--batch-size 10] [--counted 500]
@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import run_benchmark as rb  # noqa: E402
+from harness import Bench, invoke_ok  # noqa: E402
 
 
 def without_file_name(event: dict) -> dict:
@@ -31,7 +31,7 @@ def without_file_name(event: dict) -> dict:
     return event
 
 
-def measure(bench: rb.Benchmark, with_name: bool, args: argparse.Namespace) -> dict:
+def measure(bench: Bench, with_name: bool, args: argparse.Namespace) -> dict:
     # Rows that already hold `counted` tokens: the token set's size is what a conditional
     # count has to check and DynamoDB has to rewrite.
     correlation_id, names = bench.world.seed_run(args.batch_size, args.counted)
@@ -44,7 +44,7 @@ def measure(bench: rb.Benchmark, with_name: bool, args: argparse.Namespace) -> d
                 if not with_name:
                     event = without_file_name(event)
                 proxy.reset()
-                seconds.append(rb.invoke_ok(bench.api, event))
+                seconds.append(invoke_ok(bench.api, event))
                 for key, n in proxy.counts().items():
                     totals[key] = totals.get(key, 0) + n
 
@@ -71,17 +71,12 @@ def main() -> int:
                         help="file tokens each row already holds")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per mode")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work_dir:
-        args.work_dir = work_dir
-        args.baseline_binary = None  # run_benchmark's comparison build: not used here
-        bench = rb.Benchmark(args)
-        try:
-            rounds: dict[str, list[dict]] = {"with_file_name": [], "without_file_name": []}
-            for _ in range(args.rounds):
-                rounds["with_file_name"].append(measure(bench, True, args))
-                rounds["without_file_name"].append(measure(bench, False, args))
-        finally:
-            bench.close()
+    with tempfile.TemporaryDirectory() as work_dir, \
+            Bench(args.binary, args.stack_dir, Path(work_dir)) as bench:
+        rounds: dict[str, list[dict]] = {"with_file_name": [], "without_file_name": []}
+        for _ in range(args.rounds):
+            rounds["with_file_name"].append(measure(bench, True, args))
+            rounds["without_file_name"].append(measure(bench, False, args))
     summary = {}
     for mode, runs in rounds.items():
         summary[mode] = {
@@ -93,7 +88,7 @@ def main() -> int:
             "process_cpu_ms_per_message_median_of_rounds": statistics.median(
                 r["process_cpu_ms_per_message"] for r in runs),
             "rounds": runs}
-    print(json.dumps({"parameters": {k: v for k, v in vars(args).items() if k != "work_dir"},
+    print(json.dumps({"parameters": vars(args),
                       "modes": summary}, indent=1, sort_keys=True, default=str))
     return 0
 

@@ -63,17 +63,18 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "chaos"))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+import seeding  # noqa: E402  (tests/integration/seeding.py)
+from seeding import ProductItem, StatusRow  # noqa: E402
 import stack as stack_lib  # noqa: E402  (tests/integration/stack.py)
 from conflicting_dynamodb import start_conflicting_dynamodb  # noqa: E402
 from dynamodb_units import item_bytes, read_units, units  # noqa: E402
 from generator import (  # noqa: E402
-    Collection, Delivery, RunPlan, export_status_item, file_deliveries, file_name, plan_run,
+    Collection, Delivery, RunPlan, file_deliveries, file_name, plan_run, status_rows,
     sqs_event, success_deliveries)
 
 BINARY_NAME = "snapshot-sender-status-checker"
 # deploy/terraform/variables.tf: max_receive_count.
 MAX_RECEIVE_COUNT = 5
-PRODUCT = "SNAPSHOT_SENDER"
 KILLED = -9
 
 
@@ -205,10 +206,7 @@ class HotRun:
                                                             f"hot-product-{suffix}")
         self.receipts_table = stack_lib.create_file_receipts_table(
             s.moto_dynamodb, f"hot-receipts-{suffix}")
-        ttl = int(time.time()) + 7 * 86400
-        for c in self.plan.collections:
-            s.moto_dynamodb.put_item(TableName=self.status_table,
-                                     Item=export_status_item(self.plan, c, ttl))
+        seeding.put_items(s.moto_dynamodb, self.status_table, status_rows(self.plan))
         self.export_queue = s.create_fifo_queue(f"hot-export-state-{suffix}")
         self.topic = s.create_topic_with_queue(f"hot-monitoring-{suffix}")
         self.deliveries = sender_order(self.plan, file_deliveries(
@@ -321,7 +319,7 @@ class HotRun:
             finished = self.run_phase(self.deliveries, env, deadline)
             file_seconds = time.monotonic() - files_started
             received = [c for c in self.plan.collections
-                        if self.rows().get(c.name, {}).get("CollectionStatus", {}).get("S")
+                        if seeding.text(self.rows().get(c.name), StatusRow.COLLECTION_STATUS)
                         in ("Received", "Success")]
             success = [d for c in received
                        for d in success_deliveries(self.plan, c, self.rng, 0.0)]
@@ -350,11 +348,8 @@ class HotRun:
                     Path(self.stack.env.get("SSC_STACK_DIR", "")) / "motoddb.pid")}
 
     def rows(self) -> dict[str, dict]:
-        items = self.stack.moto_dynamodb.query(
-            TableName=self.status_table, ConsistentRead=True,
-            KeyConditionExpression="CorrelationId = :c",
-            ExpressionAttributeValues={":c": {"S": self.plan.correlation_id}})["Items"]
-        return {i["CollectionName"]["S"]: i for i in items}
+        return seeding.run_rows(self.stack.moto_dynamodb, self.status_table,
+                                self.plan.correlation_id)
 
     def largest_item(self) -> int:
         s, largest = self.stack.moto_dynamodb, 0
@@ -371,14 +366,12 @@ class HotRun:
         args, plan, s = self.args, self.plan, self.stack
         rows = self.rows()
         collections_out = {
-            c.name: {"files_received": int(rows.get(c.name, {}).get("FilesReceived", {})
-                                           .get("N", "0")),
-                     "status": rows.get(c.name, {}).get("CollectionStatus", {}).get("S")}
+            c.name: {"files_received": seeding.number(rows.get(c.name), StatusRow.FILES_RECEIVED),
+                     "status": seeding.text(rows.get(c.name), StatusRow.COLLECTION_STATUS)}
             for c in plan.collections}
         product = s.moto_dynamodb.get_item(
             TableName=self.product_table, ConsistentRead=True,
-            Key={"Correlation_Id": {"S": plan.correlation_id},
-                 "DataProduct": {"S": PRODUCT}}).get("Item", {})
+            Key=seeding.product_key(plan.correlation_id)).get("Item", {})
         export_state = collections.Counter(
             json.loads(m["Body"]).get("topic_name", "")
             for m in s.drain_queue(self.export_queue, expect=len(plan.collections), timeout=5))
@@ -396,7 +389,7 @@ class HotRun:
                                         for v in collections_out.values()),
             "every_collection_success": all(v["status"] == "Success"
                                             for v in collections_out.values()),
-            "product_completed": product.get("Status", {}).get("S") == "COMPLETED",
+            "product_completed": seeding.text(product, ProductItem.STATUS) == "COMPLETED",
             "one_export_state_message_each": all(export_state[c.name] == 1
                                                  for c in plan.collections)
             and sum(export_state.values()) == len(plan.collections),
@@ -417,7 +410,7 @@ class HotRun:
             "outcome": outcome,
             "checks": checks,
             "collections": collections_out,
-            "product_status": product.get("Status", {}).get("S"),
+            "product_status": seeding.text(product, ProductItem.STATUS),
             "export_state_messages": dict(export_state),
             "messages": {"files": files, "file_messages": len(self.deliveries),
                          "sent_twice": sum(d.duplicate for d in self.deliveries),

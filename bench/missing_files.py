@@ -25,6 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+import seeding  # noqa: E402  (tests/integration/seeding.py)
 import stack as stack_lib  # noqa: E402
 
 COLLECTION = "db.bench.missing_files"
@@ -64,14 +65,12 @@ def main() -> int:
 
     names = [file_name(i) for i in range(args.names)]
     left_out = set(random.Random(args.seed).sample(range(args.names), args.missing))
-    dynamodb.put_item(TableName=export_table, Item={
-        "CorrelationId": {"S": correlation_id}, "CollectionName": {"S": COLLECTION},
-        "CollectionStatus": {"S": "Sent"}, "FilesExported": {"N": str(args.names)},
-        "FilesSent": {"N": str(args.names)},
-        "FilesReceived": {"N": str(args.names - args.missing)}})
+    dynamodb.put_item(TableName=export_table, Item=seeding.status_row(
+        correlation_id, COLLECTION, "Sent", exported=args.names, sent=args.names,
+        received=args.names - args.missing))
     started = time.monotonic()
-    stack_lib.put_receipts(dynamodb, receipts_table, [
-        stack_lib.file_receipt_key(correlation_id, COLLECTION, PREFIX + n)
+    seeding.put_receipts(dynamodb, receipts_table, [
+        seeding.receipt_key(correlation_id, COLLECTION, PREFIX + n)
         for i, n in enumerate(names) if i not in left_out])
     seed_seconds = time.monotonic() - started
 

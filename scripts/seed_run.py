@@ -37,6 +37,7 @@ import requests
 # on it, creating the tables, queue and topic, draining queues, reading the gateway.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
 import stack as stack_lib  # noqa: E402
+from seeding import ProductItem, Receipt, StatusRow, product_key, status_row  # noqa: E402
 
 EXPORT_TABLE = "UCExportToCrownStatus"
 PRODUCT_TABLE = "data_pipeline_metadata"
@@ -77,9 +78,9 @@ class Demo:
         stack_lib.create_export_status_table(self.dynamodb, EXPORT_TABLE)
         stack_lib.create_product_table(self.dynamodb, PRODUCT_TABLE)
         stack_lib.create_file_receipts_table(self.dynamodb, RECEIPTS_TABLE)
-        print(f"tables {EXPORT_TABLE} (CorrelationId, CollectionName), "
-              f"{PRODUCT_TABLE} (Correlation_Id, DataProduct) and "
-              f"{RECEIPTS_TABLE} (ReceiptKey, TTL on ExpiresAt)")
+        print(f"tables {EXPORT_TABLE} ({StatusRow.CORRELATION_ID}, {StatusRow.COLLECTION_NAME}), "
+              f"{PRODUCT_TABLE} ({ProductItem.CORRELATION_ID}, {ProductItem.DATA_PRODUCT}) and "
+              f"{RECEIPTS_TABLE} ({Receipt.RECEIPT_KEY}, TTL on {Receipt.EXPIRES_AT})")
         # Content-based deduplication, as the export-state queue has in production.
         self.queue_url = self.stack.create_fifo_queue(
             EXPORT_STATE_QUEUE, ContentBasedDeduplication="true"
@@ -91,15 +92,9 @@ class Demo:
     def seed(self) -> None:
         heading(f"Seeding run {self.correlation_id} as the exporter and the sender left it")
         for name, (status, exported, sent) in RUN.items():
-            item = {
-                "CorrelationId": {"S": self.correlation_id},
-                "CollectionName": {"S": name},
-                "CollectionStatus": {"S": status},
-                "FilesExported": {"N": str(exported)},
-                "TimeToExist": {"N": str(int(time.time()) + 7 * 86400)},
-            }
-            if status == "Sent":
-                item["FilesSent"] = {"N": str(sent)}
+            item = status_row(self.correlation_id, name, status, exported=exported,
+                              sent=sent if status == "Sent" else None,
+                              time_to_exist=int(time.time()) + 7 * 86400)
             self.dynamodb.put_item(TableName=EXPORT_TABLE, Item=item)
         self.print_collections()
 
@@ -266,25 +261,26 @@ class Demo:
     def print_collections(self) -> None:
         items = self.dynamodb.query(
             TableName=EXPORT_TABLE,
-            KeyConditionExpression="CorrelationId = :c",
+            KeyConditionExpression=f"{StatusRow.CORRELATION_ID} = :c",
             ExpressionAttributeValues={":c": {"S": self.correlation_id}},
             ConsistentRead=True,
         )["Items"]
         print(f"\n  {'collection':<24} {'status':<10} exported  sent  received")
         for item in items:
             get = lambda k: item.get(k, {}).get("N", item.get(k, {}).get("S", "-"))  # noqa: E731
-            print(f"  {get('CollectionName'):<24} {get('CollectionStatus'):<10} "
-                  f"{get('FilesExported'):>8}  {get('FilesSent'):>4}  {get('FilesReceived'):>8}")
+            print(f"  {get(StatusRow.COLLECTION_NAME):<24} {get(StatusRow.COLLECTION_STATUS):<10} "
+                  f"{get(StatusRow.FILES_EXPORTED):>8}  {get(StatusRow.FILES_SENT):>4}  "
+                  f"{get(StatusRow.FILES_RECEIVED):>8}")
 
     def print_product(self) -> None:
         item = self.dynamodb.get_item(
             TableName=PRODUCT_TABLE,
-            Key={"Correlation_Id": {"S": self.correlation_id},
-                 "DataProduct": {"S": "SNAPSHOT_SENDER"}},
+            Key=product_key(self.correlation_id),
             ConsistentRead=True,
         ).get("Item")
-        status = item["Status"]["S"] if item and "Status" in item else "(no row yet)"
-        print(f"  product status ({PRODUCT_TABLE}, SNAPSHOT_SENDER): {status}")
+        status = item[ProductItem.STATUS]["S"] if item and ProductItem.STATUS in item \
+            else "(no row yet)"
+        print(f"  product status ({PRODUCT_TABLE}, {ProductItem.DATA_PRODUCT_VALUE}): {status}")
 
     def print_notifications(self) -> None:
         notes = self.stack.drain_queue(self.topic.queue_url)

@@ -35,11 +35,13 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+import seeding  # noqa: E402  (tests/integration/seeding.py)
+from seeding import ProductItem, StatusRow  # noqa: E402
 import stack as stack_lib  # noqa: E402  (tests/integration/stack.py)
 from conflicting_dynamodb import ItemHolds  # noqa: E402
 from fault_proxy import FAULT_KINDS, FaultPlan, FaultProxy, Route  # noqa: E402
 from generator import (  # noqa: E402
-    Delivery, RunPlan, export_status_item, file_deliveries, group_id, plan_run, python_title,
+    Delivery, RunPlan, file_deliveries, group_id, plan_run, python_title, status_rows,
     sqs_event, success_deliveries)
 from pool import Pool  # noqa: E402
 
@@ -272,10 +274,7 @@ class ChaosRun:
             s.moto_dynamodb, f"chaos-product-{suffix}")
         self.receipts_table = stack_lib.create_file_receipts_table(
             s.moto_dynamodb, f"chaos-receipts-{suffix}")
-        ttl = int(time.time()) + 7 * 86400
-        for c in self.plan.collections:
-            s.moto_dynamodb.put_item(TableName=self.status_table,
-                                         Item=export_status_item(self.plan, c, ttl))
+        seeding.put_items(s.moto_dynamodb, self.status_table, status_rows(self.plan))
         self.export_queue = s.create_fifo_queue(f"chaos-export-state-{suffix}")
         self.topic = s.create_topic_with_queue(f"chaos-monitoring-{suffix}")
         self.deliveries = file_deliveries(self.plan, self.rng, self.args.duplicate_rate)
@@ -652,11 +651,7 @@ class ChaosRun:
         self.proxy_records = self.proxy.stats.ambiguous_records()
 
         # The export status table.
-        items = s.moto_dynamodb.query(
-            TableName=self.status_table, ConsistentRead=True,
-            KeyConditionExpression="CorrelationId = :c",
-            ExpressionAttributeValues={":c": {"S": plan.correlation_id}})["Items"]
-        rows = {i["CollectionName"]["S"]: i for i in items}
+        rows = seeding.run_rows(s.moto_dynamodb, self.status_table, plan.correlation_id)
         if set(rows) != {c.name for c in plan.collections}:
             self.anomaly("export status rows", f"rows {sorted(set(rows) ^ {c.name for c in plan.collections})} "
                                                f"added or missing")
@@ -665,17 +660,18 @@ class ChaosRun:
             row = rows.get(c.name)
             if row is None:
                 continue
-            received = int(row.get("FilesReceived", {}).get("N", "0"))
-            status = row.get("CollectionStatus", {}).get("S")
+            received = seeding.number(row, StatusRow.FILES_RECEIVED)
+            status = seeding.text(row, StatusRow.COLLECTION_STATUS)
             if received != c.files:
                 self.anomaly("FilesReceived", f"{c.name}: FilesReceived {received}, "
                                               f"distinct files sent {c.files}")
             if status != "Success":
                 self.anomaly("collection status", f"{c.name}: CollectionStatus {status!r}, "
                                                   f"expected 'Success'")
-            if int(row["FilesExported"]["N"]) != c.files or int(row["FilesSent"]["N"]) != c.files_sent:
+            if (seeding.number(row, StatusRow.FILES_EXPORTED) != c.files
+                    or seeding.number(row, StatusRow.FILES_SENT) != c.files_sent):
                 self.anomaly("export status rows", f"{c.name}: FilesExported/FilesSent changed")
-            if "PendingEffectsUntil" in row:
+            if StatusRow.PENDING_EFFECTS_UNTIL in row:
                 marked.append(c.name)
         if marked:
             self.notes.append(f"{len(marked)} rows still carry PendingEffectsUntil: {marked[:5]}")
@@ -683,9 +679,8 @@ class ChaosRun:
         # The product status table.
         product = s.moto_dynamodb.get_item(
             TableName=self.product_table, ConsistentRead=True,
-            Key={"Correlation_Id": {"S": plan.correlation_id},
-                 "DataProduct": {"S": "SNAPSHOT_SENDER"}}).get("Item")
-        product_status = (product or {}).get("Status", {}).get("S")
+            Key=seeding.product_key(plan.correlation_id)).get("Item")
+        product_status = seeding.text(product, ProductItem.STATUS)
         if product_status != "COMPLETED":
             self.anomaly("product status", f"Status {product_status!r}, expected 'COMPLETED'")
 

@@ -1,14 +1,18 @@
 """What a chaos run feeds the binary: the export status rows as the exporter and the snapshot
 sender leave them, and the SQS messages NiFi puts on the queue for every file and for each
-collection's `_success` file. Pure functions of a seeded random generator, no I/O."""
+collection's `_success` file. Pure functions of a seeded random generator (the rows' TimeToExist reads
+the clock), no I/O."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
+
+import seeding  # tests/integration/seeding.py: every importer has that folder on its path
 
 SNAPSHOT_TYPES = ("full", "incremental")
 SOURCE_QUEUE_ARN = "arn:aws:sqs:eu-west-2:000000000000:chaos-nifi-files"
@@ -87,16 +91,12 @@ def plan_run(rng: random.Random, collections: int, max_files: int,
     )
 
 
-def export_status_item(plan: RunPlan, c: Collection, ttl: int) -> dict:
-    """The row as the exporter and the sender leave it: no FilesReceived yet."""
-    return {
-        "CorrelationId": {"S": plan.correlation_id},
-        "CollectionName": {"S": c.name},
-        "CollectionStatus": {"S": c.status},
-        "FilesExported": {"N": str(c.files)},
-        "FilesSent": {"N": str(c.files_sent)},
-        "TimeToExist": {"N": str(ttl)},
-    }
+def status_rows(plan: RunPlan) -> list[dict]:
+    """The rows as the exporter and the sender leave them: no FilesReceived yet, a week's
+    TimeToExist."""
+    ttl = int(time.time()) + 7 * 86400
+    return [seeding.status_row(plan.correlation_id, c.name, c.status, exported=c.files,
+                               sent=c.files_sent, time_to_exist=ttl) for c in plan.collections]
 
 
 def file_name(c: Collection, index: int) -> str:

@@ -12,9 +12,8 @@ import time
 from collections import Counter
 from types import SimpleNamespace
 
-from chaos import KillPlan, is_transition, pid_owning_local_port
-from generator import (export_status_item, file_deliveries, group_id, plan_run, python_title,
-                       sqs_event, success_deliveries)
+from chaos import is_transition, pid_owning_local_port
+from generator import file_deliveries, plan_run, sqs_event, success_deliveries
 from pool import Pool
 
 
@@ -29,14 +28,6 @@ def test_plan_is_seeded_and_has_no_empty_collection():
         assert c.status in ("Exported", "Sent")
         assert c.files_sent == c.files if c.status == "Sent" else 0 <= c.files_sent <= c.files
     assert a.total_files == sum(c.files for c in a.collections)
-
-
-def test_rows_are_as_the_exporter_and_sender_leave_them():
-    plan = plan_run(random.Random(1), 3, 5)
-    item = export_status_item(plan, plan.collections[0], ttl=123)
-    assert item["CorrelationId"] == {"S": plan.correlation_id}
-    assert item["FilesExported"] == {"N": str(plan.collections[0].files)}
-    assert "FilesReceived" not in item
 
 
 def test_file_messages_unique_names_duplicates_and_forms():
@@ -78,13 +69,6 @@ def test_success_messages_and_the_event_shape():
     assert not record["eventSourceARN"].endswith(".fifo")
 
 
-def test_title_and_group_id_follow_the_spec():
-    assert python_title("incremental") == "Incremental"
-    assert python_title("full_snapshot") == "Full_Snapshot"
-    assert python_title("fULL2x") == "Full2X"
-    assert group_id("db.a.b") == "db_a_b"
-
-
 def test_pool_redelivers_after_visibility_and_dead_letters():
     rng = random.Random(1)
     plan = plan_run(rng, 4, 5)
@@ -102,7 +86,7 @@ def test_pool_redelivers_after_visibility_and_dead_letters():
     pool.settle(rest, [], 0)
     started = time.monotonic()
     again = pool.take(10, wait=2)
-    assert 0.2 < time.monotonic() - started < 1.5
+    assert time.monotonic() - started > 0.2  # not before their visibility timeout
     assert {d.message_id for d in again} == {d.message_id for d in batch[1:]}
     assert all(d.receives == 2 for d in again)
     dead = pool.settle([], again, 0)  # second failed receive: dead letters
@@ -120,18 +104,6 @@ def test_transition_writes_are_recognised():
     assert not is_transition(info, {"UpdateExpression": "ADD FilesReceived :one",
                                     "ExpressionAttributeValues": {":one": {"N": "1"}}})
     assert not is_transition(SimpleNamespace(service="sqs", operation="SendMessage"), {})
-
-
-def test_kill_plan_spreads_kills():
-    plan = KillPlan(random.Random(1), kills=4, collections=10, expected_invocations=40)
-    assert (plan.trap_left, plan.timer_left) == (2, 2)
-    armed = [n for n in range(1, 41) if plan.timer_for(n) is not None]
-    # Not all at the start, and never more timers armed than kills still wanted.
-    assert len(armed) == 2 and armed[0] >= 10
-    plan.timer_result(armed[0], fired=False)  # that one finished before its timer
-    assert plan.timer_for(armed[1] + 1) is not None
-    plan.timer_result(armed[1], fired=True)
-    assert (plan.timer_left, plan.timer_done) == (1, 1)
 
 
 def test_pid_of_a_connection():

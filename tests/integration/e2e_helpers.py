@@ -26,6 +26,7 @@ import pytest
 import requests
 
 import stack as stack_lib
+from seeding import from_item, product_key, status_key, status_row
 
 JOB = "snapshot_sender_status_checker"
 COMPONENT = "snapshot_sender_status_checker"
@@ -186,34 +187,6 @@ def sqs_event(*records: dict) -> dict:
     return {"Records": list(records)}
 
 
-# --- DynamoDB items in plain Python ----------------------------------------
-
-
-def to_attr(value: Any) -> dict:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, (set, frozenset)):
-        return {"SS": sorted(value)}
-    raise TypeError(f"no DynamoDB type for {value!r}")
-
-
-def from_item(item: dict) -> dict:
-    plain: dict[str, Any] = {}
-    for name, attr in item.items():
-        (kind, value), = attr.items()
-        if kind == "N":
-            plain[name] = int(value) if value.lstrip("-").isdigit() else float(value)
-        elif kind == "SS":
-            plain[name] = set(value)
-        else:
-            plain[name] = value
-    return plain
-
-
 # --- push gateway -----------------------------------------------------------
 
 
@@ -347,10 +320,7 @@ class World:
     # the export status table
 
     def key(self, collection: str, correlation_id: str | None = None) -> dict:
-        return {
-            "CorrelationId": {"S": correlation_id or self.correlation_id},
-            "CollectionName": {"S": collection},
-        }
+        return status_key(correlation_id or self.correlation_id, collection)
 
     def put_collection(
         self,
@@ -363,15 +333,8 @@ class World:
         **extra: Any,
     ) -> None:
         """A row as the exporter and the sender leave it (no FilesReceived unless given)."""
-        item = {**self.key(collection, correlation_id), "CollectionStatus": {"S": status}}
-        for name, value in (
-            ("FilesExported", exported),
-            ("FilesSent", sent),
-            ("FilesReceived", received),
-        ):
-            if value is not None:
-                item[name] = to_attr(value)
-        item.update({name: to_attr(value) for name, value in extra.items()})
+        item = status_row(correlation_id or self.correlation_id, collection, status,
+                          exported=exported, sent=sent, received=received, **extra)
         self.dynamodb.put_item(TableName=self.export_table, Item=item)
 
     def raw_collection(self, collection: str, correlation_id: str | None = None) -> dict | None:
@@ -410,10 +373,7 @@ class World:
     def product(self, correlation_id: str | None = None) -> dict | None:
         item = self.dynamodb.get_item(
             TableName=self.product_table,
-            Key={
-                "Correlation_Id": {"S": correlation_id or self.correlation_id},
-                "DataProduct": {"S": "SNAPSHOT_SENDER"},
-            },
+            Key=product_key(correlation_id or self.correlation_id),
             ConsistentRead=True,
         ).get("Item")
         return from_item(item) if item else None

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from seeding import status_key
+
 
 class ProbeError(AssertionError):
     """The probe answered with an error where a result was expected (or the reverse)."""
@@ -95,5 +97,5 @@ def probe_env(stack: Any, dynamodb: str = "dynalite", **overrides: str) -> dict[
 
 
 def key(correlation_id: str, collection: str) -> dict:
-    return {"CorrelationId": {"S": correlation_id}, "CollectionName": {"S": collection}}
+    return status_key(correlation_id, collection)
 

@@ -10,9 +10,7 @@ modules may also `import stack` and call the functions directly.
 from __future__ import annotations
 
 import base64
-import concurrent.futures
 import functools
-import hashlib
 import os
 import re
 import socket
@@ -27,6 +25,8 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
+
+from seeding import ProductItem, Receipt, StatusRow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STACK_SCRIPT = REPO_ROOT / "scripts" / "stack.sh"
@@ -274,59 +274,28 @@ def _create_table(client: Any, name: str, hash_key: str, range_key: str | None) 
 
 def create_export_status_table(client: Any, name: str) -> str:
     """The export status table's key schema (SPEC section 2)."""
-    return _create_table(client, name, "CorrelationId", "CollectionName")
+    return _create_table(client, name, StatusRow.CORRELATION_ID, StatusRow.COLLECTION_NAME)
 
 
 def create_product_table(client: Any, name: str) -> str:
     """The product status table's key schema (SPEC section 2)."""
-    return _create_table(client, name, "Correlation_Id", "DataProduct")
+    return _create_table(client, name, ProductItem.CORRELATION_ID, ProductItem.DATA_PRODUCT)
 
 
 def create_file_receipts_table(client: Any, name: str) -> str:
     """The file receipts table (SPEC section 2): key ReceiptKey, TTL on ExpiresAt, as the
     deployment creates it (deploy/terraform)."""
-    _create_table(client, name, "ReceiptKey", None)
+    _create_table(client, name, Receipt.RECEIPT_KEY, None)
     try:
         client.update_time_to_live(
             TableName=name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": "ExpiresAt"},
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": Receipt.EXPIRES_AT},
         )
     except client.exceptions.ClientError as error:
         # dynalite has no TTL (and no transactions, so no receipt is written there anyway).
         if error.response["Error"]["Code"] != "UnknownOperationException":
             raise
     return name
-
-
-def file_receipt_key(correlation_id: str, collection_name: str, file_name: str) -> str:
-    """The binary's receipt key (core::file_receipt_key), for seeding receipts as the
-    binary would have written them: the first 144 bits of SHA-256 of the run and the
-    collection (each after its length in bytes and a colon) and the file name, base64url."""
-    identity = b"".join(
-        f"{len(part.encode())}:".encode() + part.encode()
-        for part in (correlation_id, collection_name)
-    ) + file_name.encode()
-    return base64.urlsafe_b64encode(hashlib.sha256(identity).digest()[:18]).decode()
-
-
-def put_receipts(client: Any, table: str, keys: list[str], workers: int = 4) -> None:
-    """Receipts with `keys`, as the binary writes them (owner and ExpiresAt, 30 days
-    on), in BatchWriteItem requests of 25 from `workers` threads at once."""
-    expires = str(int(time.time()) + 30 * 86400)
-
-    def write(batch: list[str]) -> None:
-        requests_left = {table: [
-            {"PutRequest": {"Item": {"ReceiptKey": {"S": key}, "CountedBy": {"S": "seed"},
-                                     "ExpiresAt": {"N": expires}}}}
-            for key in batch
-        ]}
-        while requests_left:
-            requests_left = client.batch_write_item(RequestItems=requests_left).get(
-                "UnprocessedItems") or {}
-
-    batches = [keys[i:i + 25] for i in range(0, len(keys), 25)]
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        list(pool.map(write, batches))
 
 
 # --- SQS and SNS ------------------------------------------------------------

@@ -70,13 +70,12 @@ def test_small_chaos_run_has_no_anomaly(stack, ssc_binary, tmp_path):
 
 @pytest.mark.timeout(300)
 def test_chaos_checks_catch_a_consumer_without_exactly_once(stack, tmp_path):
-    """The stand-in binary in naive mode counts every delivery: the run must say so."""
+    """The stand-in binary counts every delivery: the run must say so."""
     rc, report, output = run_chaos(
         stack, tmp_path / "run", CHAOS_DIR / "fake_binary.py",
         "--collections", "3", "--max-files", "12", "--duplicate-rate", "0.5",
         "--fault-rate", "0", "--seed", "5", "--max-seconds", "240",
-        "--metric-prefix", "fake_snapshot_sender_status_checker_",
-        env={"FAKE_MODE": "naive"}, timeout=280)
+        "--metric-prefix", "fake_snapshot_sender_status_checker_", timeout=280)
     assert rc == 1, output
     checks = {a["check"] for a in report["anomalies"]}
     assert "FilesReceived" in checks, output

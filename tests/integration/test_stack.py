@@ -1,59 +1,21 @@
-"""The local stack does what the other integration tests rely on.
-
-If one of these fails, every test that uses the stack would fail for a reason
-that has nothing to do with the binary; this file says which service is wrong.
+"""The local stack does what the other integration tests rely on without seeing it: the
+emulators' transactions and FIFO deduplication as AWS has them, the helpers' push gateway
+reads and deletes, the env file, and stacks side by side. (A service that does not answer
+at all fails every e2e test; that needs no test of its own.)
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 import stack as stack_lib
-
-
-@pytest.mark.parametrize("backend", ["dynalite", "moto"])
-def test_export_status_table_put_and_get(stack, unique_name, backend):
-    client = getattr(stack, f"{backend}_dynamodb")
-    table = stack_lib.create_export_status_table(client, unique_name("export-status"))
-    key = {"CorrelationId": {"S": "corr-1"}, "CollectionName": {"S": "db.a.b"}}
-    client.put_item(
-        TableName=table,
-        Item={**key, "CollectionStatus": {"S": "Sent"}, "FilesExported": {"N": "3"}},
-    )
-    client.update_item(
-        TableName=table,
-        Key=key,
-        UpdateExpression="ADD FilesReceived :one",
-        ExpressionAttributeValues={":one": {"N": "1"}},
-    )
-    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
-    assert item["CollectionStatus"] == {"S": "Sent"}
-    assert item["FilesReceived"] == {"N": "1"}
-    schema = client.describe_table(TableName=table)["Table"]["KeySchema"]
-    assert schema == [
-        {"AttributeName": "CorrelationId", "KeyType": "HASH"},
-        {"AttributeName": "CollectionName", "KeyType": "RANGE"},
-    ]
-
-
-@pytest.mark.parametrize("backend", ["dynalite", "moto"])
-def test_product_table_key_schema(stack, unique_name, backend):
-    client = getattr(stack, f"{backend}_dynamodb")
-    table = stack_lib.create_product_table(client, unique_name("product"))
-    key = {"Correlation_Id": {"S": "corr-1"}, "DataProduct": {"S": "SNAPSHOT_SENDER"}}
-    client.put_item(TableName=table, Item={**key, "Status": {"S": "RECEIVED"}})
-    assert client.get_item(TableName=table, Key=key)["Item"]["Status"] == {"S": "RECEIVED"}
 
 
 def test_moto_transact_write_items_is_all_or_nothing(moto_dynamodb, unique_name):
@@ -97,64 +59,6 @@ def test_fifo_queue_keeps_group_and_drops_duplicates(stack, unique_name):
     messages = stack.drain_queue(url, expect=2)
     assert [m["Body"] for m in messages] == ["first", "second"]
     assert {m["Attributes"]["MessageGroupId"] for m in messages} == {"db_a_b"}
-
-
-def test_sqs_answers_the_json_protocol(stack, unique_name):
-    """The C++ SQS client speaks JSON 1.0 with X-Amz-Target, signed with SigV4."""
-    name = unique_name("json-proto")
-    stack.sqs.create_queue(QueueName=name)
-    request = AWSRequest(
-        method="POST",
-        url=f"{stack.moto_url}/",
-        data=json.dumps({"QueueName": name}),
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "AmazonSQS.GetQueueUrl",
-        },
-    )
-    credentials = Credentials(stack.env["AWS_ACCESS_KEY_ID"], stack.env["AWS_SECRET_ACCESS_KEY"])
-    SigV4Auth(credentials, "sqs", stack.region).add_auth(request)
-    response = requests.post(
-        request.url, data=request.body, headers=dict(request.headers), timeout=10
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["QueueUrl"].endswith(f"/{name}")
-
-
-def test_sns_publish_reaches_subscribed_queue(stack, unique_name):
-    pair = stack.create_topic_with_queue(unique_name("monitoring"))
-    message = json.dumps({"severity": "Critical", "status_code": "All collections received by NiFi"})
-    stack.sns.publish(TopicArn=pair.topic_arn, Message=message)
-    received = stack.drain_queue(pair.queue_url, expect=1)
-    assert [m["Body"] for m in received] == [message]
-
-
-def test_pushgateway_accepts_push_and_lists_it(stack, unique_name):
-    correlation_id = unique_name("corr")
-    group = (
-        f"{stack.pushgateway_url}/metrics/job/stack_check"
-        f"/component/stack_check/correlation_id/{correlation_id}"
-    )
-    body = (
-        "# TYPE stack_check_files_received_total counter\n"
-        f'stack_check_files_received_total{{collection_name="db.a.b"}} 3\n'
-    )
-    requests.post(group, data=body, timeout=10).raise_for_status()
-
-    groups = [g for g in stack.pushgateway_groups() if g["labels"].get("correlation_id") == correlation_id]
-    assert len(groups) == 1
-    assert groups[0]["labels"]["job"] == "stack_check"
-    assert "stack_check_files_received_total" in groups[0]
-
-    samples = stack_lib.find_samples(
-        stack.pushgateway_metrics_text(),
-        "stack_check_files_received_total",
-        correlation_id=correlation_id,
-    )
-    assert [(s.labels["collection_name"], s.value) for s in samples] == [("db.a.b", 3.0)]
-
-    requests.delete(group, timeout=10).raise_for_status()
-    assert not [g for g in stack.pushgateway_groups() if g["labels"].get("correlation_id") == correlation_id]
 
 
 def test_a_runs_groups_are_deleted_whatever_their_other_labels(stack, unique_name):
