@@ -31,7 +31,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __name__ == "__main__":
+    # Run as a script, this directory comes first on the path, and its requests.py would
+    # shadow the HTTP library: the bench directory takes its place.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from harness import REPO, Bench, Binary, invoke_ok, say  # noqa: E402
 from figures.table import Figure, Results, Row, fmt_spread, print_table, verdict_upper  # noqa: E402
