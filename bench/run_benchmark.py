@@ -28,8 +28,8 @@ import time
 from pathlib import Path
 
 from harness import REPO, Bench, say
-from figures import (cost, first_batch_cpu, full_collections, latency, memory_cpu, package,
-                     profile, requests, start)
+from figures import (batch_shapes, cost, first_batch_cpu, full_collections, latency,
+                     memory_cpu, package, profile, requests, start)
 from figures.table import Results, print_profile, print_table
 
 
@@ -71,6 +71,10 @@ def measure_all(bench: Bench, args: argparse.Namespace, results: Results) -> Non
     requests.measure(bench, results)
     lat20 = latency.measure(bench, results, args.latency_rounds)
     cost.measure(bench, results, args.latency_rounds, lat20, cpu_per_message)
+    # Issue #17's table: by batch shape on the grouped design, with its own targets.
+    batch_shapes.first_batch_and_start_rows(results)
+    batch_shapes.measure(bench, results, args.cpu_repeats, args.cpu_batches * 10,
+                         args.latency_rounds)
     if args.profile_messages > 0:
         profile.measure(bench, results, args.profile_messages)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark of issue #5 in one command: set-up, a Release build, a stack of its own
 # (stopped again, also on failure), then bench/run_benchmark.py, which prints every
-# figure against its target (docs/performance.md says what each one measures and how).
+# figure against its target (docs/performance.md says what each one measures and how),
+# issue #17's by batch shape among them (bench/figures/batch_shapes.py).
 # Nothing fails on time: the exit code says only whether the benchmark could run.
 #
 #   BUILD_DIR   Release build directory (default ./build/bench)

@@ -54,12 +54,18 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   const bool fifo = std::any_of(records.begin(), records.end(), from_fifo_queue);
   const std::vector<WorkUnit> units = group_batch(messages, fifo);
   Workflow workflow(ports_.workflow, budget.work_end);
-  const Batch batch{records, marks, parsed, workflow, fifo};
+  const log::Fields context = log::current_context();
+  const Batch batch{records, marks, parsed, workflow, fifo, context};
   std::vector<RecordOutcome> outcomes(records.size());
-  if (fifo || max_concurrency_ == 1 || units.size() == 1) {
+  // A rejected record is a unit of its own that waits on nothing.
+  const auto waiting =
+      static_cast<std::size_t>(std::count_if(units.begin(), units.end(), [&](const WorkUnit& unit) {
+        return !parsed[unit.messages.front()].rejected;
+      }));
+  if (fifo || max_concurrency_ == 1 || waiting <= 1) {
     process_in_order(batch, units, fifo, outcomes);
   } else {
-    process_concurrently(batch, units, outcomes);
+    process_concurrently(batch, units, waiting, outcomes);
   }
 
   BatchState state;
@@ -129,24 +135,21 @@ void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUn
 }
 
 void BatchHandler::process_concurrently(const Batch& batch, const std::vector<WorkUnit>& units,
-                                        std::vector<RecordOutcome>& outcomes) {
-  // Thread-locals do not cross threads: each worker sets the caller's log context (the
-  // invocation's request id) again on its own thread.
-  const log::Fields context = log::current_context();
+                                        std::size_t waiting, std::vector<RecordOutcome>& outcomes) {
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
-    try {
-      const log::LogContext inherited(context);
-      for (std::size_t unit = next++; unit < units.size(); unit = next++) {
+    for (std::size_t unit = next++; unit < units.size(); unit = next++) {
+      try {
         process_unit(batch, units[unit], outcomes);
+      } catch (...) {
+        // Only allocating a unit's own state can get here (process_unit catches its
+        // records' failures); its records stay NotProcessed and are reported as failed, so
+        // they come back.
+        log::error(kModule, "A unit of the batch could not be started");
       }
-    } catch (...) {
-      // Only setting up the context can get here; the records this worker did not reach
-      // stay NotProcessed and are reported as failed, so they come back.
-      log::error(kModule, "A batch worker stopped");
     }
   };
-  workers_.run(std::min(max_concurrency_, units.size()) - 1, work);
+  workers_.run(std::min(max_concurrency_, waiting) - 1, work);
 }
 
 bool BatchHandler::process_unit(const Batch& batch, const WorkUnit& unit,
@@ -187,9 +190,7 @@ void BatchHandler::process_group(const Batch& batch, const WorkUnit& unit,
   const std::int64_t started_ms = clock.now_ms();
   std::vector<DeliveryResult> results;
   {
-    const log::LogContext message_context(
-        log::Fields{{"message_id", message_id_text(batch.records[carrier])}});
-    const log::LogContext body_context(message_log_context(batch.parsed[carrier].body));
+    const log::LogContext context(record_context(batch, carrier));
     results = batch.workflow.process_files(group, batch.fifo);
   }
   const double seconds = static_cast<double>(clock.now_ms() - started_ms) / 1000.0;
@@ -211,10 +212,7 @@ void BatchHandler::process_record(const Batch& batch, std::size_t index, RecordO
   if (parsed.rejected) std::rethrow_exception(parsed.rejected);
   const Message& message = *parsed.message;
   outcome.correlation_id = message.correlation_id;
-  // The message's lines carry its context: which message, run and collection.
-  const log::LogContext message_context(
-      log::Fields{{"message_id", message_id_text(batch.records[index])}});
-  const log::LogContext body_context(message_log_context(parsed.body));
+  const log::LogContext context(record_context(batch, index));
   Clock& clock = ports_.workflow.clock;
   const std::int64_t started_ms = clock.now_ms();
   auto record_processing_time = [&] {
@@ -236,12 +234,10 @@ void BatchHandler::record_failure(const Batch& batch, std::size_t index, std::ex
                                   RecordOutcome& outcome) {
   outcome.state = RecordOutcome::State::Failed;
   outcome.error = error;
-  const EventRecord& record = batch.records[index];
   const ParsedRecord& parsed = batch.parsed[index];
   // Failures are logged inside the message's log context, so that the ERROR line says which
   // message (and, as far as known, which run and collection) it was.
-  const log::LogContext message_context(log::Fields{{"message_id", message_id_text(record)}});
-  const log::LogContext body_context(message_log_context(parsed.body));
+  const log::LogContext context(record_context(batch, index));
   try {
     std::rethrow_exception(error);
   } catch (const InvalidMessage& e) {
@@ -260,6 +256,15 @@ void BatchHandler::record_failure(const Batch& batch, std::size_t index, std::ex
     log::error(kModule, "Message failed with an exception of unknown type");
     if (parsed.message) ports_.workflow.metrics.message_failed(parsed.message->run_labels());
   }
+}
+
+log::Fields BatchHandler::record_context(const Batch& batch, std::size_t index) {
+  log::Fields fields = message_log_context(batch.parsed[index].body);
+  fields.emplace("message_id", message_id_text(batch.records[index]));
+  // insert keeps what is there: the record's own fields win a clash, as a nested
+  // context's would.
+  fields.insert(batch.context.begin(), batch.context.end());
+  return fields;
 }
 
 void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& budget) {

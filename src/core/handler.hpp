@@ -14,8 +14,11 @@
 // other invocations processing the same run at the same time (SPEC section 5), so the
 // units of one batch (groups, _success files) may just as well be processed at once. Each
 // spends most of its time waiting on AWS, so a few threads cut the batch's time to about
-// that of its slowest unit. A FIFO queue's batch must stop at its first failure, so its
-// units are processed in order.
+// that of its slowest unit. A thread costs CPU to wake and switch to, and saves only the
+// wait of a unit it takes, so a batch gets no more threads than it has units that wait on
+// I/O (a rejected record waits on nothing): none besides the calling one for a batch with
+// one such unit, e.g. ten files of one collection. A FIFO queue's batch must stop at its
+// first failure, so its units are processed in order.
 //
 // Threads: the Runtime API hands out one invocation at a time, and handle() expects that.
 // Concurrent calls would still be safe (the ports take concurrent calls, and a call's state
@@ -38,6 +41,7 @@
 #include "core/time_budget.hpp"
 #include "core/worker_pool.hpp"
 #include "core/workflow.hpp"
+#include "log/log.hpp"
 
 namespace ssc::core {
 
@@ -66,6 +70,10 @@ class BatchHandler {
   // its work end, the metrics' by its I/O end, and the pending marks carry Lambda's
   // deadline.
   nlohmann::json handle(const nlohmann::json& event, const TimeBudget& budget);
+
+  // The pool threads started so far (they stay): at most one fewer than the largest batch's
+  // units that wait on I/O, and never more than max_concurrency - 1.
+  [[nodiscard]] std::size_t worker_threads() { return workers_.threads_started(); }
 
  private:
   struct BatchState {
@@ -100,16 +108,19 @@ class BatchHandler {
     const std::vector<ParsedRecord>& parsed;
     Workflow& workflow;
     bool fifo;  // from a FIFO queue: in order, and a failed group fails whole
+    // The log context the handler's caller set (e.g. the invocation's request id). Each
+    // unit's work sets it with its message's own, on whichever thread runs the unit.
+    const log::Fields& context;
   };
 
   // One after the other. FIFO (`stop_at_failure`): the first failed unit stops the batch,
   // its records and those after it are reported.
   void process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
                         bool stop_at_failure, std::vector<RecordOutcome>& outcomes);
-  // Up to max_concurrency_ threads take the units one by one. Each re-establishes on its own
-  // thread the log context the handler's caller set on the calling thread.
+  // Up to max_concurrency_ threads, never more than `waiting` (the units that wait on I/O),
+  // take the units one by one.
   void process_concurrently(const Batch& batch, const std::vector<WorkUnit>& units,
-                            std::vector<RecordOutcome>& outcomes);
+                            std::size_t waiting, std::vector<RecordOutcome>& outcomes);
   // Never throws: each record's failure ends up in its outcome. False when the unit was not
   // tried because the work end had passed (an event without Records is always tried).
   bool process_unit(const Batch& batch, const WorkUnit& unit, std::vector<RecordOutcome>& outcomes);
@@ -124,6 +135,9 @@ class BatchHandler {
   // The pushes and deletions end by the budget's I/O end; the scrape wait by its wait end.
   void publish_metrics(const BatchState& state, const TimeBudget& budget);
   void wait_for_scrape(Deadline wait_until);
+  // The log context of a record's lines: the caller's, which message, and as far as its body
+  // says, which run, collection and file.
+  static log::Fields record_context(const Batch& batch, std::size_t index);
 
   HandlerPorts ports_;
   std::int64_t scrape_interval_seconds_;

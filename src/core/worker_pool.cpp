@@ -11,12 +11,15 @@ void WorkerPool::run(std::size_t helpers, const std::function<void()>& job) {
   const std::lock_guard one_job(run_mutex_);
   helpers = std::min(helpers, max_helpers_);
   start_threads(helpers);
+  std::size_t asked = 0;
   {
     const std::lock_guard lock(mutex_);
     job_ = &job;
-    unclaimed_ = std::min(helpers, threads_.size());
+    unclaimed_ = asked = std::min(helpers, threads_.size());
   }
-  job_posted_.notify_all();
+  // Only as many threads as asked are woken: the pool keeps the threads of the largest batch
+  // so far, and waking one for nothing costs a switch to it and back (issue #17).
+  for (std::size_t woken = 0; woken < asked; ++woken) job_posted_.notify_one();
   job();
   std::unique_lock lock(mutex_);
   // The job's work is all taken once the caller's own run ends: a helper still waking up

@@ -27,7 +27,8 @@ class WorkerPool {
   // returns when every run of it has returned. `job` must not throw. A helper that has not
   // picked the job up by the time the calling thread's run returns is not given it: the
   // job is expected to share its work out (e.g. an atomic index), so there is none left.
-  // Fewer helpers than asked run it when threads cannot be started. One job at a time:
+  // Fewer helpers than asked run it when threads cannot be started. Only the threads asked
+  // for are woken; the others sleep on. One job at a time:
   // concurrent callers wait for each other (run_mutex_), and the hand-over to the threads is
   // guarded by mutex_, which threads_started() takes too.
   void run(std::size_t helpers, const std::function<void()>& job);

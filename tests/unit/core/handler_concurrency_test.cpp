@@ -231,6 +231,45 @@ TEST_F(HandlerConcurrencyTest, NoMoreThreadsThanTheBoundHowBigTheBatch) {
   EXPECT_EQ(metrics.count("file_received"), 25);
 }
 
+// Threads: one per unit that waits on I/O at most, the calling thread included. A rejected
+// record is a unit of its own but waits on nothing, so it gets no thread.
+
+TEST_F(HandlerConcurrencyTest, TenFilesOfOneCollectionStartNoThread) {
+  status.put({"c1", "db.one"}, "Exported", 1000);
+  std::vector<json> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(
+        record("m" + std::to_string(i), body("c1", "db.one", "f" + std::to_string(i))));
+  }
+  const json response = handle({{"Records", records}});
+  EXPECT_EQ(failed_ids(response), std::vector<std::string>{});
+  EXPECT_EQ(status.row({"c1", "db.one"}).files_received, 10);
+  EXPECT_EQ(handler.worker_threads(), 0u);
+  EXPECT_EQ(gated.thread_count(), 1u);
+}
+
+TEST_F(HandlerConcurrencyTest, RejectedRecordsBesideOneGroupStartNoThread) {
+  json event = standard_batch(1);
+  event["Records"].push_back(record("bad1", json{{"correlation_id", "c1"}}));
+  event["Records"].push_back(record("bad2", "{not json"));
+  const json response = handle(event);
+  EXPECT_EQ(failed_ids(response), (std::vector<std::string>{"bad1", "bad2"}));
+  EXPECT_EQ(status.row({"c1", collection(0)}).files_received, 1);
+  EXPECT_EQ(handler.worker_threads(), 0u);
+}
+
+TEST_F(HandlerConcurrencyTest, NoMoreThreadsThanUnitsThatWaitOnIo) {
+  json event = standard_batch(3);
+  for (int i = 0; i < 4; ++i) {
+    event["Records"].push_back(record("bad" + std::to_string(i), json{{"correlation_id", "c1"}}));
+  }
+  gated.latch = std::make_unique<TimedLatch>(3);  // the three groups still overlap
+  const json response = handle(event);
+  EXPECT_FALSE(gated.latch_timed_out());
+  EXPECT_EQ(failed_ids(response).size(), 4u);
+  EXPECT_EQ(handler.worker_threads(), 2u);  // the calling thread is the third
+}
+
 TEST_F(HandlerConcurrencyTest, FailuresAreStillReportedInInputOrder) {
   json event = standard_batch(8);
   // Unknown collection (CollectionNotFound), invalid message, body that is no JSON: each

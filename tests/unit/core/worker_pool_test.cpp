@@ -3,12 +3,16 @@
 #include "core/worker_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 
 namespace ssc::core {
@@ -47,6 +51,19 @@ class Meeting {
   std::size_t present_ = 0;
 };
 
+long thread_id() { return syscall(SYS_gettid); }
+
+// How many times the thread has gone to sleep (Linux): a thread woken for nothing adds one
+// when it sleeps again.
+long voluntary_switches(long tid) {
+  std::ifstream status("/proc/self/task/" + std::to_string(tid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("voluntary_ctxt_switches:")) return std::stol(line.substr(24));
+  }
+  ADD_FAILURE() << "no voluntary_ctxt_switches for thread " << tid;
+  return 0;
+}
+
 TEST(WorkerPool, RunsTheJobOnTheCallerAndEveryHelperAtOnce) {
   WorkerPool pool(4);
   Meeting meeting(5);
@@ -80,6 +97,33 @@ TEST(WorkerPool, StartsNoMoreThreadsThanAskedOrAllowed) {
   EXPECT_FALSE(meeting.broken_);
   EXPECT_EQ(meeting.arrived_, 3u);
   EXPECT_EQ(pool.threads_started(), 2u);
+}
+
+TEST(WorkerPool, WakesOnlyTheHelpersAJobAsksFor) {
+  WorkerPool pool(4);
+  Meeting meeting(5);
+  std::mutex mutex;
+  std::set<long> helpers;
+  const long caller = thread_id();
+  pool.run(4, [&] {
+    {
+      const std::lock_guard lock(mutex);
+      if (thread_id() != caller) helpers.insert(thread_id());
+    }
+    meeting.attend();
+  });
+  ASSERT_EQ(helpers.size(), 4u);
+  long before = 0;
+  for (const long tid : helpers) before += voluntary_switches(tid);
+  // Jobs the caller runs alone, each long enough for a woken helper to go back to sleep.
+  for (int job = 0; job < 50; ++job) {
+    pool.run(0, [] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); });
+  }
+  long after = 0;
+  for (const long tid : helpers) after += voluntary_switches(tid);
+  // Woken for every job, the four would add about 200; a helper still on its way back to
+  // sleep after the first job adds one.
+  EXPECT_LT(after - before, 20);
 }
 
 TEST(WorkerPool, ReturnsOnlyWhenEveryRunHasReturned) {
