@@ -104,7 +104,8 @@ CollectionVerdict collection_verdict(const CollectionState& collection) {
   if (status == collection_status::kReceived) return CollectionVerdict::WaitingForSuccessFile;
   // Also with every file counted: the transition to Received is still to be made, by the
   // next message of the collection (a redelivery of the last one among them).
-  if (status == collection_status::kExported || status == collection_status::kSent) {
+  const std::vector<std::string>& before_received = statuses_before_received();
+  if (std::find(before_received.begin(), before_received.end(), status) != before_received.end()) {
     return CollectionVerdict::WaitingForFiles;
   }
   return CollectionVerdict::NotEligible;
