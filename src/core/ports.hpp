@@ -11,11 +11,11 @@
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/failures.hpp"  // what the ports throw for a message
 #include "core/owner.hpp"
 #include "core/time_budget.hpp"
 
@@ -72,12 +72,6 @@ struct CollectionRow {
   std::int64_t files_received = 0;             // FilesReceived; absent counts as 0
   std::optional<PendingMark> pending;          // absent when no effects are pending
   EffectsDoneBy effects_done_by;
-};
-
-// The collection's row does not exist; the message is failed, nothing is written.
-class CollectionNotFound : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 // One file of a group counted together: its receipt key (nullopt for a file without a name,

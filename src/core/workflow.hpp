@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/failures.hpp"
 #include "core/message.hpp"
 #include "core/ports.hpp"
 #include "core/protocol.hpp"
@@ -28,13 +28,6 @@ struct WorkflowPorts {
   Monitoring& monitoring;
   Metrics& metrics;
   Clock& clock;  // only to tell a dead invocation's mark from a live one, and to wait
-};
-
-// A _success file met its collection's Received effects still under way in a live
-// invocation: the message fails and comes back once they are done.
-class EffectsStillPending : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
 };
 
 struct Outcome {
