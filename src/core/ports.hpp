@@ -129,8 +129,8 @@ class StatusTable {
   // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
   // and records `owner` (and `run_notified`) as who finished the stage, in one write; another
   // owner's mark stays.
-  virtual void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
-                              bool run_notified, Deadline deadline) = 0;
+  virtual void remove_mark(const CollectionKey& key, const Owner& owner, Stage stage,
+                           bool run_notified, Deadline deadline) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id,
                                                 Deadline deadline) = 0;
@@ -157,10 +157,10 @@ class ProductTable {
   virtual bool take_over(const std::string& correlation_id, const PendingMark& seen,
                          const PendingMark& mine, Deadline deadline) = 0;
   // Removes the mark if its owner is still `owner`; another owner's mark stays. Who sent the
-  // notification is recorded on the collection's row (StatusTable::finish_effects), not
+  // notification is recorded on the collection's row (StatusTable::remove_mark), not
   // here: this item is read by other systems and keeps its three attributes.
-  virtual void finish_effects(const std::string& correlation_id, const Owner& owner,
-                              Deadline deadline) = 0;
+  virtual void remove_mark(const std::string& correlation_id, const Owner& owner,
+                           Deadline deadline) = 0;
 };
 
 // Called from several threads at once (one message each): an implementation holds no

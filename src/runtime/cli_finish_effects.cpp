@@ -107,9 +107,9 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
       message.collection_name = collection.collection_name;
       const log::LogContext context({{"correlation_id", message.correlation_id},
                                      {"collection_name", message.collection_name}});
-      const core::Outcome done = workflow.finish_abandoned_effects(message, mine);
+      const core::Outcome done = workflow.take_over_and_perform(message, mine);
       run_finished = run_finished || done.run_finished;
-      if (!done.effects_recovered) {
+      if (!done.effects_taken_over) {
         std::cout << "Left " << collection.collection_name
                   << ": its effects were taken over or finished by another invocation meanwhile"
                   << std::endl;
