@@ -49,11 +49,11 @@ struct Application::Parts {
 };
 
 Application::Application(const Config& config) : parts_(std::make_unique<Parts>(config)) {
-  AwsClients& aws = parts_->wiring.aws();
+  Wiring& wiring = parts_->wiring;
   log::debug("app", "ready",
-             {{"dynamodb", aws.dynamodb.aws().endpoint().url},
-              {"sqs", aws.sqs.aws().endpoint().url},
-              {"sns", aws.sns.aws().endpoint().url}});
+             {{"dynamodb", wiring.dynamodb().aws().endpoint().url},
+              {"sqs", wiring.sqs().aws().endpoint().url},
+              {"sns", wiring.sns().aws().endpoint().url}});
 }
 
 Application::~Application() = default;

@@ -1,6 +1,7 @@
-// The composition root: the one place that builds, from the configuration, the AWS clients
-// and what stands behind the core's ports (the tables, the queue, the topic, the metrics and
-// their publisher, the clock, the owner tokens). The Lambda builds one per process
+// The composition root: the one place that builds, from the configuration, the HTTP
+// transport, the credentials chain (with the configured profile), one client per AWS
+// service, and what stands behind the core's ports (the tables, the queue, the topic, the metrics
+// and their publisher, the clock, the owner tokens). The Lambda builds one per process
 // (runtime/app.hpp); each operator command builds one for its own run.
 //
 // Each part is built when first asked for, so that a command builds (and logs) only what it
@@ -22,10 +23,14 @@
 #include "adapters/random_owner_tokens.hpp"
 #include "adapters/sns_monitoring.hpp"
 #include "adapters/sqs_export_state_queue.hpp"
+#include "aws/beast_transport.hpp"
+#include "aws/credentials.hpp"
+#include "aws/dynamodb.hpp"
+#include "aws/sns.hpp"
+#include "aws/sqs.hpp"
 #include "core/workflow.hpp"
 #include "metrics/pushgateway_publisher.hpp"
 #include "metrics/run_metrics.hpp"
-#include "runtime/aws_clients.hpp"
 #include "runtime/config.hpp"
 #include "runtime/system_clock.hpp"
 
@@ -41,7 +46,9 @@ class Wiring {
   ~Wiring();
 
   [[nodiscard]] const Config& config() const { return config_; }
-  AwsClients& aws() { return aws_; }
+  aws::DynamoDbClient& dynamodb() { return dynamodb_; }
+  aws::SqsClient& sqs() { return sqs_; }
+  aws::SnsClient& sns() { return sns_; }
   SystemClock& clock() { return clock_; }
 
   adapters::DynamoStatusTable& status_table();    // export status and file receipts tables
@@ -59,9 +66,14 @@ class Wiring {
   core::WorkflowPorts workflow_ports();
 
  private:
+  // In dependency order: each refers only to those above it.
   Config config_;
   std::size_t max_idle_connections_;
-  AwsClients aws_;
+  aws::BeastTransport http_;
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  aws::DynamoDbClient dynamodb_;
+  aws::SqsClient sqs_;
+  aws::SnsClient sns_;
   SystemClock clock_;
   std::unique_ptr<adapters::DynamoStatusTable> status_table_;
   std::unique_ptr<adapters::DynamoProductTable> product_table_;
