@@ -1,6 +1,7 @@
 #include "core/workflow.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <stdexcept>
 
@@ -294,7 +295,10 @@ bool Workflow::take_and_perform(const StageRules& stage, const Decision& decisio
 }
 
 void Workflow::wait_for_owner(std::int64_t& waited_ms) {
-  if (waited_ms >= kReceivedEffectsWaitMs) {
+  // A poll that would end past the work end is not slept: the calls after it would fail.
+  const bool past_work_end =
+      ports_.clock.steady_now() + std::chrono::milliseconds(kReceivedEffectsPollMs) > work_end_;
+  if (waited_ms >= kReceivedEffectsWaitMs || past_work_end) {
     throw EffectsStillPending(
         "the collection's Received side effects are still pending with a live invocation "
         "after " +

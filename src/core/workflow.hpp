@@ -115,7 +115,7 @@ class Workflow {
                         const PendingMark& mine, Step& refused, Outcome& outcome);
 
   // A _success file waits for a live owner's received effects: sleeps a poll, or throws
-  // EffectsStillPending once the wait is spent.
+  // EffectsStillPending once the wait is spent or the poll would end past the work end.
   void wait_for_owner(std::int64_t& waited_ms);
 
   // Credits each message of the group whose earlier delivery finished the stage.

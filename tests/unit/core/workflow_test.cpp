@@ -772,6 +772,16 @@ TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
   EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
 
+TEST_F(WorkflowTest, TheWaitForReceivedEffectsEndsByTheWorkEnd) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
+  Workflow short_of_time{WorkflowPorts{status, product, queue, monitoring, metrics, clock},
+                         FakeClock::steady_at(clock.peek() + 120)};
+  EXPECT_THROW(short_of_time.process(success_file(kColl), mark()), EffectsStillPending);
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::int64_t>{50, 50}));  // the third would pass it
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+}
+
 // Found by the chaos test under load: the _success file's transition met the received
 // stage's mark, which its live owner removed before the row was read again. The row then
 // read Received without a mark, and the _success file was taken as done: the collection
