@@ -7,7 +7,7 @@ what they must.
 Same contract as the binary's `invoke` (stdout: the batch response; stderr: JSON logs; exit
 0 or 1), same environment. FAKE_MODE picks the behaviour:
 - "correct": the exactly-once protocol of docs/design.md (file tokens on the row,
-  conditional transitions with a PendingEffectsUntil lease, claims after expiry);
+  conditional transitions that set a mark (PendingEffectsUntil), taken over once past its time);
 - "naive": what the original Lambda did: every delivery counts, the transitions are
   unconditional. The chaos run must find anomalies in it.
 """
