@@ -67,9 +67,9 @@ bool DynamoProductTable::take_over(const std::string& correlation_id, const core
   return take_over_mark(client_, table_, key_of(correlation_id), seen, mine, deadline);
 }
 
-void DynamoProductTable::finish_effects(const std::string& correlation_id, const core::Owner& owner,
-                                        core::Deadline deadline) {
-  remove_mark(client_, table_, key_of(correlation_id), owner, deadline);
+void DynamoProductTable::remove_mark(const std::string& correlation_id, const core::Owner& owner,
+                                     core::Deadline deadline) {
+  adapters::remove_mark(client_, table_, key_of(correlation_id), owner, deadline);
 }
 
 }  // namespace ssc::adapters

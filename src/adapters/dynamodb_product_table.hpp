@@ -26,8 +26,8 @@ class DynamoProductTable final : public core::ProductTable {
                                        core::Deadline deadline) override;
   bool take_over(const std::string& correlation_id, const core::PendingMark& seen,
                  const core::PendingMark& mine, core::Deadline deadline) override;
-  void finish_effects(const std::string& correlation_id, const core::Owner& owner,
-                      core::Deadline deadline) override;
+  void remove_mark(const std::string& correlation_id, const core::Owner& owner,
+                   core::Deadline deadline) override;
 
  private:
   [[nodiscard]] static nlohmann::json key_of(const std::string& correlation_id);

@@ -312,10 +312,9 @@ bool DynamoStatusTable::take_over(const core::CollectionKey& key, const core::Pe
   return take_over_mark(client_, tables_.export_status, key_of(key), seen, mine, deadline);
 }
 
-void DynamoStatusTable::finish_effects(const core::CollectionKey& key, const core::Owner& owner,
-                                       core::Stage stage, bool run_notified,
-                                       core::Deadline deadline) {
-  remove_mark(
+void DynamoStatusTable::remove_mark(const core::CollectionKey& key, const core::Owner& owner,
+                                    core::Stage stage, bool run_notified, core::Deadline deadline) {
+  adapters::remove_mark(
       client_, tables_.export_status, key_of(key), owner, deadline,
       std::pair<std::string, std::string>(
           effects_by_attribute(stage),

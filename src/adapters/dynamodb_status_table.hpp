@@ -39,8 +39,8 @@ class DynamoStatusTable final : public core::StatusTable {
                   const core::PendingMark& mine, core::Deadline deadline) override;
   bool take_over(const core::CollectionKey& key, const core::PendingMark& seen,
                  const core::PendingMark& mine, core::Deadline deadline) override;
-  void finish_effects(const core::CollectionKey& key, const core::Owner& owner, core::Stage stage,
-                      bool run_notified, core::Deadline deadline) override;
+  void remove_mark(const core::CollectionKey& key, const core::Owner& owner, core::Stage stage,
+                   bool run_notified, core::Deadline deadline) override;
   std::vector<std::string> run_statuses(const std::string& correlation_id,
                                         core::Deadline deadline) override;
 

@@ -8,10 +8,11 @@
 #include <optional>
 
 #include "aws/http.hpp"
+#include "time/deadline.hpp"
 
 namespace ssc::aws {
 
-using Deadline = std::chrono::steady_clock::time_point;
+using ssc::Deadline;
 
 // `timeouts` for an attempt that must end by `deadline`: each cut to the time left, or
 // nullopt when none is left. Both the AWS clients and the push gateway bound their attempts

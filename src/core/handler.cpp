@@ -7,6 +7,7 @@
 
 #include "core/message.hpp"
 #include "core/owner.hpp"
+#include "core/run_metrics_publication.hpp"
 #include "log/log.hpp"
 
 namespace ssc::core {
@@ -268,51 +269,13 @@ log::Fields BatchHandler::record_context(const Batch& batch, std::size_t index) 
 }
 
 void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& budget) {
-  for (const std::string& correlation_id : state.correlation_ids) {
-    try {
-      ports_.publisher.push(correlation_id, budget.io_end);
-    } catch (const std::exception& e) {
-      log::warning(kModule, "Pushing metrics failed",
-                   {{"correlation_id", correlation_id}, {"error", e.what()}});
-    }
-  }
-  if (state.finished_runs.empty()) return;
-  // Once per invocation, however many runs finished: the final values must be scraped
-  // before they are deleted.
-  wait_for_scrape(budget.wait_end);
-  for (const std::string& correlation_id : state.finished_runs) {
-    try {
-      ports_.publisher.delete_run(correlation_id, budget.io_end);
-      log::info(kModule, "Metrics of the finished run deleted",
-                {{"correlation_id", correlation_id}});
-    } catch (const std::exception& e) {
-      log::error(kModule, "Deleting the finished run's metrics failed",
-                 {{"correlation_id", correlation_id}, {"error", e.what()}});
-    }
-  }
+  publish_run_metrics({state.correlation_ids, state.finished_runs}, ports_.publisher,
+                      ports_.workflow.clock, scrape_interval_seconds_,
+                      {budget.io_end, budget.wait_end});
 }
 
 void BatchHandler::wait_for_scrape(Deadline wait_until) {
-  Clock& clock = ports_.workflow.clock;
-  const std::int64_t wanted_ms = scrape_interval_seconds_ * 1000;
-  const std::int64_t room_ms = std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::milliseconds>(wait_until - clock.steady_now())
-             .count());
-  const std::int64_t wait_ms = std::min(wanted_ms, room_ms);
-  if (wait_ms < wanted_ms) {
-    // Sleeping on would leave no time to delete the metrics and answer: Lambda would kill
-    // the invocation and the whole batch would come back.
-    log::warning(kModule,
-                 "Scrape wait shortened: the full interval would run into the time kept back "
-                 "before the invocation's deadline for deleting the metrics and answering; the "
-                 "final values may be deleted before they are scraped",
-                 {{"scrape_interval_seconds", std::to_string(scrape_interval_seconds_)},
-                  {"wait_ms", std::to_string(wait_ms)}});
-  }
-  log::info(kModule, "Run finished: waiting for the final scrape before deleting its metrics",
-            {{"scrape_interval_seconds", std::to_string(scrape_interval_seconds_)},
-             {"wait_ms", std::to_string(wait_ms)}});
-  if (wait_ms > 0) clock.sleep_ms(wait_ms);
+  core::wait_for_scrape(ports_.workflow.clock, scrape_interval_seconds_, wait_until);
 }
 
 }  // namespace ssc::core

@@ -10,15 +10,6 @@ namespace {
 constexpr std::array<const char*, 4> kRequiredFields = {"correlation_id", "collection_name",
                                                         "snapshot_type", "export_date"};
 
-std::string join_problems(const std::vector<std::string>& problems) {
-  std::string joined = "invalid message: ";
-  for (std::size_t i = 0; i < problems.size(); ++i) {
-    if (i > 0) joined += "; ";
-    joined += problems[i];
-  }
-  return joined;
-}
-
 // Why a required field is unusable, or nullopt when it is a non-empty string.
 std::optional<std::string> required_field_problem(const nlohmann::json& body,
                                                   const std::string& name) {
@@ -54,9 +45,6 @@ nlohmann::json passed_through(const nlohmann::json& body, const char* name) {
 }
 
 }  // namespace
-
-InvalidMessage::InvalidMessage(std::vector<std::string> problems)
-    : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
 
 bool is_success_file_value(const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>();

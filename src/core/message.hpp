@@ -3,10 +3,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
+#include "core/failures.hpp"
 #include "core/ports.hpp"
 #include "log/log.hpp"
 
@@ -30,16 +29,6 @@ struct Message {
   [[nodiscard]] RunLabels run_labels() const {
     return {correlation_id, export_date, snapshot_type};
   }
-};
-
-// The message cannot be processed. Lists every reason, e.g. "export_date is empty".
-class InvalidMessage : public std::runtime_error {
- public:
-  explicit InvalidMessage(std::vector<std::string> problems);
-  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
-
- private:
-  std::vector<std::string> problems_;
 };
 
 // Validates a decoded message body and applies the defaults. Throws InvalidMessage naming

@@ -11,11 +11,11 @@
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/failures.hpp"  // what the ports throw for a message
 #include "core/owner.hpp"
 #include "core/time_budget.hpp"
 
@@ -74,12 +74,6 @@ struct CollectionRow {
   EffectsDoneBy effects_done_by;
 };
 
-// The collection's row does not exist; the message is failed, nothing is written.
-class CollectionNotFound : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 // One file of a group counted together: its receipt key (nullopt for a file without a name,
 // counted on every delivery) and the owner of its message's delivery, which its receipt
 // records.
@@ -135,8 +129,8 @@ class StatusTable {
   // The stage's side effects are done: if the mark's owner is still `owner`, removes the mark
   // and records `owner` (and `run_notified`) as who finished the stage, in one write; another
   // owner's mark stays.
-  virtual void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage,
-                              bool run_notified, Deadline deadline) = 0;
+  virtual void remove_mark(const CollectionKey& key, const Owner& owner, Stage stage,
+                           bool run_notified, Deadline deadline) = 0;
   // CollectionStatus of every row of the run: all pages of a strongly consistent query.
   virtual std::vector<std::string> run_statuses(const std::string& correlation_id,
                                                 Deadline deadline) = 0;
@@ -163,10 +157,10 @@ class ProductTable {
   virtual bool take_over(const std::string& correlation_id, const PendingMark& seen,
                          const PendingMark& mine, Deadline deadline) = 0;
   // Removes the mark if its owner is still `owner`; another owner's mark stays. Who sent the
-  // notification is recorded on the collection's row (StatusTable::finish_effects), not
+  // notification is recorded on the collection's row (StatusTable::remove_mark), not
   // here: this item is read by other systems and keeps its three attributes.
-  virtual void finish_effects(const std::string& correlation_id, const Owner& owner,
-                              Deadline deadline) = 0;
+  virtual void remove_mark(const std::string& correlation_id, const Owner& owner,
+                           Deadline deadline) = 0;
 };
 
 // Called from several threads at once (one message each): an implementation holds no

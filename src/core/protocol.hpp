@@ -14,14 +14,21 @@
 // workflow carries out what it returns.
 //
 // Glossary (one word per concept, in code, logs and docs):
-//   stage      received (collection Received, run RECEIVED) or successful (collection
-//              Success, run COMPLETED)
+//   stage      received or successful; each has its statuses:
+//                received    collection Exported or Sent -> Received; run -> RECEIVED
+//                successful  collection Received or Sent -> Success;  run -> COMPLETED
 //   transition the conditional write that moves a row (or the product item) to a stage
 //   mark       the pending-effects mark that write sets: the owner's deadline and owner
-//   owner      one delivery of one message (core/owner.hpp)
+//              (PendingEffectsUntil, PendingEffectsOwner); never "marker" or "lease"
+//   owner      one delivery of one message (core/owner.hpp); gone once past the mark's
+//              deadline, or when a later delivery of the same message is running
 //   effects    what follows a transition: the export-state message, the run's step, the
-//              notification; done, the mark is removed
-//   take over  a conditional write that replaces a gone owner's mark with this call's
+//              notification; once they are done the owner removes the mark
+//              (StatusTable::remove_mark)
+//   take over  a conditional write that replaces a gone owner's mark with this call's, to
+//              perform its effects; never "claim" or "recover". The operator command
+//              finish-effects (its name stays) takes over and performs
+//              (Workflow::take_over_and_perform)
 //   work end   when this invocation's message processing ends (core/time_budget.hpp)
 #pragma once
 

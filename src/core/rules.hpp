@@ -9,16 +9,13 @@
 
 namespace ssc::core {
 
-// CollectionStatus values of the export status table, spelt as the other systems write them.
+// The CollectionStatus values this system reads or writes, spelt as the other systems write
+// them (the rest, e.g. Exporting or Export_Failed, only ever fail these rules).
 namespace collection_status {
-inline constexpr const char* kExporting = "Exporting";
 inline constexpr const char* kExported = "Exported";
 inline constexpr const char* kSent = "Sent";
 inline constexpr const char* kReceived = "Received";
 inline constexpr const char* kSuccess = "Success";
-inline constexpr const char* kExportFailed = "Export_Failed";
-inline constexpr const char* kTableUnavailable = "Table_Unavailable";
-inline constexpr const char* kBlockedTopic = "Blocked_Topic";
 }  // namespace collection_status
 
 // The product status table's row for this system and the statuses it sets.

@@ -104,7 +104,8 @@ CollectionVerdict collection_verdict(const CollectionState& collection) {
   if (status == collection_status::kReceived) return CollectionVerdict::WaitingForSuccessFile;
   // Also with every file counted: the transition to Received is still to be made, by the
   // next message of the collection (a redelivery of the last one among them).
-  if (status == collection_status::kExported || status == collection_status::kSent) {
+  const std::vector<std::string>& before_received = statuses_before_received();
+  if (std::find(before_received.begin(), before_received.end(), status) != before_received.end()) {
     return CollectionVerdict::WaitingForFiles;
   }
   return CollectionVerdict::NotEligible;
@@ -133,29 +134,34 @@ RunVerdict run_verdict(const RunState& run, std::int64_t now_ms) {
   return any_blocked ? RunVerdict::Stuck : RunVerdict::InProgress;
 }
 
+namespace {
+
+std::string waiting_for_files_detail(const CollectionState& collection) {
+  const std::int64_t received = collection.files_received.value_or(0);
+  if (!collection.files_exported) {
+    return std::to_string(received) +
+           " files received; FilesExported is not set, so the collection cannot be received yet";
+  }
+  if (received < *collection.files_exported) {
+    return std::to_string(received) + " of " + std::to_string(*collection.files_exported) +
+           " exported files received (" + number_in_words(collection.files_sent) + " sent)";
+  }
+  return "every exported file is counted but the collection was not moved to Received: the "
+         "delivery that counted the last file failed before the transition; its redelivery (or "
+         "any later message of the collection) makes it";
+}
+
+}  // namespace
+
 std::string collection_detail(const CollectionState& collection, std::int64_t now_ms,
                               const TimeInWords& time_in_words) {
   std::string detail;
   const auto& received_by = collection.effects_done_by.received;
   const auto& success_by = collection.effects_done_by.successful;
   switch (collection_verdict(collection)) {
-    case CollectionVerdict::WaitingForFiles: {
-      const std::int64_t received = collection.files_received.value_or(0);
-      if (!collection.files_exported) {
-        detail = std::to_string(received) +
-                 " files received; FilesExported is not set, so the collection cannot be "
-                 "received yet";
-      } else if (received < *collection.files_exported) {
-        detail = std::to_string(received) + " of " + std::to_string(*collection.files_exported) +
-                 " exported files received (" + number_in_words(collection.files_sent) + " sent)";
-      } else {
-        detail =
-            "every exported file is counted but the collection was not moved to Received: "
-            "the delivery that counted the last file failed before the transition; its "
-            "redelivery (or any later message of the collection) makes it";
-      }
+    case CollectionVerdict::WaitingForFiles:
+      detail = waiting_for_files_detail(collection);
       break;
-    }
     case CollectionVerdict::EffectsUnfinished: {
       const Stage stage = *unfinished_stage(collection);
       detail = "status " + collection.status + ", but " + stage_effects_in_words(stage) +

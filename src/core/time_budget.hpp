@@ -20,13 +20,13 @@
 #include <chrono>
 #include <cstdint>
 
+#include "time/deadline.hpp"
+
 namespace ssc::core {
 
 class Clock;
 
-// A steady-clock time point, so that a change of the wall clock can neither stretch nor cut
-// the invocation's time. The same type as aws::Deadline, which the core cannot see.
-using Deadline = std::chrono::steady_clock::time_point;
+using ssc::Deadline;
 
 // What is kept back at each end: the smaller of a fixed time and a share of the time left.
 struct ReservePolicy {

@@ -1,6 +1,7 @@
 #include "core/workflow.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <stdexcept>
 
@@ -75,6 +76,12 @@ void require_owner(const PendingMark& mine) {
   if (mine.owner.empty()) throw std::invalid_argument("a pending mark needs an owner token");
 }
 
+const char* not_ready_text(const StageRules& stage) {
+  return stage.stage == Stage::Received
+             ? "Collection not received yet"
+             : "Collection status is not ready for success (needs Received or Sent)";
+}
+
 CollectionNotFound row_missing(const CollectionKey& key) {
   return CollectionNotFound("no export status row for correlation id " + key.correlation_id +
                             " and collection " + key.collection_name);
@@ -147,33 +154,28 @@ GroupCount Workflow::count(const std::vector<Delivery>& group,
                      delivery.mine.owner});
   }
   GroupCount counted = ports_.status.count_files(group.front().message.key(), files, work_end_);
-  for (std::size_t index = 0; index < group.size(); ++index) {
-    Outcome& outcome = results[index].outcome;
-    const FileCount& file = counted.files[index];
-    const Whose counted_by =
-        file.counted ? Whose::Mine : whose(file.counted_by, group[index].mine.owner);
-    outcome.counted = counted_by != Whose::Another;
-    outcome.own_write_recognised = !file.counted && counted_by == Whose::Mine;
-    outcome.earlier_delivery_recognised = counted_by == Whose::EarlierDeliveryOfMine;
-    outcome.credits.file_received = outcome.counted;
-  }
-  // One line for the group, in the carrier's log context: what was counted, and what the
-  // row's contention cost.
+  // Each file is this delivery's to report when its count was this delivery's (answered, or
+  // applied with its answer lost) or an earlier delivery's of the same message.
   int recognised = 0;
   int earlier = 0;
   int duplicates = 0;
   int fresh = 0;
-  for (const DeliveryResult& result : results) {
-    const Outcome& outcome = result.outcome;
-    if (outcome.own_write_recognised)
-      ++recognised;
-    else if (outcome.earlier_delivery_recognised)
-      ++earlier;
-    else if (!outcome.counted)
-      ++duplicates;
-    else
+  for (std::size_t index = 0; index < group.size(); ++index) {
+    const FileCount& file = counted.files[index];
+    const Whose counted_by =
+        file.counted ? Whose::Mine : whose(file.counted_by, group[index].mine.owner);
+    results[index].outcome.credits.file_received = counted_by != Whose::Another;
+    if (file.counted)
       ++fresh;
+    else if (counted_by == Whose::Mine)
+      ++recognised;
+    else if (counted_by == Whose::EarlierDeliveryOfMine)
+      ++earlier;
+    else
+      ++duplicates;
   }
+  // One line for the group, in the carrier's log context: what was counted, and what the
+  // row's contention cost.
   log::info(kModule,
             duplicates == static_cast<int>(group.size())
                 ? "File already counted, duplicate delivery ignored"
@@ -190,20 +192,16 @@ GroupCount Workflow::count(const std::vector<Delivery>& group,
 }
 
 template <typename Transition, typename TakeOver>
-bool Workflow::take_effects(const Decision& decision, const char* what, bool Outcome::*moved,
-                            Step& refused, Outcome& outcome, Transition transition,
-                            TakeOver take_over) {
+bool Workflow::take_effects(const Decision& decision, const char* what, Step& refused,
+                            Outcome& outcome, Transition transition, TakeOver take_over) {
   switch (decision.step) {
     case Step::Transition:
-      if (transition()) {
-        if (moved != nullptr) outcome.*moved = true;
-        return true;
-      }
+      if (transition()) return true;
       refused = Step::Transition;
       return false;
     case Step::TakeOver:
       if (take_over(*decision.seen)) {
-        outcome.effects_recovered = true;
+        outcome.effects_taken_over = true;
         log::info(kModule, std::string("Taking over ") + what + " whose owner is gone",
                   {{"stage", decision.effects_of->name}});
         return true;
@@ -214,12 +212,7 @@ bool Workflow::take_effects(const Decision& decision, const char* what, bool Out
       return false;
     default:  // PerformEffects: the item carries this call's own mark
       // A refused write of this call was applied, its answer lost.
-      outcome.own_write_recognised = true;
-      if (refused == Step::TakeOver) {
-        outcome.effects_recovered = true;
-      } else if (moved != nullptr) {
-        outcome.*moved = true;
-      }
+      if (refused == Step::TakeOver) outcome.effects_taken_over = true;
       log::info(
           kModule,
           std::string("Write applied though its answer was lost: the ") + what + " are this call's",
@@ -255,11 +248,7 @@ void Workflow::advance(const StageRules& stage, const Message& message, const Pe
       case Step::Gone:
         throw row_missing(key);
       case Step::NotReady:
-        log::info(kModule,
-                  stage.stage == Stage::Received
-                      ? "Collection not received yet"
-                      : "Collection status is not ready for success (needs Received or Sent)",
-                  row_fields(*row));
+        log::info(kModule, not_ready_text(stage), row_fields(*row));
         return;
       case Step::Wait:
         wait_for_owner(waited_ms);
@@ -276,37 +265,40 @@ void Workflow::advance(const StageRules& stage, const Message& message, const Pe
         return;
       case Step::Transition:
       case Step::TakeOver:
-      case Step::PerformEffects: {
-        const StageRules& effects_of = *decision.effects_of;
-        const bool mine_now = take_effects(
-            decision, "side effects", &Outcome::transitioned, refused, outcome,
-            [&] {
-              return ports_.status.transition(key, stage.from, stage.to, stage.not_while_pending_at,
-                                              mine, work_end_);
-            },
-            [&](const PendingMark& seen) {
-              return ports_.status.take_over(key, seen, mine, work_end_);
-            });
-        if (mine_now) {
-          if (decision.step == Step::Transition) {
-            log::info(kModule,
-                      std::string("Collection ") + stage.name + ", status set to " + stage.to);
-          }
-          perform_effects(effects_of, message, mine, outcome);
-          // The earlier stage's effects, done: now this one.
-          if (&effects_of == &stage) return;
-        }
-        // Refused: another call moved it, or this call's write was applied and its answer
-        // lost. Only the row can tell.
+      case Step::PerformEffects:
+        if (take_and_perform(stage, decision, message, mine, refused, outcome)) return;
+        // Refused (another call moved it, or this call's write was applied and its answer
+        // lost: only the row can tell), or the earlier stage's effects done: now this one.
         break;
-      }
     }
     row = ports_.status.read(key, work_end_);
   }
 }
 
+bool Workflow::take_and_perform(const StageRules& stage, const Decision& decision,
+                                const Message& message, const PendingMark& mine, Step& refused,
+                                Outcome& outcome) {
+  const CollectionKey key = message.key();
+  const bool mine_now = take_effects(
+      decision, "side effects", refused, outcome,
+      [&] {
+        return ports_.status.transition(key, stage.from, stage.to, stage.not_while_pending_at, mine,
+                                        work_end_);
+      },
+      [&](const PendingMark& seen) { return ports_.status.take_over(key, seen, mine, work_end_); });
+  if (!mine_now) return false;
+  if (decision.step == Step::Transition) {
+    log::info(kModule, std::string("Collection ") + stage.name + ", status set to " + stage.to);
+  }
+  perform_effects(*decision.effects_of, message, mine, outcome);
+  return decision.effects_of == &stage;
+}
+
 void Workflow::wait_for_owner(std::int64_t& waited_ms) {
-  if (waited_ms >= kReceivedEffectsWaitMs) {
+  // A poll that would end past the work end is not slept: the calls after it would fail.
+  const bool past_work_end =
+      ports_.clock.steady_now() + std::chrono::milliseconds(kReceivedEffectsPollMs) > work_end_;
+  if (waited_ms >= kReceivedEffectsWaitMs || past_work_end) {
     throw EffectsStillPending(
         "the collection's Received side effects are still pending with a live invocation "
         "after " +
@@ -322,7 +314,6 @@ void Workflow::credit_earlier_deliveries(const StageRules& stage, const Collecti
   for (std::size_t index = 0; index < group.size(); ++index) {
     const Credits credits = earlier_delivery_credits(stage, row, group[index]);
     if (!(credits.*stage.collection_credit)) continue;
-    outcomes[index]->earlier_delivery_recognised = true;
     outcomes[index]->credits |= credits;
     log::info(
         kModule,
@@ -347,8 +338,8 @@ void Workflow::perform_effects(const StageRules& stage, const Message& message,
     if (stage.finishes_run) outcome.run_finished = true;
     advance_run(stage, message, mine, outcome);
   }
-  ports_.status.finish_effects(message.key(), mine.owner, stage.stage,
-                               outcome.credits.*stage.run_credit, work_end_);
+  ports_.status.remove_mark(message.key(), mine.owner, stage.stage,
+                            outcome.credits.*stage.run_credit, work_end_);
   outcome.credits.*stage.collection_credit = true;
 }
 
@@ -373,7 +364,7 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
       return;
     }
     const bool mine_now = take_effects(
-        decision, "run's notification", nullptr, refused, outcome,
+        decision, "run's notification", refused, outcome,
         [&] {
           return ports_.product.transition(correlation_id, stage.product_status,
                                            stage.product_reached, mine, work_end_);
@@ -383,7 +374,7 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
         });
     if (mine_now) {
       ports_.monitoring.publish(monitoring_message(message, stage.notification), work_end_);
-      ports_.product.finish_effects(correlation_id, mine.owner, work_end_);
+      ports_.product.remove_mark(correlation_id, mine.owner, work_end_);
       outcome.credits.*stage.run_credit = true;
       outcome.notified = true;
       log::info(kModule, "Run stage reached: product status set, notification sent", run);
@@ -394,7 +385,7 @@ void Workflow::advance_run(const StageRules& stage, const Message& message, cons
   log::warning(kModule, "Run stage still moving under other invocations: left for later", run);
 }
 
-Outcome Workflow::finish_abandoned_effects(const Message& message, const PendingMark& mine) {
+Outcome Workflow::take_over_and_perform(const Message& message, const PendingMark& mine) {
   require_owner(mine);
   Outcome outcome;
   const CollectionKey key = message.key();
@@ -414,7 +405,7 @@ Outcome Workflow::finish_abandoned_effects(const Message& message, const Pending
     const Decision decision = decide(rules, row, {mine.owner, group}, ports_.clock.now_ms());
     if (decision.step != Step::TakeOver && decision.step != Step::PerformEffects) break;
     if (take_effects(
-            decision, "side effects", nullptr, refused, outcome, [] { return false; },
+            decision, "side effects", refused, outcome, [] { return false; },
             [&](const PendingMark& seen) {
               return ports_.status.take_over(key, seen, mine, work_end_);
             })) {

@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/failures.hpp"
 #include "core/message.hpp"
 #include "core/ports.hpp"
 #include "core/protocol.hpp"
@@ -30,28 +30,16 @@ struct WorkflowPorts {
   Clock& clock;  // only to tell a dead invocation's mark from a live one, and to wait
 };
 
-// A _success file met its collection's Received effects still under way in a live
-// invocation: the message fails and comes back once they are done.
-class EffectsStillPending : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
+// What a call did that its caller acts on (the handler, the operator's finish-effects).
 struct Outcome {
-  bool counted = false;            // normal file: this delivery added to FilesReceived
-  bool transitioned = false;       // this call moved the collection to Received / Success
-  bool effects_recovered = false;  // this call took over effects a dead invocation left
-  // A write of this call was applied but its answer lost (its repeat refused); the item
-  // showed this call's own mark or receipt.
-  bool own_write_recognised = false;
-  bool run_stage_reached = false;  // every collection of the run is received / successful
-  bool notified = false;           // this call published the run's monitoring message
+  bool effects_taken_over = false;  // this call took over effects a gone owner left
+  bool run_stage_reached = false;   // every collection of the run is received / successful
+  bool notified = false;            // this call published the run's monitoring message
   // Every collection successful: the run's metrics go, after the scrape wait. Also for a
   // message that arrives after the run finished, whose own push would otherwise stay.
   bool run_finished = false;
-  // An earlier delivery of this message did something (a count, a stage's effects) and
-  // failed before pushing its metrics: this call counts it instead.
-  bool earlier_delivery_recognised = false;
+  // What goes into the metrics once the message succeeds; also what an earlier delivery of
+  // this message did and could not push.
   Credits credits;
 };
 
@@ -98,7 +86,7 @@ class Workflow {
   // effects when their owner is gone (past its deadline) and performs them, through the same
   // take over as a redelivery; does nothing when the mark is live, gone, or taken over by
   // another. `message` names the run and collection and carries what the effects send.
-  Outcome finish_abandoned_effects(const Message& message, const PendingMark& mine);
+  Outcome take_over_and_perform(const Message& message, const PendingMark& mine);
 
  private:
   // The files' counts, settled per message.
@@ -111,17 +99,23 @@ class Workflow {
                std::vector<Outcome*> outcomes);
 
   // The one step that makes a stage's effects this call's, on the collection's row or the
-  // product item: the decision's transition (`moved` set when it is applied), or its take
-  // over of a gone owner's mark, or nothing when the item already carries this call's mark
-  // (a refused write of this call, `refused`, was applied and its answer lost). True when
-  // the effects are now this call's; false when the write was refused: read the item again
-  // and decide again. `what` names the effects in the log.
+  // product item: the decision's transition, or its take over of a gone owner's mark, or
+  // nothing when the item already carries this call's mark (a refused write of this call,
+  // `refused`, was applied and its answer lost). True when the effects are now this call's;
+  // false when the write was refused: read the item again and decide again. `what` names
+  // the effects in the log.
   template <typename Transition, typename TakeOver>
-  bool take_effects(const Decision& decision, const char* what, bool Outcome::*moved, Step& refused,
-                    Outcome& outcome, Transition transition, TakeOver take_over);
+  bool take_effects(const Decision& decision, const char* what, Step& refused, Outcome& outcome,
+                    Transition transition, TakeOver take_over);
+
+  // take_effects() on the collection's row, then the effects when they are this call's. True
+  // when the effects performed were `stage`'s own (the stage is done); false when the write
+  // was refused, or the effects were the earlier stage's: read the row and decide again.
+  bool take_and_perform(const StageRules& stage, const Decision& decision, const Message& message,
+                        const PendingMark& mine, Step& refused, Outcome& outcome);
 
   // A _success file waits for a live owner's received effects: sleeps a poll, or throws
-  // EffectsStillPending once the wait is spent.
+  // EffectsStillPending once the wait is spent or the poll would end past the work end.
   void wait_for_owner(std::int64_t& waited_ms);
 
   // Credits each message of the group whose earlier delivery finished the stage.

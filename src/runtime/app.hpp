@@ -1,6 +1,5 @@
-// The wiring: one HTTP transport, the credentials chain, one client per AWS service, the
-// adapters, the metrics and the batch handler, built once per process and used for every
-// invocation.
+// The Lambda: the wiring (runtime/wiring.hpp) and the batch handler, built once per process
+// and used for every invocation.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +8,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "metrics/pushgateway_publisher.hpp"
 #include "runtime/config.hpp"
 
 namespace ssc::runtime {
@@ -39,8 +37,5 @@ class Application {
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };
-
-// Where the metrics go (SPEC section 7); nullopt when no push gateway host is set.
-std::optional<metrics::PushGatewaySettings> pushgateway_settings(const Config& config);
 
 }  // namespace ssc::runtime

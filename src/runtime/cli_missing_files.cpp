@@ -42,45 +42,34 @@ std::vector<std::string> receipt_keys(const OperatorOptions& options,
   return keys;
 }
 
-}  // namespace
+// The command's time: as given, or kCommandTimeout and kTimePerName for each name.
+aws::Deadline command_deadline(const OperatorOptions& options, std::size_t names) {
+  return std::chrono::steady_clock::now() +
+         (options.timeout_seconds
+              ? std::chrono::milliseconds(std::chrono::seconds(*options.timeout_seconds))
+              : kCommandTimeout + kTimePerName * static_cast<std::int64_t>(names));
+}
 
-int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options) {
-  const core::FileManifest manifest = read_manifest(options);
-  if (manifest.names.empty()) {
-    throw ConfigurationError("the manifest holds no file name (" +
-                             std::to_string(manifest.skipped_lines) +
-                             " lines, all blank, PRE or repeated)");
+// The verdict left open: keys DynamoDB still had not processed when the time ran out.
+int report_unread(const OperatorOptions& options, const adapters::ReceiptLookup& lookup,
+                  std::size_t names, const log::Fields& fields) {
+  const std::string sentence =
+      std::to_string(lookup.unread) + " of " + std::to_string(names) +
+      " receipts were still unread (DynamoDB left them unprocessed) when the command's time "
+      "ran out: no verdict";
+  log::error(kModule, sentence, fields);
+  if (options.output == "json") {
+    std::cout << nlohmann::json{{"error", sentence}}.dump() << std::endl;
+  } else {
+    std::cout << sentence << std::endl;
   }
-  const aws::Deadline deadline =
-      std::chrono::steady_clock::now() +
-      (options.timeout_seconds
-           ? std::chrono::milliseconds(std::chrono::seconds(*options.timeout_seconds))
-           : kCommandTimeout + kTimePerName * static_cast<std::int64_t>(manifest.names.size()));
-  const Config config = load_config(flags, {false, false});
-  AwsClients aws(config, kRequestsInFlight);
-  // The row first: a collection the run does not have is told apart from missing files.
-  const core::RunState run = read_run(aws, config, options.correlation_id, deadline);
-  const core::CollectionState& collection = find_collection(run, config, options.collection_name);
+  return kExitFailed;
+}
 
-  adapters::DynamoReceiptReader reader(aws.dynamodb, config.file_receipts_table, kRequestsInFlight);
-  const adapters::ReceiptLookup lookup =
-      reader.look_up(receipt_keys(options, manifest.names), deadline);
-  log::Fields fields = {{"names", std::to_string(manifest.names.size())},
-                        {"requests", std::to_string(lookup.requests)}};
-  if (lookup.unread > 0) {
-    const std::string sentence =
-        std::to_string(lookup.unread) + " of " + std::to_string(manifest.names.size()) +
-        " receipts were still unread (DynamoDB left them unprocessed) when the command's time "
-        "ran out: no verdict";
-    log::error(kModule, sentence, fields);
-    if (options.output == "json") {
-      std::cout << nlohmann::json{{"error", sentence}}.dump() << std::endl;
-    } else {
-      std::cout << sentence << std::endl;
-    }
-    return kExitFailed;
-  }
-
+MissingFilesReport missing_files(const OperatorOptions& options, const Config& config,
+                                 const core::CollectionState& collection,
+                                 const core::FileManifest& manifest,
+                                 const adapters::ReceiptLookup& lookup) {
   MissingFilesReport report;
   report.correlation_id = options.correlation_id;
   report.collection_name = options.collection_name;
@@ -97,6 +86,33 @@ int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options) 
       report.missing.push_back(manifest.names[i]);
     }
   }
+  return report;
+}
+
+}  // namespace
+
+int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options) {
+  const core::FileManifest manifest = read_manifest(options);
+  if (manifest.names.empty()) {
+    throw ConfigurationError("the manifest holds no file name (" +
+                             std::to_string(manifest.skipped_lines) +
+                             " lines, all blank, PRE or repeated)");
+  }
+  const aws::Deadline deadline = command_deadline(options, manifest.names.size());
+  const Config config = load_config(flags, {false, false});
+  // One connection kept per request in flight.
+  Wiring wiring(config, kRequestsInFlight);
+  // The row first: a collection the run does not have is told apart from missing files.
+  const core::RunState run = read_run(wiring, options.correlation_id, deadline);
+  const core::CollectionState& collection = find_collection(run, config, options.collection_name);
+
+  const adapters::ReceiptLookup lookup =
+      wiring.receipt_reader().look_up(receipt_keys(options, manifest.names), deadline);
+  log::Fields fields = {{"names", std::to_string(manifest.names.size())},
+                        {"requests", std::to_string(lookup.requests)}};
+  if (lookup.unread > 0) return report_unread(options, lookup, manifest.names.size(), fields);
+
+  const MissingFilesReport report = missing_files(options, config, collection, manifest, lookup);
   if (options.output == "json") {
     std::cout << missing_files_json(report).dump(-1, ' ', false,
                                                  nlohmann::json::error_handler_t::replace)

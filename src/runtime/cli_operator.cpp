@@ -94,9 +94,7 @@ void add_message_options(CLI::App& command, OperatorOptions& options) {
       ->capture_default_str();
 }
 
-}  // namespace
-
-void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
+void add_status_command(CLI::App& cli, OperatorOptions& options) {
   options.status = cli.add_subcommand(
       "status",
       "where a run stands: the counts by verdict, the collections not successful (or those "
@@ -112,7 +110,9 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
           "list only the collections of this verdict")
       ->check(CLI::IsMember(collection_verdict_names()))
       ->excludes(all);
+}
 
+void add_missing_files_command(CLI::App& cli, OperatorOptions& options) {
   auto* missing = options.missing_files = cli.add_subcommand(
       "missing-files",
       "which files of a manifest (file names one per line, or `aws s3 ls` output) have no "
@@ -136,7 +136,9 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
           "the command's time, which bounds every request and retry (default: 60 s and 1 s "
           "more for each 1,000 names)")
       ->check(CLI::Range(1, 86400));
+}
 
+void add_resend_export_state_command(CLI::App& cli, OperatorOptions& options) {
   auto* resend = options.resend_export_state = cli.add_subcommand(
       "resend-export-state",
       "asks the snapshot sender again for a Received collection's _success file (the "
@@ -152,14 +154,26 @@ void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
           "MessageDeduplicationId to send under (default: one per run, collection and 5-minute "
           "interval)")
       ->type_name("ID");
+}
 
+void add_finish_effects_command(CLI::App& cli, OperatorOptions& options) {
   auto* finish = options.finish_effects = cli.add_subcommand(
       "finish-effects",
-      "performs a run's side effects whose owner is gone (pending mark past its time), as a "
-      "redelivery would, without waiting for one; exit 4 when there are none");
+      "takes over a run's side effects whose owner is gone (its mark past its time) and "
+      "performs them, as a redelivery would, without waiting for one; exit 4 when there are "
+      "none");
   add_run_options(*finish, options);
   finish->add_option("--collection-name", options.collection_name, "only this collection");
   add_message_options(*finish, options);
+}
+
+}  // namespace
+
+void add_operator_commands(CLI::App& cli, OperatorOptions& options) {
+  add_status_command(cli, options);
+  add_missing_files_command(cli, options);
+  add_resend_export_state_command(cli, options);
+  add_finish_effects_command(cli, options);
 }
 
 std::optional<int> run_operator_command(const ConfigFlags& flags, const OperatorOptions& options) {

@@ -2,7 +2,6 @@
 // _success file.
 #include <iostream>
 
-#include "adapters/sqs_export_state_queue.hpp"
 #include "core/payloads.hpp"
 #include "log/log.hpp"
 #include "runtime/cli.hpp"
@@ -15,8 +14,8 @@ namespace ssc::runtime::operator_command {
 int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& options) {
   const aws::Deadline deadline = std::chrono::steady_clock::now() + kCommandTimeout;
   const Config config = load_config(flags, {false, true});
-  AwsClients aws(config, kMaxIdleConnections);
-  const core::RunState run = read_run(aws, config, options.correlation_id, deadline);
+  Wiring wiring(config, kMaxIdleConnections);
+  const core::RunState run = read_run(wiring, options.correlation_id, deadline);
   const core::CollectionState& collection = find_collection(run, config, options.collection_name);
   const std::int64_t now_ms = SystemClock{}.now_ms();
   const auto verdict = core::collection_verdict(collection);
@@ -37,9 +36,9 @@ int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& opt
   const std::string deduplication_id =
       options.deduplication_id.value_or(core::export_state_resend_deduplication_id(
           message.correlation_id, message.collection_name, now_ms));
-  adapters::SqsExportStateQueue queue(aws.sqs, config.export_state_sqs_queue_url);
-  queue.send(core::export_state_body(message), core::export_state_group_id(message.collection_name),
-             deduplication_id, deadline);
+  wiring.export_state_queue().send(core::export_state_body(message),
+                                   core::export_state_group_id(message.collection_name),
+                                   deduplication_id, deadline);
   log::info(kModule,
             "Export-state message sent again, asking the snapshot sender for the collection's "
             "_success file",

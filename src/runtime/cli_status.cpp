@@ -12,8 +12,8 @@ namespace ssc::runtime::operator_command {
 int run_status(const ConfigFlags& flags, const OperatorOptions& options) {
   const aws::Deadline deadline = std::chrono::steady_clock::now() + kCommandTimeout;
   const Config config = load_config(flags, {false, false});
-  AwsClients aws(config, kMaxIdleConnections);
-  const core::RunState run = read_run(aws, config, options.correlation_id, deadline);
+  Wiring wiring(config, kMaxIdleConnections);
+  const core::RunState run = read_run(wiring, options.correlation_id, deadline);
   const std::int64_t now_ms = SystemClock{}.now_ms();
   const core::TimeInWords in_words = local_time_in_words;
   if (options.output == "json") {

@@ -149,10 +149,11 @@ void add_config_flags(CLI::App& app, ConfigFlags& flags) {
   }
 }
 
-Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
-                      RequiredSettings required) {
-  Config config;
-  Resolver resolve(flags, env);
+namespace {
+
+// The queue, the topic and the tables: required or not as the command uses them, and
+// checked before any message is touched.
+void resolve_destinations(Resolver& resolve, Config& config, RequiredSettings required) {
   if (required.monitoring_sns_topic_arn) {
     resolve.required(&ConfigFlags::monitoring_sns_topic_arn, config.monitoring_sns_topic_arn);
   } else {
@@ -186,6 +187,15 @@ Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
                   table_name_problem);
   resolve.checked(&ConfigFlags::file_receipts_table, config.file_receipts_table,
                   table_name_problem);
+}
+
+}  // namespace
+
+Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
+                      RequiredSettings required) {
+  Config config;
+  Resolver resolve(flags, env);
+  resolve_destinations(resolve, config, required);
   if (auto profile = resolve.raw(&ConfigFlags::aws_profile)) {
     config.aws_profile = std::move(*profile);
     config.aws_profile_named = true;

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
-#include "adapters/dynamodb_run_reader.hpp"
-
 namespace ssc::runtime::operator_command {
 
-core::RunState read_run(AwsClients& aws, const Config& config, const std::string& correlation_id,
-                        aws::Deadline deadline) {
-  adapters::DynamoRunReader reader(aws.dynamodb, config.export_status_table,
-                                   config.product_status_table);
-  core::RunState run = reader.read(correlation_id, deadline);
+core::RunState read_run(Wiring& wiring, const std::string& correlation_id, aws::Deadline deadline) {
+  core::RunState run = wiring.run_reader().read(correlation_id, deadline);
   if (run.collections.empty()) {
-    throw NotFound("No row of table " + config.export_status_table + " has correlation id \"" +
-                   correlation_id + "\"");
+    throw NotFound("No row of table " + wiring.config().export_status_table +
+                   " has correlation id \"" + correlation_id + "\"");
   }
   return run;
 }

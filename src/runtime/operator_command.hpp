@@ -11,9 +11,9 @@
 #include "aws/deadline.hpp"
 #include "core/message.hpp"
 #include "core/run_status.hpp"
-#include "runtime/aws_clients.hpp"
 #include "runtime/cli_operator.hpp"
 #include "runtime/config.hpp"
+#include "runtime/wiring.hpp"
 
 namespace ssc::runtime::operator_command {
 
@@ -39,8 +39,7 @@ class NotFound : public std::runtime_error {
 
 // Every row of the run and its product item, read by `deadline`. Throws NotFound when no
 // row has the id.
-core::RunState read_run(AwsClients& aws, const Config& config, const std::string& correlation_id,
-                        aws::Deadline deadline);
+core::RunState read_run(Wiring& wiring, const std::string& correlation_id, aws::Deadline deadline);
 
 // The collection's state in `run`. Throws NotFound.
 const core::CollectionState& find_collection(const core::RunState& run, const Config& config,

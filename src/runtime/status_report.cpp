@@ -90,14 +90,43 @@ std::optional<std::string> next_command(const std::string& correlation_id,
          shell_word(collection.collection_name) + " --manifest FILE";
 }
 
+namespace {
+
+using TableRow = std::array<std::string, 6>;
+
+// The rows in aligned columns, each collection's row followed by its detail lines.
+std::string table_text(const std::vector<TableRow>& rows, const std::vector<std::string>& details) {
+  std::array<std::size_t, 6> width{};
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string text;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (std::size_t i = 0; i < rows[r].size(); ++i) {
+      const std::string& cell = rows[r][i];
+      const std::string pad(width[i] - cell.size(), ' ');
+      // Names and words to the left, numbers to the right.
+      const bool numeric = i >= 2 && i <= 4;
+      line += (i == 0 ? "" : "  ") + (numeric ? pad + cell : cell + pad);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    text += line + "\n";
+    if (r > 0) text += details[r - 1];
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string status_text(const core::RunState& run, std::int64_t now_ms,
                         const core::TimeInWords& time_in_words, const StatusListing& listing) {
   const auto listed = [&listing](core::CollectionVerdict verdict) {
     if (listing.verdict) return verdict == *listing.verdict;
     return listing.all || verdict != core::CollectionVerdict::Successful;
   };
-  using Row = std::array<std::string, 6>;
-  std::vector<Row> rows = {{"COLLECTION", "STATUS", "EXPORTED", "SENT", "RECEIVED", "VERDICT"}};
+  std::vector<TableRow> rows = {
+      {"COLLECTION", "STATUS", "EXPORTED", "SENT", "RECEIVED", "VERDICT"}};
   std::vector<std::string> details;
   std::array<std::size_t, core::kCollectionVerdicts.size()> counts{};
   for (const auto& c : run.collections) {
@@ -114,10 +143,6 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
       detail += "    next: " + *next + "\n";
     }
     details.push_back(std::move(detail));
-  }
-  std::array<std::size_t, 6> width{};
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   }
   std::ostringstream out;
   out << "Run " << run.correlation_id << ": " << core::verdict_name(core::run_verdict(run, now_ms))
@@ -136,19 +161,7 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
                           : std::string("those not successful (--all lists every one)"))
       << "\n\n";
   if (rows.size() == 1) return out.str();
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    std::string line;
-    for (std::size_t i = 0; i < rows[r].size(); ++i) {
-      const std::string& cell = rows[r][i];
-      const std::string pad(width[i] - cell.size(), ' ');
-      // Names and words to the left, numbers to the right.
-      const bool numeric = i >= 2 && i <= 4;
-      line += (i == 0 ? "" : "  ") + (numeric ? pad + cell : cell + pad);
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << "\n";
-    if (r > 0) out << details[r - 1];
-  }
+  out << table_text(rows, details);
   return out.str();
 }
 

@@ -928,7 +928,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--kills", type=int, default=0, help="invocations to SIGKILL mid-batch")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout-seconds", type=int, default=5,
-                   help="invoke --timeout-seconds: the invocation deadline (and the mark's lease)")
+                   help="invoke --timeout-seconds: the invocation deadline (and the mark's time)")
     p.add_argument("--visibility-timeout", type=float, default=None,
                    help="seconds after a receive before an unsettled message is visible again "
                         "(default: timeout + 1, as AWS requires >= the function timeout)")

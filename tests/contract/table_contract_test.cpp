@@ -220,7 +220,7 @@ TEST_P(TableContract, ATransitionMovesOnlyFromItsStatusesAndOnlyOnce) {
   // Received with its effects still pending is not moved on.
   EXPECT_FALSE(status().transition(kKey, {"Received", "Sent"}, "Success", "Received", {300, kOther},
                                    in_a_minute()));
-  status().finish_effects(kKey, kFirst, Stage::Received, false, in_a_minute());
+  status().remove_mark(kKey, kFirst, Stage::Received, false, in_a_minute());
   EXPECT_TRUE(status().transition(kKey, {"Received", "Sent"}, "Success", "Received", {300, kOther},
                                   in_a_minute()));
 }
@@ -238,10 +238,10 @@ TEST_P(TableContract, TakeOverGoesByTheOwnerSeenAndFinishingByTheOwner) {
   EXPECT_TRUE(status().take_over(kKey, {100, kFirst}, {900, kSecond}, in_a_minute()));
   EXPECT_FALSE(status().take_over(kKey, {100, kFirst}, {950, kOther}, in_a_minute()));
   // The mark is kSecond's now: the first owner's finish leaves it, the second's removes it.
-  status().finish_effects(kKey, kFirst, Stage::Received, true, in_a_minute());
+  status().remove_mark(kKey, kFirst, Stage::Received, true, in_a_minute());
   EXPECT_EQ(status().read(kKey, in_a_minute())->pending, (PendingMark{900, kSecond}));
   EXPECT_EQ(status().read(kKey, in_a_minute())->effects_done_by, EffectsDoneBy{});
-  status().finish_effects(kKey, kSecond, Stage::Received, true, in_a_minute());
+  status().remove_mark(kKey, kSecond, Stage::Received, true, in_a_minute());
   const auto row = status().read(kKey, in_a_minute());
   EXPECT_FALSE(row->pending.has_value());
   EXPECT_EQ(row->effects_done_by.received, (StageDoneBy{kSecond, true}));
@@ -268,9 +268,9 @@ TEST_P(TableContract, TheProductStatusMovesForwardOnly) {
   EXPECT_EQ(product().read("corr", in_a_minute())->pending, (PendingMark{10, kFirst}));
   EXPECT_FALSE(product().take_over("corr", {10, kOther}, {30, kSecond}, in_a_minute()));
   EXPECT_TRUE(product().take_over("corr", {10, kFirst}, {30, kSecond}, in_a_minute()));
-  product().finish_effects("corr", kFirst, in_a_minute());
+  product().remove_mark("corr", kFirst, in_a_minute());
   EXPECT_TRUE(product().read("corr", in_a_minute())->pending.has_value());
-  product().finish_effects("corr", kSecond, in_a_minute());
+  product().remove_mark("corr", kSecond, in_a_minute());
   EXPECT_FALSE(product().read("corr", in_a_minute())->pending.has_value());
   EXPECT_TRUE(
       product().transition("corr", "COMPLETED", {"COMPLETED"}, {40, kOther}, in_a_minute()));

@@ -137,7 +137,7 @@ def test_transition_moves_only_from_allowed_statuses_and_only_once(backend, stat
     assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000, "d.0") is False
     assert mark_of(stored(client, status_table)) == ("1000", "a.0")
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert probe.result("status.remove_mark", owner="a.0", stage="received", **where) == {}
     assert transition(probe, status_table, ["Received", "Sent"], "Success", 4000, "d.0") is True
     item = stored(client, status_table)
     assert item["CollectionStatus"] == {"S": "Success"}
@@ -185,67 +185,67 @@ def test_concurrent_transitions_have_one_winner(backend, status_table, stack, pr
     assert mark_of(item) == ("1000", winner)
 
 
-def test_claim_and_finish_effects_go_by_the_owner(backend, status_table):
+def test_take_over_and_remove_mark_go_by_the_owner(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Sent")
     assert transition(probe, status_table, ["Sent"], "Received", 100, "dead.0") is True
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
 
-    claim = "status.take_over"
-    assert probe.result(claim, seen_until=100, seen_owner="other.0", until=500, owner="a.0",
+    take_over = "status.take_over"
+    assert probe.result(take_over, seen_until=100, seen_owner="other.0", until=500, owner="a.0",
                         **where) == {"taken_over": False}
-    assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=200, owner="a.0",
+    assert probe.result(take_over, seen_until=100, seen_owner="dead.0", until=200, owner="a.0",
                         **where) == {"taken_over": True}
-    # A second claimant that saw the same expired mark loses.
-    assert probe.result(claim, seen_until=100, seen_owner="dead.0", until=300, owner="b.0",
+    # A second call that saw the same expired mark and takes it over too loses.
+    assert probe.result(take_over, seen_until=100, seen_owner="dead.0", until=300, owner="b.0",
                         **where) == {"taken_over": False}
     assert mark_of(stored(client, status_table)) == ("200", "a.0")
 
-    # The first owner's finish no longer applies: the mark is the claimant's now, and so is
-    # the record of the effects, which the claimant will write.
-    finish = "status.finish_effects"
-    assert probe.result(finish, owner="dead.0", stage="received", **where) == {}
+    # The first owner's removal no longer applies: the mark is the new owner's now, and so is
+    # the record of the effects, which the new owner will write.
+    remove = "status.remove_mark"
+    assert probe.result(remove, owner="dead.0", stage="received", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == ("200", "a.0")
     assert "ReceivedEffectsBy" not in item
-    assert probe.result(finish, owner="a.0", stage="received", **where) == {}
+    assert probe.result(remove, owner="a.0", stage="received", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
     assert item["ReceivedEffectsBy"] == {"S": "a.0"}
     assert item["CollectionStatus"] == {"S": "Received"}
-    # Finishing again, or claiming a mark that is gone, changes nothing and fails nothing.
-    assert probe.result(finish, owner="a.0", stage="received", **where) == {}
-    assert probe.result(finish, owner="b.0", stage="received", **where) == {}
-    assert probe.result(claim, seen_until=200, seen_owner="a.0", until=300, owner="b.0",
+    # Removing it again, or taking over a mark that is gone, changes nothing and fails nothing.
+    assert probe.result(remove, owner="a.0", stage="received", **where) == {}
+    assert probe.result(remove, owner="b.0", stage="received", **where) == {}
+    assert probe.result(take_over, seen_until=200, seen_owner="a.0", until=300, owner="b.0",
                         **where) == {"taken_over": False}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
     assert item["ReceivedEffectsBy"] == {"S": "a.0"}
 
 
-def test_a_mark_from_before_owners_is_claimed_by_its_time(backend, status_table):
+def test_a_mark_from_before_owners_is_taken_over_by_its_time(backend, status_table):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100)
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     assert probe.result("status.read", **where)["row"]["pending"] == {"until_ms": 100, "owner": ""}
-    claim = "status.take_over"
-    assert probe.result(claim, seen_until=99, until=200, owner="a.0", **where) == {"taken_over": False}
-    assert probe.result(claim, seen_until=100, until=200, owner="a.0", **where) == {"taken_over": True}
+    take_over = "status.take_over"
+    assert probe.result(take_over, seen_until=99, until=200, owner="a.0", **where) == {"taken_over": False}
+    assert probe.result(take_over, seen_until=100, until=200, owner="a.0", **where) == {"taken_over": True}
     assert mark_of(stored(client, status_table)) == ("200", "a.0")
-    # Now it has an owner: a claim by time alone no longer matches.
-    assert probe.result(claim, seen_until=200, until=300, owner="b.0", **where) == {"taken_over": False}
+    # Now it has an owner: a take over by time alone no longer matches.
+    assert probe.result(take_over, seen_until=200, until=300, owner="b.0", **where) == {"taken_over": False}
 
 
-def test_finish_and_claim_on_a_missing_row_create_nothing(backend, status_table):
+def test_remove_mark_and_take_over_on_a_missing_row_create_nothing(backend, status_table):
     _, client, probe = backend
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
-    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert probe.result("status.remove_mark", owner="a.0", stage="received", **where) == {}
     assert probe.result("status.take_over", seen_until=1, seen_owner="x.0", until=2,
                         owner="a.0", **where) == {"taken_over": False}
     assert stored(client, status_table) is None
 
 
-# finish_effects removes the caller's mark and records the caller as who finished the stage,
+# remove_mark removes the caller's mark and records the caller as who finished the stage,
 # in one write (src/core/ports.hpp): a later delivery reads who did the effects, and whether
 # that call also sent the run's notification ("<owner> run"). Each stage has its own
 # attribute, so that the Received and the Success stage never overwrite each other.
@@ -261,20 +261,20 @@ def done_by(received: str = "", successful: str = "", run_notified: tuple[str, .
 
 @pytest.mark.parametrize("run_notified", [False, True])
 @pytest.mark.parametrize("stage", ["received", "successful"])
-def test_finish_effects_records_the_owner_of_the_stage(backend, status_table, stage,
+def test_remove_mark_records_the_owner_of_the_stage(backend, status_table, stage,
                                                        run_notified):
     _, client, probe = backend
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=100,
             PendingEffectsOwner="a.0")
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b",
              "stage": stage, "run_notified": run_notified}
-    # Another owner's finish leaves the mark, and records nothing.
-    assert probe.result("status.finish_effects", owner="b.0", **where) == {}
+    # Another owner's removal leaves the mark, and records nothing.
+    assert probe.result("status.remove_mark", owner="b.0", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == ("100", "a.0")
     assert not set(STATUS_EFFECTS_BY.values()) & item.keys()
 
-    assert probe.result("status.finish_effects", owner="a.0", **where) == {}
+    assert probe.result("status.remove_mark", owner="a.0", **where) == {}
     item = stored(client, status_table)
     assert mark_of(item) == (None, None)
     assert {name: item[name] for name in STATUS_EFFECTS_BY.values() if name in item} == {
@@ -292,9 +292,9 @@ def test_both_stages_keep_their_own_record(backend, status_table):
     put_row(client, status_table, CollectionStatus="Sent")
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     assert transition(probe, status_table, ["Sent"], "Received", 100, "a.0") is True
-    assert probe.result("status.finish_effects", owner="a.0", stage="received", **where) == {}
+    assert probe.result("status.remove_mark", owner="a.0", stage="received", **where) == {}
     assert transition(probe, status_table, ["Received"], "Success", 200, "b.0") is True
-    assert probe.result("status.finish_effects", owner="b.0", stage="successful", **where) == {}
+    assert probe.result("status.remove_mark", owner="b.0", stage="successful", **where) == {}
     item = stored(client, status_table)
     assert item["ReceivedEffectsBy"] == {"S": "a.0"}
     assert item["SuccessEffectsBy"] == {"S": "b.0"}
@@ -411,19 +411,19 @@ def test_product_read_of_a_missing_item(backend, product_table):
     assert probe.result("product.read", table=product_table, correlation_id="none") == {"row": None}
 
 
-def test_product_claim_and_clear(backend, product_table):
+def test_product_take_over_and_remove_mark(backend, product_table):
     _, client, probe = backend
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 10, "dead.0") is True
     where = {"table": product_table, "correlation_id": "corr"}
-    claim = "product.take_over"
-    assert probe.result(claim, seen_until=10, seen_owner="x.0", until=20, owner="a.0",
+    take_over = "product.take_over"
+    assert probe.result(take_over, seen_until=10, seen_owner="x.0", until=20, owner="a.0",
                         **where) == {"taken_over": False}
-    assert probe.result(claim, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
+    assert probe.result(take_over, seen_until=10, seen_owner="dead.0", until=20, owner="a.0",
                         **where) == {"taken_over": True}
-    # The first owner's clear no longer applies: the mark is the claimant's now.
-    assert probe.result("product.finish_effects", owner="dead.0", **where) == {}
+    # The first owner's removal no longer applies: the mark is the new owner's now.
+    assert probe.result("product.remove_mark", owner="dead.0", **where) == {}
     assert mark_of(stored_product(client, product_table)) == ("20", "a.0")
-    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
+    assert probe.result("product.remove_mark", owner="a.0", **where) == {}
     item = stored_product(client, product_table)
     assert mark_of(item) == (None, None)
     assert item["Status"] == {"S": "COMPLETED"}
@@ -437,14 +437,14 @@ def test_product_item_keeps_only_its_own_attributes(backend, product_table):
     _, client, probe = backend
     where = {"table": product_table, "correlation_id": "corr"}
     assert advance(probe, product_table, "RECEIVED", ["RECEIVED", "COMPLETED"], 1, "a.0") is True
-    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
+    assert probe.result("product.remove_mark", owner="a.0", **where) == {}
     assert stored_product(client, product_table) == {**product_key("corr"),
                                                      "Status": {"S": "RECEIVED"}}
     assert advance(probe, product_table, "COMPLETED", ["COMPLETED"], 2, "b.0") is True
-    # The successful stage's mark is b.0's: a clear by the received stage's owner is refused.
-    assert probe.result("product.finish_effects", owner="a.0", **where) == {}
+    # The successful stage's mark is b.0's: a removal by the received stage's owner is refused.
+    assert probe.result("product.remove_mark", owner="a.0", **where) == {}
     assert mark_of(stored_product(client, product_table)) == ("2", "b.0")
-    assert probe.result("product.finish_effects", owner="b.0", **where) == {}
+    assert probe.result("product.remove_mark", owner="b.0", **where) == {}
     # Nothing beside the key and the status: no ReceivedEffectsBy, CompletedEffectsBy or
     # any other record, and the mark gone with its owner.
     assert stored_product(client, product_table) == {**product_key("corr"),
@@ -513,7 +513,7 @@ def test_transition_applied_but_not_answered(lossy_probe, status_table):
     assert row["pending"] == {"until_ms": 1000, "owner": "mine.0"}
 
 
-def test_claim_applied_but_not_answered(lossy_probe, status_table):
+def test_take_over_applied_but_not_answered(lossy_probe, status_table):
     client, probe, arm = lossy_probe
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=5,
             PendingEffectsOwner="dead.0")
@@ -526,7 +526,7 @@ def test_claim_applied_but_not_answered(lossy_probe, status_table):
                                                                        "owner": "mine.0"}
 
 
-def test_finish_effects_applied_but_not_answered(lossy_probe, status_table):
+def test_remove_mark_applied_but_not_answered(lossy_probe, status_table):
     client, probe, arm = lossy_probe
     put_row(client, status_table, CollectionStatus="Received", PendingEffectsUntil=5,
             PendingEffectsOwner="mine.0")
@@ -534,7 +534,7 @@ def test_finish_effects_applied_but_not_answered(lossy_probe, status_table):
     where = {"table": status_table, "correlation_id": "corr", "collection_name": "db.a.b"}
     # The repeat finds the mark gone and is refused; that is no failure, and the record
     # names us.
-    assert probe.result("status.finish_effects", owner="mine.0", stage="received",
+    assert probe.result("status.remove_mark", owner="mine.0", stage="received",
                         **where) == {}
     assert len(dropped) == 1
     row = probe.result("status.read", **where)["row"]
@@ -603,7 +603,7 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
         ("status.read", {}),
         ("status.transition", {"from": ["Sent"], "to": "Received", "until": 1, "owner": "a.0"}),
         ("status.take_over", {"seen_until": 1, "seen_owner": "x.0", "until": 2, "owner": "a.0"}),
-        ("status.finish_effects", {"owner": "a.0", "stage": "received"}),
+        ("status.remove_mark", {"owner": "a.0", "stage": "received"}),
         ("status.run_statuses", {}),
     ]:
         error = probe.error(op, **where, **extra)
@@ -612,6 +612,6 @@ def test_missing_table_is_a_typed_error_in_every_adapter_call(backend):
     error = probe.error("product.transition", table="no-such-table", correlation_id="c",
                         status="RECEIVED", done=["RECEIVED"], until=1, owner="a.0")
     assert error["code"] == "ResourceNotFoundException"
-    error = probe.error("product.finish_effects", table="no-such-table", correlation_id="c",
+    error = probe.error("product.remove_mark", table="no-such-table", correlation_id="c",
                         owner="a.0")
     assert error["code"] == "ResourceNotFoundException"

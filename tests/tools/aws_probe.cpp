@@ -369,10 +369,10 @@ class Probe {
       return {{"taken_over", table.take_over(collection_key(command), seen_mark(command),
                                              mark(command), deadline_of(command))}};
     }
-    if (action == "finish_effects") {
+    if (action == "remove_mark") {
       const bool run_notified = command.value("run_notified", false);
-      table.finish_effects(collection_key(command), text(command, "owner"), stage(command),
-                           run_notified, deadline_of(command));
+      table.remove_mark(collection_key(command), text(command, "owner"), stage(command),
+                        run_notified, deadline_of(command));
       return json::object();
     }
     if (action == "run_statuses") {
@@ -399,8 +399,8 @@ class Probe {
       return {{"taken_over", table.take_over(correlation_id, seen_mark(command), mark(command),
                                              deadline_of(command))}};
     }
-    if (action == "finish_effects") {
-      table.finish_effects(correlation_id, text(command, "owner"), deadline_of(command));
+    if (action == "remove_mark") {
+      table.remove_mark(correlation_id, text(command, "owner"), deadline_of(command));
       return json::object();
     }
     throw BadCommand("unknown product op \"" + action + "\"");

@@ -93,12 +93,12 @@ TEST_F(ProductTableTest, ReadOfAMissingItemIsNullopt) {
   EXPECT_FALSE(table.read("corr-1", in_a_minute()).has_value());
 }
 
-TEST_F(ProductTableTest, ClaimAndClearUseTheProductKey) {
+TEST_F(ProductTableTest, TakeOverAndRemoveMarkUseTheProductKey) {
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   EXPECT_TRUE(
       table.take_over("corr-1", PendingMark{1, "dead.0"}, PendingMark{2, "tok.0"}, in_a_minute()));
-  table.finish_effects("corr-1", "tok.0", in_a_minute());
+  table.remove_mark("corr-1", "tok.0", in_a_minute());
   EXPECT_EQ(transport.body(0)["Key"], kKeyJson);
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :seen_owner");
   EXPECT_EQ(transport.body(1)["Key"], kKeyJson);

@@ -474,7 +474,7 @@ TEST_F(StatusTableTest, AMarkWithoutOwnerIsNeverWritten) {
                std::invalid_argument);
   EXPECT_THROW(table.take_over(kKey, PendingMark{1, "a"}, PendingMark{2, ""}, in_a_minute()),
                std::invalid_argument);
-  EXPECT_THROW(table.finish_effects(kKey, "", Stage::Received, false, in_a_minute()),
+  EXPECT_THROW(table.remove_mark(kKey, "", Stage::Received, false, in_a_minute()),
                std::invalid_argument);
   EXPECT_TRUE(transport.requests.empty());
 }
@@ -519,9 +519,9 @@ TEST_F(StatusTableTest, FinishEffectsRemovesTheMarkAndRecordsWhoFinishedOnlyForI
   transport.reply(200, "{}");
   transport.reply_json(400, condition_failed());
   transport.reply(200, "{}");
-  table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute());
-  EXPECT_NO_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute()));
-  table.finish_effects(kKey, "tok.1", Stage::Successful, true, in_a_minute());
+  table.remove_mark(kKey, "tok.0", Stage::Received, false, in_a_minute());
+  EXPECT_NO_THROW(table.remove_mark(kKey, "tok.0", Stage::Received, false, in_a_minute()));
+  table.remove_mark(kKey, "tok.1", Stage::Successful, true, in_a_minute());
   EXPECT_EQ(transport.body(0)["UpdateExpression"],
             "REMOVE PendingEffectsUntil, PendingEffectsOwner SET ReceivedEffectsBy = :record");
   EXPECT_EQ(transport.body(0)["ConditionExpression"], "PendingEffectsOwner = :owner");
@@ -546,8 +546,7 @@ TEST_F(StatusTableTest, RowsTellWhoFinishedEachStage) {
 
 TEST_F(StatusTableTest, FinishEffectsPassesOtherErrorsOn) {
   transport.reply_json(400, {{"__type", "x#ValidationException"}, {"message", "bad"}});
-  EXPECT_THROW(table.finish_effects(kKey, "tok.0", Stage::Received, false, in_a_minute()),
-               AwsError);
+  EXPECT_THROW(table.remove_mark(kKey, "tok.0", Stage::Received, false, in_a_minute()), AwsError);
 }
 
 TEST_F(StatusTableTest, RunStatusesReadsEveryPageConsistently) {

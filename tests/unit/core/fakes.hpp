@@ -212,7 +212,7 @@ class FakeStatusTable : public StatusTable {
       }
       found->second.row.status = to;
       found->second.row.pending = mine;
-      ++transitions_;
+      transitioned_by_.push_back(mine.owner);
       return true;
     });
     {
@@ -243,8 +243,8 @@ class FakeStatusTable : public StatusTable {
     });
   }
 
-  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
-                      Deadline deadline) override {
+  void remove_mark(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
+                   Deadline deadline) override {
     deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find({key.correlation_id, key.collection_name});
@@ -273,7 +273,12 @@ class FakeStatusTable : public StatusTable {
   }
   int transitions() {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return transitions_;
+    return static_cast<int>(transitioned_by_.size());
+  }
+  // The owner of each transition applied, in order: whose call moved the collection.
+  std::vector<Owner> transitioned_by() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return transitioned_by_;
   }
   int take_overs() {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -300,7 +305,7 @@ class FakeStatusTable : public StatusTable {
   std::function<void()> before_count_repeat_;
   std::function<void()> before_take_over_;
   int reads_ = 0;
-  int transitions_ = 0;
+  std::vector<Owner> transitioned_by_;
   int take_overs_ = 0;
   int counts_ = 0;
 };
@@ -330,6 +335,7 @@ class FakeProductTable : public ProductTable {
       if (one_of(done_statuses, row.status)) return false;
       row.status = to;
       row.pending = mine;
+      ++transitions_;
       return true;
     });
   }
@@ -347,12 +353,23 @@ class FakeProductTable : public ProductTable {
       const auto found = rows_.find(correlation_id);
       if (found == rows_.end() || !still_seen(found->second.pending, seen)) return false;
       found->second.pending = mine;
+      ++take_overs_;
       return true;
     });
   }
 
-  void finish_effects(const std::string& correlation_id, const Owner& owner,
-                      Deadline deadline) override {
+  // Conditional writes applied (a repeat refused is not one).
+  int transitions() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return transitions_;
+  }
+  int take_overs() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return take_overs_;
+  }
+
+  void remove_mark(const std::string& correlation_id, const Owner& owner,
+                   Deadline deadline) override {
     deadlines.add(deadline);
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto found = rows_.find(correlation_id);
@@ -367,6 +384,8 @@ class FakeProductTable : public ProductTable {
  private:
   std::mutex mutex_;
   std::map<std::string, ProductRow> rows_;
+  int transitions_ = 0;
+  int take_overs_ = 0;
 };
 
 // Counts down injected failures: each call while failures remain throws and uses one up,

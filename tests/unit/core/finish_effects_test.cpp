@@ -48,9 +48,9 @@ TEST_F(FinishEffectsTest, TakesOverReceivedEffectsWhoseOwnerIsGoneAndPerformsThe
   clock.set(dead.until_ms + 1);
 
   const PendingMark op = mark("operator-token.0");
-  const Outcome done = workflow.finish_abandoned_effects(message(), op);
+  const Outcome done = workflow.take_over_and_perform(message(), op);
 
-  EXPECT_TRUE(done.effects_recovered);
+  EXPECT_TRUE(done.effects_taken_over);
   EXPECT_TRUE(done.notified);
   ASSERT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -59,8 +59,8 @@ TEST_F(FinishEffectsTest, TakesOverReceivedEffectsWhoseOwnerIsGoneAndPerformsThe
   EXPECT_EQ(status.row(key()).files_received, 1);  // nothing counted again
 
   // Twice: nothing left to take over.
-  const Outcome again = workflow.finish_abandoned_effects(message(), mark("operator-token2.0"));
-  EXPECT_FALSE(again.effects_recovered);
+  const Outcome again = workflow.take_over_and_perform(message(), mark("operator-token2.0"));
+  EXPECT_FALSE(again.effects_taken_over);
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(monitoring.published().size(), 1u);
 }
@@ -72,9 +72,9 @@ TEST_F(FinishEffectsTest, LeavesALiveOwnersEffects) {
   EXPECT_THROW(workflow.process(message(), live), std::runtime_error);
   clock.set(live.until_ms);  // not past yet
 
-  const Outcome done = workflow.finish_abandoned_effects(message(), mark("operator-token.0"));
+  const Outcome done = workflow.take_over_and_perform(message(), mark("operator-token.0"));
 
-  EXPECT_FALSE(done.effects_recovered);
+  EXPECT_FALSE(done.effects_taken_over);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key()).pending, live);
 }
@@ -84,9 +84,9 @@ TEST_F(FinishEffectsTest, FinishesSuccessEffects) {
   status.set_pending(key(), PendingMark{clock.peek() - 1, "AAAAAAAA.1.dead00"});
   status.put(key(), "Success", 1, 1);
 
-  const Outcome done = workflow.finish_abandoned_effects(message(), mark("operator-token.0"));
+  const Outcome done = workflow.take_over_and_perform(message(), mark("operator-token.0"));
 
-  EXPECT_TRUE(done.effects_recovered);
+  EXPECT_TRUE(done.effects_taken_over);
   EXPECT_TRUE(done.run_finished);
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
   EXPECT_EQ(status.row(key()).pending, std::nullopt);
@@ -94,7 +94,7 @@ TEST_F(FinishEffectsTest, FinishesSuccessEffects) {
 }
 
 TEST_F(FinishEffectsTest, AMissingRowIsCollectionNotFound) {
-  EXPECT_THROW(workflow.finish_abandoned_effects(message(), mark("operator-token.0")),
+  EXPECT_THROW(workflow.take_over_and_perform(message(), mark("operator-token.0")),
                CollectionNotFound);
 }
 

@@ -113,9 +113,9 @@ class GatedStatusTable : public StatusTable {
                  Deadline deadline) override {
     return table_.take_over(key, seen, mine, deadline);
   }
-  void finish_effects(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
-                      Deadline deadline) override {
-    table_.finish_effects(key, owner, stage, run_notified, deadline);
+  void remove_mark(const CollectionKey& key, const Owner& owner, Stage stage, bool run_notified,
+                   Deadline deadline) override {
+    table_.remove_mark(key, owner, stage, run_notified, deadline);
   }
   std::vector<std::string> run_statuses(const std::string& correlation_id,
                                         Deadline deadline) override {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/protocol.hpp"
+
 namespace ssc::core {
 namespace {
 
@@ -13,18 +15,40 @@ CollectionRow row(std::string status, std::optional<std::int64_t> exported, std:
   return r;
 }
 
-TEST(StatusSpellings, AreExactlyTheSharedTableOnes) {
-  EXPECT_STREQ(collection_status::kExporting, "Exporting");
-  EXPECT_STREQ(collection_status::kExported, "Exported");
-  EXPECT_STREQ(collection_status::kSent, "Sent");
-  EXPECT_STREQ(collection_status::kReceived, "Received");
-  EXPECT_STREQ(collection_status::kSuccess, "Success");
-  EXPECT_STREQ(collection_status::kExportFailed, "Export_Failed");
-  EXPECT_STREQ(collection_status::kTableUnavailable, "Table_Unavailable");
-  EXPECT_STREQ(collection_status::kBlockedTopic, "Blocked_Topic");
-  EXPECT_STREQ(product_status::kDataProduct, "SNAPSHOT_SENDER");
-  EXPECT_STREQ(product_status::kReceived, "RECEIVED");
-  EXPECT_STREQ(product_status::kCompleted, "COMPLETED");
+// One delivery deciding alone, with no mark to weigh: only the statuses decide.
+const Owner kOwner = "AbCdEfGh.1.first0";
+const std::vector<Owner> kGroup{kOwner};
+
+Step collection_step(Stage stage, const std::string& status) {
+  return decide(rules_of(stage), row(status, 1, 1), Owners{kOwner, kGroup}, 0).step;
+}
+
+Step run_step(Stage stage, const std::string& product_status) {
+  return decide_run(rules_of(stage), ProductRow{product_status, std::nullopt},
+                    Owners{kOwner, kGroup}, 0)
+      .step;
+}
+
+// The tables hold the statuses as the other systems write them: each decision must take
+// those very strings for what they say (a misspelt constant would never match a row).
+TEST(StatusSpellings, TheDecisionsReadTheCollectionStatusesAsWritten) {
+  EXPECT_EQ(collection_step(Stage::Received, "Exported"), Step::Transition);
+  EXPECT_EQ(collection_step(Stage::Received, "Sent"), Step::Transition);
+  EXPECT_EQ(collection_step(Stage::Received, "Received"), Step::Done);
+  EXPECT_EQ(collection_step(Stage::Received, "Success"), Step::Done);
+  EXPECT_EQ(collection_step(Stage::Successful, "Received"), Step::Transition);
+  EXPECT_EQ(collection_step(Stage::Successful, "Sent"), Step::Transition);
+  EXPECT_EQ(collection_step(Stage::Successful, "Success"), Step::Done);
+  EXPECT_EQ(collection_step(Stage::Successful, "Exported"), Step::NotReady);
+}
+
+// The product item as other systems read it: a run at COMPLETED is never moved back to
+// RECEIVED, and one at RECEIVED still moves to COMPLETED.
+TEST(StatusSpellings, TheDecisionsReadTheProductStatusesAsWritten) {
+  EXPECT_EQ(run_step(Stage::Received, "RECEIVED"), Step::Done);
+  EXPECT_EQ(run_step(Stage::Received, "COMPLETED"), Step::Done);
+  EXPECT_EQ(run_step(Stage::Successful, "RECEIVED"), Step::Transition);
+  EXPECT_EQ(run_step(Stage::Successful, "COMPLETED"), Step::Done);
 }
 
 struct ReceivedCase {

@@ -84,9 +84,8 @@ TEST_F(WorkflowTest, EveryPortCallEndsByTheWorkflowsDeadline) {
 
 TEST_F(WorkflowTest, FileCountedCollectionNotComplete) {
   status.put(key(kColl), "Exported", 3, 0);
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_FALSE(outcome.transitioned);
+  run(file(kColl, "f1"));
+  EXPECT_EQ(status.transitions(), 0);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);
   EXPECT_EQ(status.row(key(kColl)).status, "Exported");
   EXPECT_EQ(
@@ -97,10 +96,11 @@ TEST_F(WorkflowTest, FileCountedCollectionNotComplete) {
 
 TEST_F(WorkflowTest, CompleteFromExportedSendsExportStateMessage) {
   status.put(key(kColl), "Exported", 2, 1);
-  const Outcome outcome = run(file(kColl, "f2"));
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_TRUE(outcome.transitioned);
+  const PendingMark mine = mark();
+  run(file(kColl, "f2"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   const CollectionRow row = status.row(key(kColl));
+  EXPECT_EQ(row.files_received, 2);
   EXPECT_EQ(row.status, "Received");
   EXPECT_EQ(row.pending, std::nullopt);  // effects done, mark cleared
   ASSERT_EQ(queue.sent().size(), 1u);
@@ -113,14 +113,18 @@ TEST_F(WorkflowTest, CompleteFromExportedSendsExportStateMessage) {
 
 TEST_F(WorkflowTest, CompleteFromSent) {
   status.put(key(kColl), "Sent", 1, 0);
-  EXPECT_TRUE(run(file(kColl, "f1")).transitioned);
+  const PendingMark mine = mark();
+  run(file(kColl, "f1"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(status.row(key(kColl)).status, "Received");
   EXPECT_EQ(queue.sent().size(), 1u);
 }
 
 TEST_F(WorkflowTest, MoreReceivedThanExportedStillCompletes) {
   status.put(key(kColl), "Sent", 3, 7);
-  EXPECT_TRUE(run(file(kColl, "f8")).transitioned);
+  const PendingMark mine = mark();
+  run(file(kColl, "f8"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(status.row(key(kColl)).files_received, 8);
 }
 
@@ -128,25 +132,26 @@ TEST_F(WorkflowTest, NotReadyStatusesNeverTransition) {
   for (const char* s : {"Exporting", "Received", "Success", "Export_Failed", "Table_Unavailable",
                         "Blocked_Topic", ""}) {
     status.put(key(kColl), s, 1, 5);
-    const Outcome outcome = run(file(kColl, std::string("file-for-") + s));
-    EXPECT_TRUE(outcome.counted) << s;
-    EXPECT_FALSE(outcome.transitioned) << s;
+    run(file(kColl, std::string("file-for-") + s));
+    EXPECT_EQ(status.row(key(kColl)).files_received, 6) << s;
     EXPECT_EQ(status.row(key(kColl)).status, s);
   }
+  EXPECT_EQ(status.transitions(), 0);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_TRUE(monitoring.published().empty());
 }
 
 TEST_F(WorkflowTest, MissingFilesExportedNeverCompletes) {
   status.put(key(kColl), "Exported", std::nullopt, 10);
-  EXPECT_FALSE(run(file(kColl, "f")).transitioned);
+  run(file(kColl, "f"));
+  EXPECT_EQ(status.transitions(), 0);
 }
 
 TEST_F(WorkflowTest, DuplicateDeliveryIsNotCountedAgain) {
   status.put(key(kColl), "Exported", 5, 0);
-  EXPECT_TRUE(run(file(kColl, "f1")).counted);
-  const Outcome again = run(file(kColl, "f1"));
-  EXPECT_FALSE(again.counted);
+  run(file(kColl, "f1"));
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  run(file(kColl, "f1"));
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);
   EXPECT_EQ(metrics.count("file_received"), 1);
 }
@@ -156,14 +161,17 @@ TEST_F(WorkflowTest, DuplicateOfTheLastFileDoesNotCompleteEarly) {
   run(file(kColl, "f1"));
   run(file(kColl, "f1"));
   EXPECT_EQ(status.row(key(kColl)).status, "Exported");
-  EXPECT_TRUE(run(file(kColl, "f2")).transitioned);
+  const PendingMark mine = mark();
+  run(file(kColl, "f2"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
 }
 
 TEST_F(WorkflowTest, FilesWithoutNameAreCountedEveryTime) {
   status.put(key(kColl), "Exported", 5, 0);
-  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
-  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  run(file(kColl, kFileNameNotSet));
+  run(file(kColl, kFileNameNotSet));
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
+  EXPECT_EQ(metrics.count("file_received"), 2);
 }
 
 TEST_F(WorkflowTest, UnknownCollectionFails) {
@@ -196,8 +204,9 @@ TEST_F(WorkflowTest, SuccessRowsCountAsReceivedForTheRun) {
 TEST_F(WorkflowTest, NotLastCollectionDoesNotNotify) {
   status.put(key(kOther), "Sent", 2, 1);
   status.put(key(kColl), "Sent", 1, 0);
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.transitioned);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(file(kColl, "f1"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_FALSE(outcome.run_stage_reached);
   EXPECT_TRUE(monitoring.published().empty());
   EXPECT_FALSE(product.row(kCorr));
@@ -206,13 +215,14 @@ TEST_F(WorkflowTest, NotLastCollectionDoesNotNotify) {
 TEST_F(WorkflowTest, SuccessFromReceivedAndFromSent) {
   status.put(key(kColl), "Received", 1, 1);
   status.put(key(kOther), "Sent", 1, 1);
-  const Outcome first = run(success_file(kColl));
-  EXPECT_TRUE(first.transitioned);
+  const PendingMark first_mark = mark();
+  const Outcome first = run(success_file(kColl), first_mark);
   EXPECT_FALSE(first.run_finished);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
-  const Outcome second = run(success_file(kOther));
-  EXPECT_TRUE(second.transitioned);
+  const PendingMark second_mark = mark();
+  run(success_file(kOther), second_mark);
+  EXPECT_EQ(status.transitioned_by(), (std::vector<Owner>{first_mark.owner, second_mark.owner}));
   EXPECT_EQ(status.row(key(kOther)).status, "Success");
   EXPECT_EQ(metrics.count("collection_successful"), 2);
   EXPECT_TRUE(queue.sent().empty());  // a success file sends nothing to the export-state queue
@@ -223,10 +233,10 @@ TEST_F(WorkflowTest, SuccessFromOtherStatusesDoesNothing) {
                         "Blocked_Topic"}) {
     status.put(key(kColl), s, 1, 1);
     const Outcome outcome = run(success_file(kColl));
-    EXPECT_FALSE(outcome.transitioned) << s;
-    EXPECT_FALSE(outcome.effects_recovered) << s;
+    EXPECT_FALSE(outcome.effects_taken_over) << s;
     EXPECT_EQ(status.row(key(kColl)).status, s);
   }
+  EXPECT_EQ(status.transitions(), 0);
   EXPECT_TRUE(monitoring.published().empty());
   EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
@@ -262,7 +272,7 @@ TEST_F(WorkflowTest, ReceivedStageDoesNotUndoCompleted) {
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
 }
 
-TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
+TEST_F(WorkflowTest, CrashAfterTransitionIsTakenOverByTheRedelivery) {
   status.put(key(kColl), "Exported", 1, 0);
   const PendingMark first = mark();
   queue.failures.fail_next(1);  // the invocation dies before its side effect
@@ -273,9 +283,10 @@ TEST_F(WorkflowTest, CrashAfterTransitionIsRecoveredByTheRedelivery) {
 
   clock.set(first.until_ms + 1);  // SQS redelivers after the visibility timeout
   const Outcome retry = run(file(kColl, "f1"));
-  EXPECT_FALSE(retry.counted);
-  EXPECT_TRUE(retry.effects_recovered);
-  EXPECT_FALSE(retry.own_write_recognised);
+  // The file was counted by the first call, another message's: not reported again.
+  EXPECT_EQ(metrics.count("file_received"), 0);
+  EXPECT_TRUE(retry.effects_taken_over);
+  EXPECT_EQ(status.take_overs(), 1);
   ASSERT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);
@@ -292,22 +303,22 @@ TEST_F(WorkflowTest, LiveMarkIsLeftToItsOwner) {
   clock.set(owner.until_ms);  // not yet past: the owner may still be running
   // Even another invocation whose deadline is the very same millisecond is not the owner.
   const Outcome other = run(file(kColl, "f2"), mark(owner.until_ms));
-  EXPECT_FALSE(other.effects_recovered);
+  EXPECT_FALSE(other.effects_taken_over);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, owner);
 }
 
-TEST_F(WorkflowTest, AnyLaterFileOfTheCollectionRecoversTheEffects) {
+TEST_F(WorkflowTest, AnyLaterFileOfTheCollectionTakesOverTheEffects) {
   status.put(key(kColl), "Exported", 1, 0);
   const PendingMark first = mark();
   queue.failures.fail_next(1);
   EXPECT_THROW(run(file(kColl, "f1"), first), std::runtime_error);
   clock.set(first.until_ms + 1);
-  EXPECT_TRUE(run(file(kColl, "late-extra-file")).effects_recovered);
+  EXPECT_TRUE(run(file(kColl, "late-extra-file")).effects_taken_over);
   EXPECT_EQ(queue.sent().size(), 1u);
 }
 
-TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
+TEST_F(WorkflowTest, CrashBeforeTheNotificationIsTakenOver) {
   status.put(key(kColl), "Sent", 1, 0);
   const PendingMark first = mark();
   monitoring.failures.fail_next(1);
@@ -318,7 +329,7 @@ TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
 
   clock.set(first.until_ms + 1);
   const Outcome retry = run(file(kColl, "f1"));
-  EXPECT_TRUE(retry.effects_recovered);
+  EXPECT_TRUE(retry.effects_taken_over);
   EXPECT_TRUE(retry.notified);
   ASSERT_EQ(monitoring.published().size(), 1u);
   EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
@@ -328,7 +339,7 @@ TEST_F(WorkflowTest, CrashBeforeTheNotificationIsRecovered) {
   EXPECT_EQ(queue.sent()[0].deduplication_id, queue.sent()[1].deduplication_id);
 }
 
-TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
+TEST_F(WorkflowTest, CrashInTheSuccessStageIsTakenOver) {
   status.put(key(kColl), "Received", 1, 1);
   const PendingMark first = mark();
   monitoring.failures.fail_next(1);
@@ -337,12 +348,12 @@ TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
 
   // Before the deadline: nothing taken over.
-  EXPECT_FALSE(run(success_file(kColl)).effects_recovered);
+  EXPECT_FALSE(run(success_file(kColl)).effects_taken_over);
   EXPECT_TRUE(monitoring.published().empty());
 
   clock.set(first.until_ms + 1);
   const Outcome retry = run(success_file(kColl));
-  EXPECT_TRUE(retry.effects_recovered);
+  EXPECT_TRUE(retry.effects_taken_over);
   EXPECT_TRUE(retry.notified);
   EXPECT_TRUE(retry.run_finished);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -351,30 +362,28 @@ TEST_F(WorkflowTest, CrashInTheSuccessStageIsRecovered) {
   EXPECT_EQ(metrics.count("collection_successful"), 1);  // counted by the first call only
 }
 
-TEST_F(WorkflowTest, AbandonedEffectsAreClaimedOnlyOnce) {
+TEST_F(WorkflowTest, AbandonedEffectsAreTakenOverOnlyOnce) {
   status.put(key(kColl), "Received", 1, 1);
   const PendingMark dead{clock.peek() - 5, "dead-invocation"};
   status.set_pending(key(kColl), dead);
-  // Another invocation claims first, between our read and our claim.
+  // Another invocation takes over first, between our read and our take over.
   const PendingMark other = mark();
   EXPECT_TRUE(status.take_over(key(kColl), dead, other, work_end));
-  EXPECT_FALSE(run(file(kColl, "f2")).effects_recovered);
+  EXPECT_FALSE(run(file(kColl, "f2")).effects_taken_over);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, other);
 }
 
 TEST_F(WorkflowTest, RacingTransitionsPerformTheEffectsOnce) {
   status.put(key(kColl), "Sent", 1, 0);
-  Outcome second;
   // Both invocations count a file and both find the collection received; the second
   // slips its transition in before the first one's conditional write.
-  status.before_next_transition([&] { second = run(file(kColl, "f2")); });
+  const PendingMark second_mark = mark();
+  status.before_next_transition([&] { run(file(kColl, "f2"), second_mark); });
   const Outcome first = run(file(kColl, "f1"));
-  EXPECT_TRUE(first.counted);
-  EXPECT_TRUE(second.counted);
-  EXPECT_TRUE(second.transitioned);
-  EXPECT_FALSE(first.transitioned);
-  EXPECT_FALSE(first.effects_recovered);
+  EXPECT_EQ(metrics.count("file_received"), 2);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{second_mark.owner});
+  EXPECT_FALSE(first.effects_taken_over);
   EXPECT_EQ(status.transitions(), 1);
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -390,9 +399,8 @@ TEST_F(WorkflowTest, RacingTransitionWhileTheWinnerIsStillWorkingLeavesItAlone) 
   status.before_next_transition(
       [&] { status.transition(key(kColl), {"Sent"}, "Received", "", winner, work_end); });
   const Outcome first = run(file(kColl, "f1"), mark(winner.until_ms));
-  EXPECT_FALSE(first.transitioned);
-  EXPECT_FALSE(first.effects_recovered);
-  EXPECT_FALSE(first.own_write_recognised);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{winner.owner});
+  EXPECT_FALSE(first.effects_taken_over);
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(metrics.count("collection_received"), 0);
   EXPECT_EQ(status.row(key(kColl)).pending, winner);
@@ -460,11 +468,11 @@ TEST_F(WorkflowTest, ConcurrentDeliveriesGiveExactlyOnceOutcome) {
 TEST_F(WorkflowTest, TransitionAppliedButNotAnsweredStillPerformsTheEffects) {
   status.put(key(kColl), "Exported", 1, 0);
   status.lost_answers.lose_next(Write::Transition);
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_TRUE(outcome.transitioned);
-  EXPECT_TRUE(outcome.own_write_recognised);
-  EXPECT_FALSE(outcome.effects_recovered);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(file(kColl, "f1"), mine);
+  EXPECT_EQ(metrics.count("file_received"), 1);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
+  EXPECT_FALSE(outcome.effects_taken_over);
   EXPECT_EQ(status.transitions(), 1);  // applied once; the repeat was refused
   EXPECT_EQ(status.row(key(kColl)).status, "Received");
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
@@ -478,26 +486,22 @@ TEST_F(WorkflowTest, CountAppliedButNotAnsweredIsStillReportedOnce) {
   status.put(key(kColl), "Exported", 3, 0);
   status.lost_answers.lose_next(Write::Count);
   const PendingMark mine = mark();
-  const Outcome outcome = run(file(kColl, "f1"), mine);
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_TRUE(outcome.own_write_recognised);
+  run(file(kColl, "f1"), mine);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);  // applied once; the repeat was refused
   EXPECT_EQ(status.receipts(),
             (std::map<std::string, Owner>{{file_receipt_key(file(kColl, "f1")), mine.owner}}));
   EXPECT_EQ(metrics.count("file_received"), 1);
   // A real redelivery, under another owner, is still refused and not reported.
-  const Outcome again = run(file(kColl, "f1"));
-  EXPECT_FALSE(again.counted);
-  EXPECT_FALSE(again.own_write_recognised);
+  run(file(kColl, "f1"));
   EXPECT_EQ(metrics.count("file_received"), 1);
 }
 
 TEST_F(WorkflowTest, CountAppliedButNotAnsweredThatCompletesTheCollectionTransitionsIt) {
   status.put(key(kColl), "Exported", 1, 0);
   status.lost_answers.lose_next(Write::Count);
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_TRUE(outcome.transitioned);
+  const PendingMark mine = mark();
+  run(file(kColl, "f1"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.count("collection_received"), 1);
   EXPECT_EQ(queue.sent().size(), 1u);
@@ -508,28 +512,29 @@ TEST_F(WorkflowTest, CountAppliedButNotAnsweredThatCompletesTheCollectionTransit
 TEST_F(WorkflowTest, CountLostAnswerWithAnotherCountInBetweenIsStillRecognised) {
   status.put(key(kColl), "Exported", 3, 0);
   status.lost_answers.lose_next(Write::Count);
-  status.before_next_count_repeat([&] { EXPECT_TRUE(run(file(kColl, "f2")).counted); });
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.counted);
-  EXPECT_TRUE(outcome.own_write_recognised);
+  status.before_next_count_repeat([&] { run(file(kColl, "f2")); });
+  const PendingMark mine = mark();
+  run(file(kColl, "f1"), mine);
+  EXPECT_EQ(status.receipts().at(file_receipt_key(file(kColl, "f1"))), mine.owner);
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
   EXPECT_EQ(metrics.count("file_received"), 2);
 }
 
 TEST_F(WorkflowTest, AFileWithoutNameIsCountedOnEveryDeliveryAndRecordsNoOwner) {
   status.put(key(kColl), "Exported", 3, 0);
-  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
-  EXPECT_TRUE(run(file(kColl, kFileNameNotSet)).counted);
+  run(file(kColl, kFileNameNotSet));
+  run(file(kColl, kFileNameNotSet));
   EXPECT_EQ(status.row(key(kColl)).files_received, 2);
+  EXPECT_EQ(metrics.count("file_received"), 2);
   EXPECT_TRUE(status.receipts().empty());
 }
 
 TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
   status.put(key(kColl), "Received", 1, 1);
   status.lost_answers.lose_next(Write::Transition);
-  const Outcome outcome = run(success_file(kColl));
-  EXPECT_TRUE(outcome.transitioned);
-  EXPECT_TRUE(outcome.own_write_recognised);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(success_file(kColl), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});  // applied once
   EXPECT_TRUE(outcome.notified);
   EXPECT_TRUE(outcome.run_finished);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
@@ -539,15 +544,14 @@ TEST_F(WorkflowTest, SuccessTransitionAppliedButNotAnsweredCompletesTheRun) {
   EXPECT_EQ(product.row(kCorr)->status, "COMPLETED");
 }
 
-TEST_F(WorkflowTest, ClaimAppliedButNotAnsweredStillRecoversTheEffects) {
+TEST_F(WorkflowTest, TakeOverAppliedButNotAnsweredStillPerformsTheEffects) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() - 1, "dead-invocation"});
   status.lost_answers.lose_next(Write::TakeOver);
   const PendingMark mine = mark();
   const Outcome outcome = run(file(kColl, "f1"), mine);
-  EXPECT_TRUE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.own_write_recognised);
-  EXPECT_EQ(status.take_overs(), 1);
+  EXPECT_TRUE(outcome.effects_taken_over);
+  EXPECT_EQ(status.take_overs(), 1);  // applied once; the repeat was refused
   ASSERT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -557,9 +561,10 @@ TEST_F(WorkflowTest, AdvanceAppliedButNotAnsweredStillNotifies) {
   status.put(key(kOther), "Received", 1, 1);
   status.put(key(kColl), "Sent", 1, 0);
   product.lost_answers.lose_next(Write::ProductTransition);
-  const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.transitioned);
-  EXPECT_TRUE(outcome.own_write_recognised);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(file(kColl, "f1"), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
+  EXPECT_EQ(product.transitions(), 1);  // applied once; the repeat was refused
   EXPECT_TRUE(outcome.notified);
   ASSERT_EQ(monitoring.published().size(), 1u);
   EXPECT_EQ(monitoring.published()[0],
@@ -569,7 +574,7 @@ TEST_F(WorkflowTest, AdvanceAppliedButNotAnsweredStillNotifies) {
   EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
 }
 
-TEST_F(WorkflowTest, ProductClaimAppliedButNotAnsweredStillNotifies) {
+TEST_F(WorkflowTest, ProductTakeOverAppliedButNotAnsweredStillNotifies) {
   // A dead invocation moved the collection and the product, and notified nobody.
   const PendingMark dead{clock.peek() - 1, "dead-invocation"};
   status.put(key(kColl), "Received", 1, 1);
@@ -577,8 +582,8 @@ TEST_F(WorkflowTest, ProductClaimAppliedButNotAnsweredStillNotifies) {
   product.put(kCorr, "RECEIVED", dead);
   product.lost_answers.lose_next(Write::TakeOver);
   const Outcome outcome = run(file(kColl, "f1"));
-  EXPECT_TRUE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.own_write_recognised);
+  EXPECT_TRUE(outcome.effects_taken_over);
+  EXPECT_EQ(product.take_overs(), 1);  // applied once; the repeat was refused
   EXPECT_TRUE(outcome.notified);
   EXPECT_EQ(monitoring.published().size(), 1u);
   EXPECT_EQ(product.row(kCorr)->pending, std::nullopt);
@@ -593,9 +598,8 @@ TEST_F(WorkflowTest, RefusedWriteWithAnotherOwnersMarkIsNotTakenForOurs) {
   status.before_next_transition(
       [&] { status.transition(key(kColl), {"Sent"}, "Received", "", winner, work_end); });
   status.lost_answers.lose_next(Write::Transition);
-  const Outcome outcome = run(file(kColl, "f1"), mark(winner.until_ms));
-  EXPECT_FALSE(outcome.transitioned);
-  EXPECT_FALSE(outcome.own_write_recognised);
+  run(file(kColl, "f1"), mark(winner.until_ms));
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{winner.owner});
   EXPECT_TRUE(queue.sent().empty());
   EXPECT_EQ(status.row(key(kColl)).pending, winner);
 }
@@ -610,8 +614,8 @@ TEST_F(WorkflowTest, AnEarlierMessagesMarkInTheSameInvocationIsNotThisMessagesWr
   EXPECT_THROW(run(success_file(kColl), PendingMark{invocation_deadline, "inv.0"}),
                std::runtime_error);
   const Outcome second = run(success_file(kColl), PendingMark{invocation_deadline, "inv.1"});
-  EXPECT_FALSE(second.transitioned);
-  EXPECT_FALSE(second.effects_recovered);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{"inv.0"});
+  EXPECT_FALSE(second.effects_taken_over);
   // Nobody finished the effects yet: nobody reports the stage.
   EXPECT_EQ(metrics.count("collection_successful"), 0);
   EXPECT_TRUE(monitoring.published().empty());
@@ -621,10 +625,10 @@ TEST_F(WorkflowTest, AnEarlierMessagesMarkInTheSameInvocationIsNotThisMessagesWr
 TEST_F(WorkflowTest, AMarkWithoutOwnerFromBeforeOwnersIsTakenOverByTime) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() + 10, ""});
-  EXPECT_FALSE(run(file(kColl, "f1")).effects_recovered);  // still live
+  EXPECT_FALSE(run(file(kColl, "f1")).effects_taken_over);  // still live
   clock.set(clock.peek() + 11);
   const PendingMark mine = mark();
-  EXPECT_TRUE(run(file(kColl, "f2"), mine).effects_recovered);
+  EXPECT_TRUE(run(file(kColl, "f2"), mine).effects_taken_over);
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
 }
@@ -652,8 +656,8 @@ TEST_F(WorkflowTest, ADeliveryThatDiedAfterFinishingIsReportedByTheNextOne) {
   EXPECT_EQ(status.row(key(kColl)).effects_done_by.received, (StageDoneBy{kFirstDelivery, true}));
 
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
-  EXPECT_TRUE(outcome.earlier_delivery_recognised);
-  EXPECT_FALSE(outcome.transitioned);
+  EXPECT_EQ(status.receipts().at(file_receipt_key(file(kColl, "f1"))), Owner(kFirstDelivery));
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{kFirstDelivery});
   EXPECT_FALSE(outcome.notified);
   EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.count("collection_received"), 1);
@@ -668,9 +672,7 @@ TEST_F(WorkflowTest, AnotherMessageFindsNothingToReportOfTheDeadDelivery) {
   Workflow dead{WorkflowPorts{status, product, queue, monitoring, lost, clock}, work_end};
   dead.process(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery});
   // The same file in another message (its owner names another message).
-  const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), "ZzZzZzZz.2.cccccc0"});
-  EXPECT_FALSE(outcome.counted);
-  EXPECT_FALSE(outcome.earlier_delivery_recognised);
+  run(file(kColl, "f1"), PendingMark{deadline(), "ZzZzZzZz.2.cccccc0"});
   EXPECT_EQ(metrics.count("file_received"), 0);
   EXPECT_EQ(metrics.count("collection_received"), 0);
 }
@@ -683,14 +685,13 @@ TEST_F(WorkflowTest, TheLastSuccessFilesNextDeliveryReportsTheRunAndFinishesIt) 
       dead.process(success_file(kColl), PendingMark{deadline(), kFirstDelivery}).run_finished);
   // It died before deleting the run's metrics, too: its next delivery does that.
   const Outcome outcome = run(success_file(kColl), PendingMark{deadline(), kSecondDelivery});
-  EXPECT_TRUE(outcome.earlier_delivery_recognised);
+  EXPECT_EQ(status.row(key(kColl)).effects_done_by.successful, (StageDoneBy{kFirstDelivery, true}));
   EXPECT_TRUE(outcome.run_finished);
   EXPECT_EQ(metrics.count("collection_successful"), 1);
   EXPECT_EQ(metrics.count("all_collections_successful"), 1);
   EXPECT_EQ(monitoring.published().size(), 1u);
   // A plain duplicate of the success file reports nothing; its own push is deleted again.
   const Outcome duplicate = run(success_file(kColl));
-  EXPECT_FALSE(duplicate.earlier_delivery_recognised);
   EXPECT_TRUE(duplicate.run_finished);
   EXPECT_EQ(metrics.count("collection_successful"), 1);
 }
@@ -701,8 +702,8 @@ TEST_F(WorkflowTest, EffectsLeftByAnEarlierDeliveryAreTakenOverBeforeItsDeadline
   EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery}), std::runtime_error);
   EXPECT_EQ(metrics.count("file_received"), 0);  // failed: nothing reported
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
-  EXPECT_TRUE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.counted);
+  EXPECT_TRUE(outcome.effects_taken_over);
+  EXPECT_EQ(status.receipts().at(file_receipt_key(file(kColl, "f1"))), Owner(kFirstDelivery));
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.count("collection_received"), 1);
@@ -715,8 +716,8 @@ TEST_F(WorkflowTest, ALiveDeliveryOfTheSameReceiveIsNotTakenOver) {
   queue.failures.fail_next(1);
   EXPECT_THROW(run(file(kColl, "f1"), PendingMark{deadline(), kFirstDelivery}), std::runtime_error);
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), "AbCdEfGh.1.dddddd0"});
-  EXPECT_FALSE(outcome.effects_recovered);
-  EXPECT_FALSE(outcome.counted);
+  EXPECT_FALSE(outcome.effects_taken_over);
+  EXPECT_EQ(metrics.count("file_received"), 0);
   EXPECT_TRUE(queue.sent().empty());
 }
 
@@ -725,9 +726,10 @@ TEST_F(WorkflowTest, ALiveDeliveryOfTheSameReceiveIsNotTakenOver) {
 TEST_F(WorkflowTest, SuccessFileFinishesReceivedEffectsADeadInvocationLeft) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() - 1, "dead.0"});
-  const Outcome outcome = run(success_file(kColl));
-  EXPECT_TRUE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.transitioned);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(success_file(kColl), mine);
+  EXPECT_TRUE(outcome.effects_taken_over);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
   EXPECT_EQ(queue.sent().size(), 1u);  // the export-state message the dead one may not have sent
   // Both run stages: the only collection was received, then successful.
@@ -746,12 +748,12 @@ TEST_F(WorkflowTest, SuccessFileWaitsForReceivedEffectsALiveInvocationIsFinishin
   status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
   int sleeps = 0;
   clock.on_sleep = [&] {
-    if (++sleeps == 3)
-      status.finish_effects(key(kColl), "live.0", Stage::Received, false, work_end);
+    if (++sleeps == 3) status.remove_mark(key(kColl), "live.0", Stage::Received, false, work_end);
   };
-  const Outcome outcome = run(success_file(kColl));
-  EXPECT_TRUE(outcome.transitioned);
-  EXPECT_FALSE(outcome.effects_recovered);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(success_file(kColl), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
+  EXPECT_FALSE(outcome.effects_taken_over);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
   EXPECT_EQ(clock.sleeps(), (std::vector<std::int64_t>{50, 50, 50}));
   EXPECT_TRUE(queue.sent().empty());  // the received effects were the live one's
@@ -770,6 +772,16 @@ TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
   EXPECT_EQ(metrics.count("collection_successful"), 0);
 }
 
+TEST_F(WorkflowTest, TheWaitForReceivedEffectsEndsByTheWorkEnd) {
+  status.put(key(kColl), "Received", 1, 1);
+  status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
+  Workflow short_of_time{WorkflowPorts{status, product, queue, monitoring, metrics, clock},
+                         FakeClock::steady_at(clock.peek() + 120)};
+  EXPECT_THROW(short_of_time.process(success_file(kColl), mark()), EffectsStillPending);
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::int64_t>{50, 50}));  // the third would pass it
+  EXPECT_EQ(status.row(key(kColl)).status, "Received");
+}
+
 // Found by the chaos test under load: the _success file's transition met the received
 // stage's mark, which its live owner removed before the row was read again. The row then
 // read Received without a mark, and the _success file was taken as done: the collection
@@ -777,11 +789,11 @@ TEST_F(WorkflowTest, SuccessFileGivesUpOnReceivedEffectsThatStayPending) {
 TEST_F(WorkflowTest, SuccessFileRefusedByAMarkRemovedBeforeItsReadStillMovesOn) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{deadline(), "live.0"});
-  status.after_next_transition([&] {
-    status.finish_effects(key(kColl), Owner("live.0"), Stage::Received, false, work_end);
-  });
-  const Outcome outcome = run(success_file(kColl));
-  EXPECT_TRUE(outcome.transitioned);
+  status.after_next_transition(
+      [&] { status.remove_mark(key(kColl), Owner("live.0"), Stage::Received, false, work_end); });
+  const PendingMark mine = mark();
+  run(success_file(kColl), mine);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
   EXPECT_EQ(metrics.count("collection_successful"), 1);
   EXPECT_TRUE(clock.sleeps().empty());  // no waiting: the mark was already gone
@@ -790,9 +802,10 @@ TEST_F(WorkflowTest, SuccessFileRefusedByAMarkRemovedBeforeItsReadStillMovesOn) 
 TEST_F(WorkflowTest, SuccessFileTakesOverReceivedEffectsWhoseOwnerDiesWhileItWaits) {
   status.put(key(kColl), "Received", 1, 1);
   status.set_pending(key(kColl), PendingMark{clock.peek() + 120, "dying.0"});
-  const Outcome outcome = run(success_file(kColl));
-  EXPECT_TRUE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.transitioned);
+  const PendingMark mine = mark();
+  const Outcome outcome = run(success_file(kColl), mine);
+  EXPECT_TRUE(outcome.effects_taken_over);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{mine.owner});
   EXPECT_EQ(clock.sleeps().size(), 3u);  // past the owner's deadline after the third
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).status, "Success");
@@ -800,15 +813,14 @@ TEST_F(WorkflowTest, SuccessFileTakesOverReceivedEffectsWhoseOwnerDiesWhileItWai
 
 TEST_F(WorkflowTest, AnEarlierDeliverysFinishThatLandsLateIsStillReported) {
   // The earlier delivery's last write (removing the mark, recording itself) was delayed past
-  // its timeout and lands while this delivery is about to claim the mark.
+  // its timeout and lands while this delivery is about to take the mark over.
   status.put(key(kColl), "Received", 1, 0);
   status.record_count(key(kColl), file_receipt_key(file(kColl, "f1")), kFirstDelivery);
   status.set_pending(key(kColl), PendingMark{deadline(), kFirstDelivery});
   status.before_next_take_over(
-      [&] { status.finish_effects(key(kColl), kFirstDelivery, Stage::Received, true, work_end); });
+      [&] { status.remove_mark(key(kColl), kFirstDelivery, Stage::Received, true, work_end); });
   const Outcome outcome = run(file(kColl, "f1"), PendingMark{deadline(), kSecondDelivery});
-  EXPECT_FALSE(outcome.effects_recovered);
-  EXPECT_TRUE(outcome.earlier_delivery_recognised);
+  EXPECT_FALSE(outcome.effects_taken_over);
   EXPECT_EQ(metrics.count("file_received"), 1);
   EXPECT_EQ(metrics.count("collection_received"), 1);
   EXPECT_EQ(metrics.count("all_collections_received"), 1);
@@ -825,7 +837,7 @@ TEST_F(WorkflowTest, LateMessagesOfAFinishedRunHaveItsMetricsDeletedAgain) {
   // A file delivered again, and the _success file again: nothing changes, but each push
   // would leave a group behind.
   const Outcome late_file = run(file(kColl, "f1"));
-  EXPECT_FALSE(late_file.counted);
+  EXPECT_EQ(metrics.count("file_received"), 0);
   EXPECT_TRUE(late_file.run_finished);
   EXPECT_TRUE(run(success_file(kOther)).run_finished);
   EXPECT_EQ(monitoring.published().size(), 1u);
@@ -851,14 +863,10 @@ TEST_F(WorkflowTest, AGroupIsOneCountAndItsLastMessageCarriesTheTransition) {
   const std::vector<DeliveryResult> results =
       workflow.process_files({{f1, m1}, {f2, m2}, {f3, m3}});
   ASSERT_EQ(results.size(), 3u);
-  for (const DeliveryResult& result : results) {
-    EXPECT_FALSE(result.error);
-    EXPECT_TRUE(result.outcome.counted);
-  }
+  for (const DeliveryResult& result : results) EXPECT_FALSE(result.error);
   EXPECT_EQ(status.counts(), 1);
-  EXPECT_FALSE(results[0].outcome.transitioned);
-  EXPECT_FALSE(results[1].outcome.transitioned);
-  EXPECT_TRUE(results[2].outcome.transitioned);
+  EXPECT_EQ(status.row(key(kColl)).files_received, 3);
+  EXPECT_EQ(status.transitioned_by(), std::vector<Owner>{m3.owner});
   EXPECT_EQ(status.row(key(kColl)).status, "Received");
   EXPECT_EQ(status.row(key(kColl)).effects_done_by.received.owner, m3.owner);
   EXPECT_EQ(queue.sent().size(), 1u);
@@ -872,8 +880,7 @@ TEST_F(WorkflowTest, AFileTwiceInAGroupIsCountedOnce) {
   const PendingMark first = mark();
   const PendingMark again = mark();
   const std::vector<DeliveryResult> results = workflow.process_files({{f1, first}, {f1, again}});
-  EXPECT_TRUE(results[0].outcome.counted);
-  EXPECT_FALSE(results[1].outcome.counted);
+  EXPECT_EQ(status.receipts().at(file_receipt_key(f1)), first.owner);
   EXPECT_FALSE(results[1].error);
   EXPECT_EQ(status.row(key(kColl)).files_received, 1);
   EXPECT_EQ(metrics.count("file_received"), 1);
@@ -892,7 +899,6 @@ TEST_F(WorkflowTest, AGroupMembersEarlierDeliveryIsCreditedToThatMemberOnly) {
   const PendingMark other = mark();
   const std::vector<DeliveryResult> results =
       workflow.process_files({{f1, redelivery}, {f2, other}});
-  EXPECT_TRUE(results[0].outcome.earlier_delivery_recognised);
   EXPECT_TRUE(results[0].outcome.credits.collection_received);
   EXPECT_TRUE(results[0].outcome.credits.all_collections_received);
   EXPECT_FALSE(results[1].outcome.credits.collection_received);
@@ -911,7 +917,7 @@ TEST_F(WorkflowTest, AGroupTakesOverTheEffectsOfAnyMembersEarlierDelivery) {
   const PendingMark carrier = mark();
   const std::vector<DeliveryResult> results =
       workflow.process_files({{f1, redelivery}, {f2, carrier}});
-  EXPECT_TRUE(results[1].outcome.effects_recovered);
+  EXPECT_TRUE(results[1].outcome.effects_taken_over);
   EXPECT_EQ(queue.sent().size(), 1u);
   EXPECT_EQ(status.row(key(kColl)).pending, std::nullopt);
 }
