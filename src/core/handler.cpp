@@ -274,8 +274,4 @@ void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& bu
                       {budget.io_end, budget.wait_end});
 }
 
-void BatchHandler::wait_for_scrape(Deadline wait_until) {
-  core::wait_for_scrape(ports_.workflow.clock, scrape_interval_seconds_, wait_until);
-}
-
 }  // namespace ssc::core

@@ -134,7 +134,6 @@ class BatchHandler {
                       RecordOutcome& outcome);
   // The pushes and deletions end by the budget's I/O end; the scrape wait by its wait end.
   void publish_metrics(const BatchState& state, const TimeBudget& budget);
-  void wait_for_scrape(Deadline wait_until);
   // The log context of a record's lines: the caller's, which message, and as far as its body
   // says, which run, collection and file.
   static log::Fields record_context(const Batch& batch, std::size_t index);
