@@ -29,18 +29,6 @@ class CredentialsProvider {
   virtual Credentials get() = 0;
 };
 
-// Always the same credentials: tests, and local emulators that accept any key. Immutable
-// after construction, so concurrent get() calls need no lock.
-class StaticCredentialsProvider : public CredentialsProvider {
- public:
-  explicit StaticCredentialsProvider(Credentials credentials)
-      : credentials_(std::move(credentials)) {}
-  Credentials get() override { return credentials_; }
-
- private:
-  Credentials credentials_;
-};
-
 struct CredentialsChainOptions {
   // Container credentials are fetched again this long before they expire, so that a
   // request signed with them cannot outlive them.

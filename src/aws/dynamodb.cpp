@@ -61,6 +61,15 @@ bool only_reasons(const std::vector<CancellationReason>& reasons,
   });
 }
 
+// A whole string as a base-10 int64; nullopt when it is anything else.
+std::optional<std::int64_t> parse_int64(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
 constexpr std::string_view kConflict = "TransactionConflict";
 constexpr std::string_view kConditionFailed = "ConditionalCheckFailed";
 
@@ -71,16 +80,6 @@ namespace ddb {
 nlohmann::json S(std::string_view value) { return {{"S", std::string(value)}}; }
 
 nlohmann::json N(std::int64_t value) { return {{"N", std::to_string(value)}}; }
-
-nlohmann::json SS(const std::vector<std::string>& values) { return {{"SS", values}}; }
-
-std::optional<std::int64_t> parse_int64(std::string_view text) {
-  std::int64_t value = 0;
-  const char* const end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
-  return value;
-}
 
 bool is_null_value(const nlohmann::json& value) {
   return value.is_object() && value.size() == 1 && value.contains("NULL");
@@ -157,10 +156,6 @@ nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::
 std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request,
                                                        Deadline deadline) {
   return optional_object(call("GetItem", request, deadline), "Item");
-}
-
-nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request, Deadline deadline) {
-  return call("PutItem", request, deadline);
 }
 
 nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request, Deadline deadline) {

@@ -30,7 +30,6 @@ namespace ddb {
 
 nlohmann::json S(std::string_view value);
 nlohmann::json N(std::int64_t value);
-nlohmann::json SS(const std::vector<std::string>& values);
 
 // The S value of `name`; nullopt when absent. Throws AwsError (MalformedResponse) when the
 // attribute holds another type.
@@ -41,9 +40,6 @@ std::optional<std::string> get_string(const nlohmann::json& item, const std::str
 // (MalformedResponse) naming the attribute and the value. An S holding an integer is read
 // too, because the tables are shared with systems that may write one.
 std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::string& name);
-
-// Parses a whole string as a base-10 int64; nullopt when it is anything else.
-std::optional<std::int64_t> parse_int64(std::string_view text);
 
 }  // namespace ddb
 
@@ -128,13 +124,9 @@ class DynamoDbClient {
 
   // Every operation, its retries and all its pages end by `deadline`.
 
-  // Any operation: the answer's JSON object. Throws AwsError (or a typed subclass).
-  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
-
   // The item, or nullopt when there is none.
   std::optional<nlohmann::json> get_item(const nlohmann::json& request, Deadline deadline);
-  // The answers (with "Attributes" when ReturnValues asked for them).
-  nlohmann::json put_item(const nlohmann::json& request, Deadline deadline);
+  // The answer (with "Attributes" when ReturnValues asked for them).
   nlohmann::json update_item(const nlohmann::json& request, Deadline deadline);
   // One BatchGetItem of `keys` (at most 100) from `table`; `read_options` holds the rest of
   // its KeysAndAttributes (ConsistentRead, ProjectionExpression, ...). A key that has no
@@ -167,6 +159,9 @@ class DynamoDbClient {
   AwsClient client_;
   RetryPolicy policy_;
   std::atomic<std::uint64_t> transaction_retries_{0};
+
+  // One operation: the answer's JSON object. Throws AwsError (or a typed subclass).
+  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
 };
 
 }  // namespace ssc::aws

@@ -200,11 +200,8 @@ class Probe {
 
   aws::SqsClient& sqs() {
     if (!sqs_) {
-      // Long polls in tests wait a few seconds: the total timeout must outlast them.
-      aws::HttpTimeouts timeouts;
-      timeouts.total = std::chrono::milliseconds(30000);
       sqs_ = std::make_unique<aws::SqsClient>(aws::resolve_endpoint("sqs", region_, env_),
-                                              *credentials_, http_, aws::RetryPolicy{}, timeouts);
+                                              *credentials_, http_);
     }
     return *sqs_;
   }
@@ -218,15 +215,11 @@ class Probe {
   }
 
   json dynamodb_op(const std::string& action, const json& command) {
-    if (action == "call")
-      return dynamodb().call(text(command, "operation"), object(command, "request"),
-                             deadline_of(command));
     const json& request = object(command, "request");
     if (action == "GetItem") {
       const auto item = dynamodb().get_item(request, deadline_of(command));
       return item ? json{{"Item", *item}} : json::object();
     }
-    if (action == "PutItem") return dynamodb().put_item(request, deadline_of(command));
     if (action == "UpdateItem") return dynamodb().update_item(request, deadline_of(command));
     if (action == "Query") {
       const aws::QueryResult result = dynamodb().query_all(request, deadline_of(command));
@@ -260,55 +253,6 @@ class Probe {
       }
       const auto result = sqs().send_message(send, deadline_of(command));
       return {{"MessageId", result.message_id}, {"SequenceNumber", result.sequence_number}};
-    }
-    if (action == "ReceiveMessage") {
-      aws::ReceiveMessageRequest receive;
-      receive.queue_url = text(request, "QueueUrl");
-      if (request.contains("MaxNumberOfMessages")) {
-        receive.max_messages = static_cast<int>(number(request, "MaxNumberOfMessages"));
-      }
-      if (request.contains("WaitTimeSeconds")) {
-        receive.wait_time_seconds = static_cast<int>(number(request, "WaitTimeSeconds"));
-      }
-      if (request.contains("VisibilityTimeout")) {
-        receive.visibility_timeout = static_cast<int>(number(request, "VisibilityTimeout"));
-      }
-      json messages = json::array();
-      for (const auto& message : sqs().receive_message(receive, deadline_of(command))) {
-        messages.push_back({{"MessageId", message.message_id},
-                            {"ReceiptHandle", message.receipt_handle},
-                            {"Body", message.body},
-                            {"Attributes", message.attributes}});
-      }
-      return {{"Messages", messages}};
-    }
-    if (action == "DeleteMessageBatch") {
-      std::vector<aws::DeleteEntry> entries;
-      const auto found = request.find("Entries");
-      if (found == request.end() || !found->is_array()) {
-        throw BadCommand("DeleteMessageBatch needs \"Entries\"");
-      }
-      for (const auto& entry : *found) {
-        entries.push_back({text(entry, "Id"), text(entry, "ReceiptHandle")});
-      }
-      const auto result =
-          sqs().delete_message_batch(text(request, "QueueUrl"), entries, deadline_of(command));
-      json successful = json::array();
-      for (const auto& id : result.successful) successful.push_back({{"Id", id}});
-      json failed = json::array();
-      for (const auto& failure : result.failed) {
-        failed.push_back({{"Id", failure.id},
-                          {"Code", failure.code},
-                          {"Message", failure.message},
-                          {"SenderFault", failure.sender_fault}});
-      }
-      return {{"Successful", successful}, {"Failed", failed}};
-    }
-    if (action == "ChangeMessageVisibility") {
-      sqs().change_message_visibility(text(request, "QueueUrl"), text(request, "ReceiptHandle"),
-                                      static_cast<int>(number(request, "VisibilityTimeout")),
-                                      deadline_of(command));
-      return json::object();
     }
     throw BadCommand("unknown sqs op \"" + action + "\"");
   }
