@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/table_format.hpp"
+#include "adapters/detail/table_format.hpp"
 #include "aws/aws_error.hpp"
 #include "aws/dynamodb.hpp"
 #include "fuzz_input.hpp"

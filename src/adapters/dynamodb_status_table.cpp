@@ -5,8 +5,8 @@
 #include <string_view>
 #include <utility>
 
-#include "adapters/conditional_write.hpp"
-#include "adapters/table_format.hpp"
+#include "adapters/detail/conditional_write.hpp"
+#include "adapters/detail/table_format.hpp"
 #include "core/rules.hpp"
 #include "digest/digest.hpp"
 

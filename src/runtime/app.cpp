@@ -13,7 +13,6 @@
 #include "core/handler.hpp"
 #include "core/time_budget.hpp"
 #include "log/log.hpp"
-#include "metrics/grouping_key.hpp"
 #include "metrics/pushgateway_publisher.hpp"
 #include "metrics/run_metrics.hpp"
 #include "runtime/aws_clients.hpp"

@@ -1,8 +1,8 @@
-#include "adapters/conditional_write.hpp"
+#include "adapters/detail/conditional_write.hpp"
 
 #include <stdexcept>
 
-#include "adapters/table_format.hpp"
+#include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
 

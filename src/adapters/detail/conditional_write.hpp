@@ -1,6 +1,6 @@
 // Helpers shared by the DynamoDB adapters: conditional writes whose refusal is an answer,
 // not an error, and the pending-effects mark that both tables carry
-// (adapters/table_format.hpp). They hold no state: as thread-safe as the client given. Each
+// (adapters/detail/table_format.hpp). They hold no state: as thread-safe as the client given. Each
 // write ends, with its retries, by the deadline given.
 #pragma once
 
