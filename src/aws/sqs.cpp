@@ -39,7 +39,8 @@ SendMessageResult SqsClient::send_message(const SendMessageRequest& request, Dea
   }
   if (request.delay_seconds) body["DelaySeconds"] = *request.delay_seconds;
   const nlohmann::json answer =
-      detail::call_json_protocol(client_, kService, kTargetPrefix, "SendMessage", body, deadline);
+      detail::call_json_protocol(client_, kService, kTargetPrefix, "SendMessage", body, deadline)
+          .body;
   return {string_field(answer, "MessageId"), string_field(answer, "SequenceNumber")};
 }
 

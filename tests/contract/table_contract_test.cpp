@@ -113,7 +113,10 @@ class DynamoBackend final : public Backend {
                           {"KeySchema", schema},
                           {"AttributeDefinitions", definitions},
                           {"BillingMode", "PAY_PER_REQUEST"}};
-    aws::AwsClient(endpoint_, *credentials_, http_, {}, aws::parse_dynamodb_error)
+    const auto error_of = [](const aws::HttpResponse& answer) {
+      return aws::AwsError("CreateTableFailed", answer.body, "", answer.status, false);
+    };
+    aws::AwsClient(endpoint_, *credentials_, http_, {}, error_of)
         .call({"POST",
                "/",
                {{"Content-Type", "application/x-amz-json-1.0"},

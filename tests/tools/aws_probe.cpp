@@ -4,6 +4,8 @@
 // reads them (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
 //
 //   {"op": "dynamodb.UpdateItem", "request": {...}}
+//   (answers {"Attributes": ...} when applied, {"ConditionalCheckFailed": {"Item": ...}} when
+//   its condition did not hold: an answer, not an error)
 //   {"op": "status.count_file", "table": "T", "receipts_table": "R", "correlation_id": "c",
 //    "collection_name": "n", "receipt_key": "k", "owner": "o"}
 //   (receipt_key and owner optional; answers counted, row and counted_by)
@@ -220,7 +222,14 @@ class Probe {
       const auto item = dynamodb().get_item(request, deadline_of(command));
       return item ? json{{"Item", *item}} : json::object();
     }
-    if (action == "UpdateItem") return dynamodb().update_item(request, deadline_of(command));
+    if (action == "UpdateItem") {
+      const aws::UpdateOutcome outcome = dynamodb().update_item(request, deadline_of(command));
+      if (!outcome.applied) {
+        return {
+            {"ConditionalCheckFailed", {{"Item", outcome.item ? *outcome.item : json(nullptr)}}}};
+      }
+      return outcome.attributes ? json{{"Attributes", *outcome.attributes}} : json::object();
+    }
     if (action == "Query") {
       const aws::QueryResult result = dynamodb().query_all(request, deadline_of(command));
       return {{"Items", result.items}, {"Count", result.items.size()}, {"pages", result.pages}};
@@ -365,10 +374,7 @@ json aws_error_json(const aws::AwsError& error) {
               {"retryable", error.retryable()},
               {"request_id", error.request_id()},
               {"http_status", error.http_status()}};
-  if (const auto* failed = dynamic_cast<const aws::ConditionalCheckFailed*>(&error)) {
-    out["type"] = "ConditionalCheckFailed";
-    out["item"] = failed->item() != nullptr ? *failed->item() : json(nullptr);
-  } else if (const auto* canceled = dynamic_cast<const aws::TransactionCanceled*>(&error)) {
+  if (const auto* canceled = dynamic_cast<const aws::TransactionCanceled*>(&error)) {
     out["type"] = "TransactionCanceled";
     json reasons = json::array();
     for (const auto& reason : canceled->reasons()) {

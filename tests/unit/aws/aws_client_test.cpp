@@ -96,9 +96,9 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
 TEST_F(AwsClientTest, JoinsPathAndSignsTheRequest) {
   server.enqueue({200, {}, "ok"});
   auto aws = client(fast_policy(3));
-  const auto response =
+  const auto answer =
       aws.call({"POST", "/?Action=ListQueues", {}, "{}"}, "ListQueues", "", in_a_minute());
-  EXPECT_EQ(response.body, "ok");
+  EXPECT_EQ(answer.response.body, "ok");
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].target, "/?Action=ListQueues");
@@ -119,8 +119,9 @@ TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
   server.enqueue({400, {}, "ProvisionedThroughputExceededException"});
   server.enqueue({200, {}, "done"});
   auto aws = client(fast_policy(5));
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).body,
-            "done");
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "done");
   EXPECT_EQ(aws.stats().requests.load(), 5u);
   EXPECT_EQ(aws.stats().retries.load(), 4u);
   // Each attempt is signed afresh: one Authorization header, never an accumulation.
@@ -171,6 +172,25 @@ TEST_F(AwsClientTest, DoesNotRetryValidationException) {
   EXPECT_EQ(aws.stats().retries.load(), 0u);
 }
 
+TEST_F(AwsClientTest, ARefusalIsAnAnswerNeitherRetriedNorThrown) {
+  server.set_fallback({400, {{"x-amzn-RequestId", "r-1"}}, "ConditionalCheckFailedException"});
+  AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "dynamodb"}}, credentials, transport,
+                fast_policy(5), body_code_parser, {}, {"ConditionalCheckFailedException"});
+  const Answer answer = aws.call({"POST", "/", {}, "{}"}, "UpdateItem", "table T", in_a_minute());
+  ASSERT_TRUE(answer.refusal.has_value());
+  EXPECT_EQ(answer.refusal->code(), "ConditionalCheckFailedException");
+  EXPECT_EQ(answer.refusal->request_id(), "r-1");
+  EXPECT_EQ(answer.response.status, 400);
+  EXPECT_EQ(answer.attempts, 1);
+  // Named as a failed call would be, for a caller that does not expect it.
+  ASSERT_NE(answer.refusal->failed_call(), nullptr);
+  EXPECT_EQ(answer.refusal->failed_call()->resource, "table T");
+  EXPECT_EQ(server.request_count(), 1u);
+  // Any other code of an error answer is still thrown.
+  server.set_fallback({400, {}, "ValidationException"});
+  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}, "UpdateItem", "table T", in_a_minute()), AwsError);
+}
+
 TEST_F(AwsClientTest, RefusedPortIsTransportErrorAfterRetries) {
   auto aws =
       client(fast_policy(3), "http://127.0.0.1:" + std::to_string(ssc::test::refused_port()));
@@ -195,8 +215,9 @@ TEST_F(AwsClientTest, RecoversFromOneTransportError) {
   server.enqueue({200, {}, "second"});
   AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
                 fast_policy(3), body_code_parser, HttpTimeouts{500ms, 200ms});
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).body,
-            "second");
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "second");
   EXPECT_EQ(aws.stats().retries.load(), 1u);
 }
 
