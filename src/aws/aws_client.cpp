@@ -15,9 +15,10 @@ namespace {
 using std::chrono::milliseconds;
 
 AwsError generic_error(const HttpResponse& response) {
-  return AwsError("HttpError" + std::to_string(response.status),
-                  "the service answered HTTP " + std::to_string(response.status), "",
-                  response.status, false);
+  std::string code = "HttpError" + std::to_string(response.status);
+  const bool retryable = is_retryable(code, response.status);
+  return AwsError(std::move(code), "the service answered HTTP " + std::to_string(response.status),
+                  "", response.status, retryable);
 }
 
 std::string join_url(const std::string& endpoint, const std::string& target) {
@@ -82,9 +83,9 @@ Answer AwsClient::send_with_retries(const HttpRequest& request, const std::strin
           refusal_codes_.end()) {
         return {std::move(response), std::move(error), 0};
       }
-      if (!is_retryable(error)) throw error;
+      if (!error.retryable()) throw error;
       error_code = error.code();
-      contention = is_contention(error);
+      contention = is_contention(error_code);
       last_error = std::make_exception_ptr(error);
     } catch (const TransportError& error) {
       error_code = error.code();

@@ -27,10 +27,12 @@ class FixedCredentials : public CredentialsProvider {
   Credentials get() override { return {"AKIDTEST", "test-secret", "test-token", std::nullopt}; }
 };
 
-// The test's own service speaks "code in the body": enough to drive the retry rules.
+// The test's own service speaks "code in the body": enough to drive the retry rules, which
+// a parser applies once (as detail::make_service_error does).
 AwsError body_code_parser(const HttpResponse& response) {
-  return AwsError(response.body.empty() ? "Unknown" : response.body, "scripted error",
-                  response.header("x-amzn-requestid"), response.status, false);
+  const std::string code = response.body.empty() ? "Unknown" : response.body;
+  return AwsError(code, "scripted error", response.header("x-amzn-requestid"), response.status,
+                  is_retryable(code, response.status));
 }
 
 RetryPolicy fast_policy(int attempts) {
@@ -129,6 +131,20 @@ TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
     EXPECT_EQ(request.header_count("authorization"), 1u);
     EXPECT_EQ(request.header_count("x-amz-date"), 1u);
   }
+}
+
+TEST_F(AwsClientTest, RetriesWhatTheParserDecidedIsRetryable) {
+  // The client asks no rule of its own: a code no rule knows is retried when its parser says.
+  server.enqueue({400, {}, "Custom"});
+  server.enqueue({200, {}, "done"});
+  AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
+                fast_policy(5), [](const HttpResponse& response) {
+                  return AwsError(response.body, "m", "", response.status, true);
+                });
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "done");
+  EXPECT_EQ(server.request_count(), 2u);
 }
 
 TEST_F(AwsClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
