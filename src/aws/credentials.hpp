@@ -25,7 +25,7 @@ struct Credentials {
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
-  // Throws ConfigError naming what is missing or malformed (never the secret itself).
+  // Throws ConfigurationError naming what is missing or malformed (never the secret itself).
   virtual Credentials get() = 0;
 };
 
@@ -59,7 +59,7 @@ std::optional<std::string> credentials_expiry_warning(const Credentials& credent
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN as its
 // Authorization header. The first source that has credentials is kept for the process.
 // An explicitly named profile that no file holds, a malformed file, or a failing
-// endpoint is a ConfigError rather than a silent fall-through. Credentials that have expired
+// endpoint is a ConfigurationError rather than a silent fall-through. Credentials that have expired
 // or expire within `options.refresh_before_expiry` get one WARNING line (the source, the
 // expiration, the seconds left; never the credentials). Thread-safe: the chain's choice of
 // source, the credentials read once from a static source and the last warning are guarded

@@ -18,7 +18,7 @@ namespace ssc::runtime {
 // (the clients hold references to the transport and the credentials).
 struct AwsClients {
   // `max_idle_connections`: connections kept open between requests (one per request made
-  // at once). Throws aws::ConfigError for a bad endpoint or profile.
+  // at once). Throws aws::ConfigurationError for a bad endpoint or profile.
   AwsClients(const Config& config, std::size_t max_idle_connections);
   AwsClients(const AwsClients&) = delete;
   AwsClients& operator=(const AwsClients&) = delete;

@@ -413,8 +413,8 @@ int main() {
       answer["error"] = aws_error_json(error);
     } catch (const core::CollectionNotFound& error) {
       answer["error"] = simple_error("CollectionNotFound", error.what());
-    } catch (const aws::ConfigError& error) {
-      answer["error"] = simple_error("ConfigError", error.what());
+    } catch (const aws::ConfigurationError& error) {
+      answer["error"] = simple_error("ConfigurationError", error.what());
     } catch (const BadCommand& error) {
       answer["error"] = simple_error("BadCommand", error.what());
     } catch (const std::exception& error) {

@@ -78,7 +78,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
+TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigurationError) {
   // Something to connect to: the bundle is read for the TLS handshake.
   const ScopedEnv ca("SSL_CERT_FILE", "/nonexistent/ca-bundle.pem");
   std::string url = server.url();
@@ -86,8 +86,8 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
   auto aws = client(fast_policy(5), url);
   try {
     aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute());
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& error) {
+    FAIL() << "expected ConfigurationError";
+  } catch (const ConfigurationError& error) {
     const std::string what = error.what();
     EXPECT_NE(what.find("SSL_CERT_FILE"), std::string::npos) << what;
   }
