@@ -1,5 +1,6 @@
-// The one error family of the AWS layer. Callers catch AwsError and decide on
-// code() (e.g. ConditionalCheckFailedException) or retryable().
+// The one error family of the AWS layer: failures. Callers catch AwsError and decide on
+// code() or retryable(); an expected answer (a condition that did not hold) is never one of
+// them but a value (aws/dynamodb.hpp's UpdateOutcome, TransactionOutcome).
 #pragma once
 
 #include <memory>
