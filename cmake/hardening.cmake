@@ -48,6 +48,8 @@ function(ssc_fuzz_targets)
     get_filename_component(fuzz_name ${src} NAME_WE)
     add_executable(${fuzz_name} ${src})
     target_link_libraries(${fuzz_name} PRIVATE ssc_runtime)
+    # The doors are fuzzed where they are parsed: the AWS layer's and the adapters' internals.
+    ssc_reach_detail(${fuzz_name} ssc_aws ssc_adapters)
     target_link_options(${fuzz_name} PRIVATE -fsanitize=fuzzer)
   endforeach()
 endfunction()

@@ -2,7 +2,7 @@
 // its status and JSON body {AccessKeyId, SecretAccessKey, Token, Expiration}, read by the
 // real credentials chain, fetched twice so that the cached answer's Expiration is
 // examined for a refresh too. The first byte picks the status; the rest is the body. A
-// bad answer is a ConfigError naming the endpoint; anything else escaping is a defect.
+// bad answer is a ConfigurationError naming the endpoint; anything else escaping is a defect.
 // dictionary: dict/json.dict
 #include <cstddef>
 #include <cstdint>
@@ -32,10 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int round = 0; round < 2; ++round) {
       const auto credentials = chain->get();
       if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-        __builtin_trap();  // credentials are whole or a ConfigError
+        __builtin_trap();  // credentials are whole or a ConfigurationError
       }
     }
-  } catch (const ssc::aws::ConfigError&) {
+  } catch (const ssc::aws::ConfigurationError&) {
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // The shared credentials and config files (~/.aws/credentials, ~/.aws/config): the INI
 // parser alone, then the credentials chain reading the same text as both files for a
-// profile the text may name. A malformed file is a ConfigError naming the file; anything
+// profile the text may name. A malformed file is a ConfigurationError naming the file; anything
 // else escaping is a defect.
 // dictionary: dict/ini.dict
 #include <unistd.h>
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (key.empty()) __builtin_trap();  // the parser refuses an empty key
       }
     }
-  } catch (const ssc::aws::ConfigError&) {
+  } catch (const ssc::aws::ConfigurationError&) {
   }
 
   {
@@ -66,9 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto chain = ssc::aws::make_default_credentials_chain(transport, env);
     const auto credentials = chain->get();
     if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-      __builtin_trap();  // credentials are whole or a ConfigError
+      __builtin_trap();  // credentials are whole or a ConfigurationError
     }
-  } catch (const ssc::aws::ConfigError&) {
+  } catch (const ssc::aws::ConfigurationError&) {
   }
   if (transport.sent != 0) __builtin_trap();
   return 0;

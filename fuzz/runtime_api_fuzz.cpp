@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "aws/detail/text.hpp"
-#include "fuzz_input.hpp"
 #include "core/time_budget.hpp"
+#include "fuzz_input.hpp"
 #include "runtime/lambda_runtime.hpp"
 #include "runtime/system_clock.hpp"
 

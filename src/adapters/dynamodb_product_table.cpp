@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "adapters/conditional_write.hpp"
-#include "adapters/table_format.hpp"
+#include "adapters/detail/conditional_write.hpp"
+#include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
 
@@ -40,7 +40,7 @@ bool DynamoProductTable::transition(const std::string& correlation_id, const std
     request["ConditionExpression"] = "attribute_not_exists(#s) OR NOT (#s IN (" + in_list + "))";
   }
   request["ExpressionAttributeValues"] = std::move(values);
-  return update_if(client_, request, deadline);
+  return client_.update_item(request, deadline).applied;
 }
 
 std::optional<core::ProductRow> DynamoProductTable::read(const std::string& correlation_id,

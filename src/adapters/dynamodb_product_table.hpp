@@ -1,6 +1,6 @@
 // The product status table (SPEC section 2) on DynamoDB: this system's item is
 // (Correlation_Id, DataProduct = "SNAPSHOT_SENDER"), its attribute Status
-// (adapters/table_format.hpp). Thread-safe as its client is: the table name is fixed at
+// (adapters/detail/table_format.hpp). Thread-safe as its client is: the table name is fixed at
 // construction and a call's state lives in the call.
 #pragma once
 

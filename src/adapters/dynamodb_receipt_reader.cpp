@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "adapters/table_format.hpp"
+#include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
 namespace {

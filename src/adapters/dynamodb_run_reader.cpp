@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "adapters/conditional_write.hpp"
-#include "adapters/table_format.hpp"
+#include "adapters/detail/conditional_write.hpp"
+#include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
 namespace {

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <utility>
 
-#include "adapters/conditional_write.hpp"
-#include "adapters/table_format.hpp"
+#include "adapters/detail/conditional_write.hpp"
+#include "adapters/detail/table_format.hpp"
 #include "core/rules.hpp"
 #include "digest/digest.hpp"
 
@@ -225,15 +225,11 @@ std::vector<std::size_t> DynamoStatusTable::settle_refused(
 core::CollectionRow DynamoStatusTable::count_without_receipt(const core::CollectionKey& key,
                                                              std::int64_t files,
                                                              core::Deadline deadline) {
-  try {
-    nlohmann::json request = count_update(key, files);
-    request["ReturnValues"] = "ALL_NEW";
-    const nlohmann::json answer = client_.update_item(request, deadline);
-    const auto attributes = answer.find("Attributes");
-    return row_of(attributes != answer.end() ? *attributes : nlohmann::json::object(), key);
-  } catch (const aws::ConditionalCheckFailed&) {
-    throw not_found(key);
-  }
+  nlohmann::json request = count_update(key, files);
+  request["ReturnValues"] = "ALL_NEW";
+  const aws::UpdateOutcome outcome = client_.update_item(request, deadline);
+  if (!outcome.applied) throw not_found(key);
+  return row_of(outcome.attributes.value_or(nlohmann::json::object()), key);
 }
 
 core::Owner DynamoStatusTable::receipt_owner(const std::string& receipt_key,
@@ -297,14 +293,15 @@ bool DynamoStatusTable::transition(const core::CollectionKey& key,
     condition += " AND NOT (" + status + " = :pending_at AND attribute_exists(" +
                  row::kPendingEffectsUntil + "))";
   }
-  return update_if(client_,
-                   {{"TableName", tables_.export_status},
+  return client_
+      .update_item({{"TableName", tables_.export_status},
                     {"Key", key_of(key)},
                     {"UpdateExpression", "SET " + status + " = :to, " + set_pending_clause()},
                     {"ConditionExpression", std::move(condition)},
                     {"ExpressionAttributeValues", std::move(values)},
                     {"ReturnValues", "NONE"}},
-                   deadline);
+                   deadline)
+      .applied;
 }
 
 bool DynamoStatusTable::take_over(const core::CollectionKey& key, const core::PendingMark& seen,

@@ -1,7 +1,7 @@
 // The export status table (SPEC section 2) on DynamoDB, with the file receipts table beside
 // it: a file's count and its receipt are one TransactWriteItems; every other write that
 // decides something is one conditional UpdateItem on the collection's row
-// (docs/design.md). Formats: adapters/table_format.hpp. Thread-safe as its client is: the
+// (docs/design.md). Formats: adapters/detail/table_format.hpp. Thread-safe as its client is: the
 // table names are fixed at construction and a call's state lives in the call.
 #pragma once
 

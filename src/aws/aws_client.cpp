@@ -15,9 +15,10 @@ namespace {
 using std::chrono::milliseconds;
 
 AwsError generic_error(const HttpResponse& response) {
-  return AwsError("HttpError" + std::to_string(response.status),
-                  "the service answered HTTP " + std::to_string(response.status), "",
-                  response.status, false);
+  std::string code = "HttpError" + std::to_string(response.status);
+  const bool retryable = is_retryable(code, response.status);
+  return AwsError(std::move(code), "the service answered HTTP " + std::to_string(response.status),
+                  "", response.status, retryable);
 }
 
 std::string join_url(const std::string& endpoint, const std::string& target) {
@@ -31,29 +32,32 @@ std::string join_url(const std::string& endpoint, const std::string& target) {
 
 AwsClient::AwsClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
                      HttpTransport& http, RetryPolicy policy, ErrorParser parse_error,
-                     HttpTimeouts timeouts)
+                     HttpTimeouts timeouts, std::vector<std::string> refusal_codes)
     : endpoint_(std::move(endpoint)),
       credentials_(credentials),
       http_(http),
       policy_(policy),
       parse_error_(std::move(parse_error)),
-      timeouts_(timeouts) {}
+      timeouts_(timeouts),
+      refusal_codes_(std::move(refusal_codes)) {}
 
-HttpResponse AwsClient::call(HttpRequest request, const std::string& operation,
-                             const std::string& resource, Deadline deadline) {
+Answer AwsClient::call(HttpRequest request, const std::string& operation,
+                       const std::string& resource, Deadline deadline) {
   request.url = join_url(endpoint_.url, request.url);
   int attempts = 0;
   try {
-    return send_with_retries(request, operation, resource, deadline, attempts);
+    Answer answer = send_with_retries(request, operation, resource, deadline, attempts);
+    answer.attempts = attempts;
+    if (answer.refusal) answer.refusal->set_failed_call({operation, resource, attempts});
+    return answer;
   } catch (AwsError& error) {
     error.set_failed_call({operation, resource, attempts});
     throw;
   }
 }
 
-HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std::string& operation,
-                                          const std::string& resource, Deadline deadline,
-                                          int& attempts) {
+Answer AwsClient::send_with_retries(const HttpRequest& request, const std::string& operation,
+                                    const std::string& resource, Deadline deadline, int& attempts) {
   RetryBudget budget(policy_, deadline);
   std::exception_ptr last_error;
 
@@ -73,11 +77,15 @@ HttpResponse AwsClient::send_with_retries(const HttpRequest& request, const std:
     try {
       stats_.requests.fetch_add(1, std::memory_order_relaxed);
       HttpResponse response = http_.send(signed_request, *attempt_timeouts);
-      if (response.status >= 200 && response.status < 300) return response;
+      if (response.status >= 200 && response.status < 300) return {std::move(response), {}, 0};
       AwsError error = parse_error_ ? parse_error_(response) : generic_error(response);
-      if (!is_retryable(error)) throw error;
+      if (std::find(refusal_codes_.begin(), refusal_codes_.end(), error.code()) !=
+          refusal_codes_.end()) {
+        return {std::move(response), std::move(error), 0};
+      }
+      if (!error.retryable()) throw error;
       error_code = error.code();
-      contention = is_contention(error);
+      contention = is_contention(error_code);
       last_error = std::make_exception_ptr(error);
     } catch (const TransportError& error) {
       error_code = error.code();

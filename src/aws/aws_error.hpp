@@ -1,5 +1,6 @@
-// The one error family of the AWS layer. Callers catch AwsError and decide on
-// code() (e.g. ConditionalCheckFailedException) or retryable().
+// The one error family of the AWS layer: failures. Callers catch AwsError and decide on
+// code() or retryable(); an expected answer (a condition that did not hold) is never one of
+// them but a value (aws/dynamodb.hpp's UpdateOutcome, TransactionOutcome).
 #pragma once
 
 #include <memory>
@@ -52,14 +53,17 @@ class AwsError : public std::runtime_error {
 
 // No HTTP answer: connection refused or reset, timeout, TLS failure. Always retryable. (A
 // set-up of this machine's that no retry can mend, such as an unreadable CA bundle, is a
-// ConfigError.)
+// ConfigurationError.)
 class TransportError : public AwsError {
  public:
   TransportError(const std::string& what_happened, const std::string& url);
 };
 
-// Bad local set-up: missing region, unknown profile, malformed credentials file.
-class ConfigError : public std::runtime_error {
+// A setting is missing or malformed, the one configuration error of every layer: the AWS
+// layer's local set-up (region, endpoint URL, profile, credentials files, CA bundle) and the
+// program's own settings (runtime/config.hpp). The message names the setting; no retry can
+// mend it.
+class ConfigurationError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

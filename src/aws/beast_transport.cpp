@@ -75,8 +75,8 @@ class BeastTransport::TlsContext {
       context_.load_verify_file(ca_file_, ec);
       if (ec) {
         ERR_clear_error();
-        throw ConfigError("cannot read the CA bundle named by SSL_CERT_FILE (" + ca_file_ +
-                          "): " + ec.message());
+        throw ConfigurationError("cannot read the CA bundle named by SSL_CERT_FILE (" + ca_file_ +
+                                 "): " + ec.message());
       }
     } else {
       context_.set_default_verify_paths();
@@ -126,7 +126,7 @@ struct Target {
 Target parse_target(const std::string& url, const std::string& safe_url) {
   std::optional<detail::UrlParts> parts = detail::split_url(url);
   if (!parts || (parts->scheme != "http" && parts->scheme != "https") || parts->host.empty()) {
-    throw ConfigError("cannot send to " + safe_url + ": not an http or https URL");
+    throw ConfigurationError("cannot send to " + safe_url + ": not an http or https URL");
   }
   Target target;
   target.https = parts->scheme == "https";

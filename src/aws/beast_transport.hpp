@@ -3,7 +3,8 @@
 //
 // What it guarantees, as libcurl did:
 // - TLS peers are verified (chain and host name or IP address) against the CA bundle named by
-//   SSL_CERT_FILE, else OpenSSL's default paths; a bundle that cannot be read is a ConfigError.
+//   SSL_CERT_FILE, else OpenSSL's default paths; a bundle that cannot be read is a
+//   ConfigurationError.
 // - Connections are kept alive and reused across requests and threads: an idle pool keyed by
 //   scheme, host and port. A connection idle for longer than `kMaxIdleAge` is not reused.
 // - A request on a reused connection that dies before any byte of the answer came (the server
@@ -40,7 +41,7 @@ class BeastTransport final : public HttpTransport {
   BeastTransport(const BeastTransport&) = delete;
   BeastTransport& operator=(const BeastTransport&) = delete;
 
-  // Throws TransportError when no HTTP answer came, ConfigError for a URL it cannot use or a
+  // Throws TransportError when no HTTP answer came, ConfigurationError for a URL it cannot use or a
   // CA bundle it cannot read (no retry can mend those).
   HttpResponse send(const HttpRequest& request, const HttpTimeouts& timeouts) override;
 

@@ -25,7 +25,7 @@ std::optional<std::string> non_empty(const EnvLookup& env, const std::string& na
 }
 
 // One link of the chain. load() gives nullopt when the source simply has nothing (so the
-// chain moves on) and throws ConfigError when it is set up but broken.
+// chain moves on) and throws ConfigurationError when it is set up but broken.
 class Source {
  public:
   virtual ~Source() = default;
@@ -44,14 +44,17 @@ class EnvironmentSource : public Source {
     const auto key_id = non_empty(env_, "AWS_ACCESS_KEY_ID");
     const auto secret = non_empty(env_, "AWS_SECRET_ACCESS_KEY");
     if (!key_id && !secret) return std::nullopt;
-    if (!key_id) throw ConfigError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
-    if (!secret) throw ConfigError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    if (!key_id)
+      throw ConfigurationError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+    if (!secret)
+      throw ConfigurationError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
     Credentials credentials{*key_id, *secret, non_empty(env_, "AWS_SESSION_TOKEN").value_or(""),
                             std::nullopt};
     if (const auto expiration = non_empty(env_, "AWS_CREDENTIAL_EXPIRATION")) {
       credentials.expiration = detail::parse_iso8601_utc(*expiration);
       if (!credentials.expiration) {
-        throw ConfigError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 UTC time: " + *expiration);
+        throw ConfigurationError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 UTC time: " +
+                                 *expiration);
       }
     }
     return credentials;
@@ -108,7 +111,8 @@ class ProfileSource : public Source {
       std::string where = files_read.empty() ? std::string("no credentials or config file exists")
                                              : "file " + files_read.front();
       if (files_read.size() > 1) where += " or file " + files_read[1];
-      throw ConfigError("unknown profile \"" + profile_ + "\" (from AWS_PROFILE) in " + where);
+      throw ConfigurationError("unknown profile \"" + profile_ + "\" (from AWS_PROFILE) in " +
+                               where);
     }
     return std::nullopt;
   }
@@ -148,12 +152,12 @@ class ProfileSource : public Source {
     const auto secret = section.find("aws_secret_access_key");
     if (key_id == section.end() && secret == section.end()) return std::nullopt;
     if (key_id == section.end() || key_id->second.empty()) {
-      throw ConfigError("profile \"" + profile_ + "\" in file " + file.string() +
-                        " has aws_secret_access_key but no aws_access_key_id");
+      throw ConfigurationError("profile \"" + profile_ + "\" in file " + file.string() +
+                               " has aws_secret_access_key but no aws_access_key_id");
     }
     if (secret == section.end() || secret->second.empty()) {
-      throw ConfigError("profile \"" + profile_ + "\" in file " + file.string() +
-                        " has aws_access_key_id but no aws_secret_access_key");
+      throw ConfigurationError("profile \"" + profile_ + "\" in file " + file.string() +
+                               " has aws_access_key_id but no aws_secret_access_key");
     }
     Credentials credentials{key_id->second, secret->second, "", std::nullopt};
     if (const auto token = section.find("aws_session_token"); token != section.end()) {
@@ -190,7 +194,7 @@ class ContainerSource : public Source {
     if (!url) return std::nullopt;
     try {
       cached_ = fetch(*url);
-    } catch (const ConfigError& error) {
+    } catch (const ConfigurationError& error) {
       // Credentials that are due for refresh but still valid serve until they expire.
       if (cached_ && cached_->expiration && now < *cached_->expiration) {
         log::warning("credentials", "container credentials refresh failed; using the current ones",
@@ -225,11 +229,11 @@ class ContainerSource : public Source {
     if (!full) return std::nullopt;
     const auto parts = detail::split_url(*full);
     if (!parts) {
-      throw ConfigError("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid http(s) URL: " +
-                        detail::url_without_query(*full));
+      throw ConfigurationError("AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid http(s) URL: " +
+                               detail::url_without_query(*full));
     }
     if (parts->scheme == "http" && !plain_http_allowed(parts->host)) {
-      throw ConfigError(
+      throw ConfigurationError(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https unless its host is a loopback or "
           "container agent address: " +
           detail::url_without_query(*full));
@@ -241,7 +245,7 @@ class ContainerSource : public Source {
     if (const auto file = non_empty(env_, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
       std::ifstream in(*file, std::ios::binary);
       if (!in) {
-        throw ConfigError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *file);
+        throw ConfigurationError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + *file);
       }
       std::ostringstream text;
       text << in.rdbuf();
@@ -259,7 +263,8 @@ class ContainerSource : public Source {
 
   static void check_token(const std::string& token, const std::string& source) {
     if (token.find_first_of("\r\n") != std::string::npos) {
-      throw ConfigError("the container authorization token from " + source + " holds a line break");
+      throw ConfigurationError("the container authorization token from " + source +
+                               " holds a line break");
     }
   }
 
@@ -277,14 +282,14 @@ class ContainerSource : public Source {
         if (response.status < 500 || attempt == 2) break;
       } catch (const TransportError& error) {
         if (attempt == 2) {
-          throw ConfigError("container credentials endpoint " + safe_url +
-                            " could not be reached: " + error.message());
+          throw ConfigurationError("container credentials endpoint " + safe_url +
+                                   " could not be reached: " + error.message());
         }
       }
     }
     if (response.status != 200) {
-      throw ConfigError("container credentials endpoint " + safe_url + " returned HTTP " +
-                        std::to_string(response.status));
+      throw ConfigurationError("container credentials endpoint " + safe_url + " returned HTTP " +
+                               std::to_string(response.status));
     }
     return parse_answer(response.body, safe_url);
   }
@@ -292,20 +297,21 @@ class ContainerSource : public Source {
   static Credentials parse_answer(const std::string& body, const std::string& safe_url) {
     const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) {
-      throw ConfigError("container credentials endpoint " + safe_url +
-                        " returned a body that is not a JSON object");
+      throw ConfigurationError("container credentials endpoint " + safe_url +
+                               " returned a body that is not a JSON object");
     }
     auto text_field = [&](const char* name, bool required) -> std::string {
       const auto it = json.find(name);
       if (it == json.end() || it->is_null()) {
         if (required) {
-          throw ConfigError("container credentials endpoint " + safe_url + " answer lacks " + name);
+          throw ConfigurationError("container credentials endpoint " + safe_url + " answer lacks " +
+                                   name);
         }
         return {};
       }
       if (!it->is_string() || (required && it->get_ref<const std::string&>().empty())) {
-        throw ConfigError("container credentials endpoint " + safe_url + " answer has a bad " +
-                          name);
+        throw ConfigurationError("container credentials endpoint " + safe_url +
+                                 " answer has a bad " + name);
       }
       return it->get<std::string>();
     };
@@ -314,8 +320,8 @@ class ContainerSource : public Source {
     if (const std::string expiration = text_field("Expiration", false); !expiration.empty()) {
       credentials.expiration = detail::parse_iso8601_utc(expiration);
       if (!credentials.expiration) {
-        throw ConfigError("container credentials endpoint " + safe_url +
-                          " answer has an Expiration that is not an ISO 8601 UTC time");
+        throw ConfigurationError("container credentials endpoint " + safe_url +
+                                 " answer has an Expiration that is not an ISO 8601 UTC time");
       }
     }
     return credentials;
@@ -362,12 +368,12 @@ class DefaultChain : public CredentialsProvider {
           }
           tried += (tried.empty() ? "" : "; ") + sources_[i]->tried();
         }
-        throw ConfigError("no AWS credentials found; tried: " + tried);
+        throw ConfigurationError("no AWS credentials found; tried: " + tried);
       }
     }
     // The container source locks for itself, so other callers are not held up here.
     if (auto credentials = chosen->load()) return *credentials;
-    throw ConfigError("the container credentials endpoint is no longer configured");
+    throw ConfigurationError("the container credentials endpoint is no longer configured");
   }
 
   // Once per expiration: the same credentials are handed out for every request.

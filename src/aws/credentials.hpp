@@ -25,20 +25,8 @@ struct Credentials {
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;
-  // Throws ConfigError naming what is missing or malformed (never the secret itself).
+  // Throws ConfigurationError naming what is missing or malformed (never the secret itself).
   virtual Credentials get() = 0;
-};
-
-// Always the same credentials: tests, and local emulators that accept any key. Immutable
-// after construction, so concurrent get() calls need no lock.
-class StaticCredentialsProvider : public CredentialsProvider {
- public:
-  explicit StaticCredentialsProvider(Credentials credentials)
-      : credentials_(std::move(credentials)) {}
-  Credentials get() override { return credentials_; }
-
- private:
-  Credentials credentials_;
 };
 
 struct CredentialsChainOptions {
@@ -71,7 +59,7 @@ std::optional<std::string> credentials_expiry_warning(const Credentials& credent
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN as its
 // Authorization header. The first source that has credentials is kept for the process.
 // An explicitly named profile that no file holds, a malformed file, or a failing
-// endpoint is a ConfigError rather than a silent fall-through. Credentials that have expired
+// endpoint is a ConfigurationError rather than a silent fall-through. Credentials that have expired
 // or expire within `options.refresh_before_expiry` get one WARNING line (the source, the
 // expiration, the seconds left; never the credentials). Thread-safe: the chain's choice of
 // source, the credentials read once from a static source and the last warning are guarded

@@ -61,8 +61,27 @@ bool only_reasons(const std::vector<CancellationReason>& reasons,
   });
 }
 
+// A whole string as a base-10 int64; nullopt when it is anything else.
+std::optional<std::int64_t> parse_int64(std::string_view text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
 constexpr std::string_view kConflict = "TransactionConflict";
 constexpr std::string_view kConditionFailed = "ConditionalCheckFailed";
+constexpr const char* kConditionalCheckFailedException = "ConditionalCheckFailedException";
+constexpr const char* kTransactionCanceledException = "TransactionCanceledException";
+
+// Cancelled because a ConditionExpression did not hold, beside actions that would have
+// succeeded or met a transient reason: an answer (which conditions failed), not an error.
+bool refused_by_a_condition(const std::vector<CancellationReason>& reasons) {
+  return has_reason(reasons, kConditionFailed) &&
+         only_reasons(reasons, {kConditionFailed, kConflict, "ThrottlingError",
+                                "ProvisionedThroughputExceeded"});
+}
 
 }  // namespace
 
@@ -71,16 +90,6 @@ namespace ddb {
 nlohmann::json S(std::string_view value) { return {{"S", std::string(value)}}; }
 
 nlohmann::json N(std::int64_t value) { return {{"N", std::to_string(value)}}; }
-
-nlohmann::json SS(const std::vector<std::string>& values) { return {{"SS", values}}; }
-
-std::optional<std::int64_t> parse_int64(std::string_view text) {
-  std::int64_t value = 0;
-  const char* const end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
-  return value;
-}
 
 bool is_null_value(const nlohmann::json& value) {
   return value.is_object() && value.size() == 1 && value.contains("NULL");
@@ -112,11 +121,6 @@ std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::str
 
 }  // namespace ddb
 
-ConditionalCheckFailed::ConditionalCheckFailed(const AwsError& error,
-                                               std::optional<nlohmann::json> item)
-    : AwsError(error),
-      item_(item ? std::make_shared<const nlohmann::json>(std::move(*item)) : nullptr) {}
-
 TransactionCanceled::TransactionCanceled(const AwsError& error,
                                          std::vector<CancellationReason> reasons)
     : AwsError(error),
@@ -124,34 +128,20 @@ TransactionCanceled::TransactionCanceled(const AwsError& error,
           only_reasons(reasons, {kConflict, "ThrottlingError", "ProvisionedThroughputExceeded"}) &&
           !only_reasons(reasons, {})),
       conflict_(transient_ && has_reason(reasons, kConflict)),
-      refused_(has_reason(reasons, kConditionFailed) &&
-               only_reasons(reasons, {kConditionFailed, kConflict, "ThrottlingError",
-                                      "ProvisionedThroughputExceeded"})),
       reasons_(std::make_shared<const std::vector<CancellationReason>>(std::move(reasons))) {}
-
-AwsError parse_dynamodb_error(const HttpResponse& response) {
-  AwsError error = detail::parse_json_error(kService, response);
-  if (error.code() != "ConditionalCheckFailedException" &&
-      error.code() != "TransactionCanceledException") {
-    return error;
-  }
-  const auto body = nlohmann::json::parse(response.body, nullptr, false);
-  const nlohmann::json empty = nlohmann::json::object();
-  const nlohmann::json& object = body.is_object() ? body : empty;
-  if (error.code() == "ConditionalCheckFailedException") {
-    throw ConditionalCheckFailed(error, optional_object(object, "Item"));
-  }
-  throw TransactionCanceled(error, cancellation_reasons(object));
-}
 
 DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials,
                                HttpTransport& http, RetryPolicy policy, HttpTimeouts timeouts)
-    : client_(std::move(endpoint), credentials, http, policy, parse_dynamodb_error, timeouts),
+    : client_(std::move(endpoint), credentials, http, policy, detail::json_error_parser(kService),
+              timeouts, {kConditionalCheckFailedException, kTransactionCanceledException}),
       policy_(policy) {}
 
 nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request,
                                     Deadline deadline) {
-  return detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request, deadline);
+  detail::JsonAnswer answer =
+      detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request, deadline);
+  if (answer.refusal) throw *answer.refusal;  // no condition was asked: not an answer here
+  return std::move(answer.body);
 }
 
 std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request,
@@ -159,12 +149,12 @@ std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& req
   return optional_object(call("GetItem", request, deadline), "Item");
 }
 
-nlohmann::json DynamoDbClient::put_item(const nlohmann::json& request, Deadline deadline) {
-  return call("PutItem", request, deadline);
-}
-
-nlohmann::json DynamoDbClient::update_item(const nlohmann::json& request, Deadline deadline) {
-  return call("UpdateItem", request, deadline);
+UpdateOutcome DynamoDbClient::update_item(const nlohmann::json& request, Deadline deadline) {
+  detail::JsonAnswer answer =
+      detail::call_json_protocol(client_, kService, kTargetPrefix, "UpdateItem", request, deadline);
+  if (!answer.refusal) return {true, optional_object(answer.body, "Attributes"), std::nullopt};
+  if (answer.refusal->code() != kConditionalCheckFailedException) throw *answer.refusal;
+  return {false, std::nullopt, optional_object(answer.body, "Item")};
 }
 
 BatchGetResult DynamoDbClient::batch_get_item(const std::string& table, nlohmann::json keys,
@@ -221,36 +211,10 @@ TransactionOutcome DynamoDbClient::transact_write_items(
   std::optional<TransactionCanceled> last_cancelled;
   for (int attempt = 1;; ++attempt) {
     request["ClientRequestToken"] = token_for(attempt);
+    detail::JsonAnswer answer;
     try {
-      call("TransactWriteItems", request, deadline);
-      outcome.attempts += 1;
-      outcome.committed = true;
-      return outcome;
-    } catch (TransactionCanceled& cancelled) {
-      outcome.attempts += cancelled.failed_call() ? cancelled.failed_call()->attempts : 1;
-      if (cancelled.refused()) {
-        outcome.reasons = cancelled.reasons();
-        return outcome;
-      }
-      if (cancelled.conflict()) ++outcome.conflicts;
-      const std::optional<std::chrono::milliseconds> delay =
-          cancelled.transient() ? budget.next_delay(cancelled.conflict()) : std::nullopt;
-      if (!delay) {
-        cancelled.set_failed_call(
-            {"TransactWriteItems",
-             cancelled.failed_call() ? cancelled.failed_call()->resource : std::string(),
-             outcome.attempts});
-        throw;
-      }
-      last_cancelled = cancelled;
-      transaction_retries_.fetch_add(1, std::memory_order_relaxed);
-      if (log::enabled(log::Level::Debug)) {
-        log::debug("aws", "transaction cancelled for a transient reason; sending it again",
-                   {{"attempt", std::to_string(attempt + 1)},
-                    {"error_code", cancelled.code()},
-                    {"delay_ms", std::to_string(delay->count())}});
-      }
-      std::this_thread::sleep_for(*delay);
+      answer = detail::call_json_protocol(client_, kService, kTargetPrefix, "TransactWriteItems",
+                                          request, deadline);
     } catch (AwsError& error) {
       const int made = error.failed_call() ? error.failed_call()->attempts : 0;
       const std::string resource = error.failed_call() ? error.failed_call()->resource : "";
@@ -262,6 +226,35 @@ TransactionOutcome DynamoDbClient::transact_write_items(
       error.set_failed_call({"TransactWriteItems", resource, outcome.attempts + made});
       throw;
     }
+    outcome.attempts += answer.attempts;
+    if (!answer.refusal) {
+      outcome.committed = true;
+      return outcome;
+    }
+    if (answer.refusal->code() != kTransactionCanceledException) throw *answer.refusal;
+    std::vector<CancellationReason> reasons = cancellation_reasons(answer.body);
+    if (refused_by_a_condition(reasons)) {
+      outcome.reasons = std::move(reasons);
+      return outcome;
+    }
+    TransactionCanceled cancelled(*answer.refusal, std::move(reasons));
+    if (cancelled.conflict()) ++outcome.conflicts;
+    const std::optional<std::chrono::milliseconds> delay =
+        cancelled.transient() ? budget.next_delay(cancelled.conflict()) : std::nullopt;
+    if (!delay) {
+      cancelled.set_failed_call(
+          {"TransactWriteItems", answer.refusal->failed_call()->resource, outcome.attempts});
+      throw cancelled;
+    }
+    last_cancelled = cancelled;
+    transaction_retries_.fetch_add(1, std::memory_order_relaxed);
+    if (log::enabled(log::Level::Debug)) {
+      log::debug("aws", "transaction cancelled for a transient reason; sending it again",
+                 {{"attempt", std::to_string(attempt + 1)},
+                  {"error_code", cancelled.code()},
+                  {"delay_ms", std::to_string(delay->count())}});
+    }
+    std::this_thread::sleep_for(*delay);
   }
 }
 

@@ -1,7 +1,8 @@
 // A thin DynamoDB client: the JSON 1.0 protocol (POST /, X-Amz-Target
 // DynamoDB_20120810.<Operation>). Requests and answers are nlohmann::json in DynamoDB's
-// own attribute-value format, so that every expression feature stays reachable; the
-// answers that callers branch on (a failed condition, a cancelled transaction) are typed.
+// own attribute-value format, so that every expression feature stays reachable. A condition
+// that did not hold is an answer, a value (UpdateOutcome, TransactionOutcome); failures are
+// thrown (AwsError, TransactionCanceled).
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,6 @@ namespace ddb {
 
 nlohmann::json S(std::string_view value);
 nlohmann::json N(std::int64_t value);
-nlohmann::json SS(const std::vector<std::string>& values);
 
 // The S value of `name`; nullopt when absent. Throws AwsError (MalformedResponse) when the
 // attribute holds another type.
@@ -42,20 +42,16 @@ std::optional<std::string> get_string(const nlohmann::json& item, const std::str
 // too, because the tables are shared with systems that may write one.
 std::optional<std::int64_t> get_int64(const nlohmann::json& item, const std::string& name);
 
-// Parses a whole string as a base-10 int64; nullopt when it is anything else.
-std::optional<std::int64_t> parse_int64(std::string_view text);
-
 }  // namespace ddb
 
-// A ConditionExpression did not hold. `item()` is the item as it stood, when the request
-// asked for it (ReturnValuesOnConditionCheckFailure ALL_OLD) and the service sent it.
-class ConditionalCheckFailed : public AwsError {
- public:
-  ConditionalCheckFailed(const AwsError& error, std::optional<nlohmann::json> item);
-  [[nodiscard]] const nlohmann::json* item() const noexcept { return item_.get(); }
-
- private:
-  std::shared_ptr<const nlohmann::json> item_;  // shared: copying an exception must not throw
+// What a conditional UpdateItem came to: applied, with the answer's Attributes when
+// ReturnValues asked for them; or refused, its ConditionExpression did not hold (an answer,
+// not an error), with the item as it stood when the request asked for it
+// (ReturnValuesOnConditionCheckFailure ALL_OLD) and the service sent it.
+struct UpdateOutcome {
+  bool applied = false;
+  std::optional<nlohmann::json> attributes;
+  std::optional<nlohmann::json> item;
 };
 
 struct CancellationReason {
@@ -64,7 +60,8 @@ struct CancellationReason {
   std::optional<nlohmann::json> item;  // when ReturnValuesOnConditionCheckFailure asked
 };
 
-// TransactWriteItems was cancelled: one reason per action, in request order.
+// TransactWriteItems was cancelled for reasons other than a failed condition (which is an
+// answer: TransactionOutcome): one reason per action, in request order.
 class TransactionCanceled : public AwsError {
  public:
   TransactionCanceled(const AwsError& error, std::vector<CancellationReason> reasons);
@@ -78,14 +75,10 @@ class TransactionCanceled : public AwsError {
   // Among those reasons, another transaction held one of the items: contention, retried
   // until the deadline (aws/retry.hpp).
   [[nodiscard]] bool conflict() const noexcept { return conflict_; }
-  // Cancelled because a ConditionExpression did not hold, beside actions that would have
-  // succeeded or met a transient reason: an answer (which conditions failed), not an error.
-  [[nodiscard]] bool refused() const noexcept { return refused_; }
 
  private:
   bool transient_;
   bool conflict_;
-  bool refused_;
   std::shared_ptr<const std::vector<CancellationReason>> reasons_;
 };
 
@@ -99,12 +92,6 @@ struct TransactionOutcome {
   int attempts = 0;
   int conflicts = 0;
 };
-
-// DynamoDB's error answers: AwsError, and the typed errors above. The typed ones are
-// thrown by the parser itself, because an ErrorParser returns AwsError by value and
-// would slice them; AwsClient lets them through (they are never retryable: a transient
-// cancellation is retried by transact_write_items with tokens, below).
-AwsError parse_dynamodb_error(const HttpResponse& response);
 
 // One BatchGetItem of one table: the items found, and the keys DynamoDB left unprocessed
 // (capacity ran short), which the caller asks for again after a backoff.
@@ -128,14 +115,10 @@ class DynamoDbClient {
 
   // Every operation, its retries and all its pages end by `deadline`.
 
-  // Any operation: the answer's JSON object. Throws AwsError (or a typed subclass).
-  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
-
   // The item, or nullopt when there is none.
   std::optional<nlohmann::json> get_item(const nlohmann::json& request, Deadline deadline);
-  // The answers (with "Attributes" when ReturnValues asked for them).
-  nlohmann::json put_item(const nlohmann::json& request, Deadline deadline);
-  nlohmann::json update_item(const nlohmann::json& request, Deadline deadline);
+  // Applied, or refused for its ConditionExpression; any other error is thrown.
+  UpdateOutcome update_item(const nlohmann::json& request, Deadline deadline);
   // One BatchGetItem of `keys` (at most 100) from `table`; `read_options` holds the rest of
   // its KeysAndAttributes (ConsistentRead, ProjectionExpression, ...). A key that has no
   // item is in neither list of the answer.
@@ -167,6 +150,9 @@ class DynamoDbClient {
   AwsClient client_;
   RetryPolicy policy_;
   std::atomic<std::uint64_t> transaction_retries_{0};
+
+  // One operation that no condition refuses: the answer's JSON object. Throws AwsError.
+  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
 };
 
 }  // namespace ssc::aws

@@ -33,12 +33,12 @@ std::string checked_endpoint(const std::string& url, const std::string& variable
   const auto parts = detail::split_url(url);
   const std::string where = variable.empty() ? "endpoint" : variable;
   if (!parts) {
-    throw ConfigError(where + " is not a valid http(s) URL: \"" + detail::url_without_query(url) +
-                      "\" (expected scheme://host[:port])");
+    throw ConfigurationError(where + " is not a valid http(s) URL: \"" +
+                             detail::url_without_query(url) + "\" (expected scheme://host[:port])");
   }
   if (parts->path != "/" || !parts->query.empty()) {
-    throw ConfigError(where + " must not have a path or query: \"" +
-                      detail::url_without_query(url) + "\" (expected scheme://host[:port])");
+    throw ConfigurationError(where + " must not have a path or query: \"" +
+                             detail::url_without_query(url) + "\" (expected scheme://host[:port])");
   }
   return parts->scheme + "://" + parts->authority;
 }
@@ -62,14 +62,15 @@ std::string resolve_region(const EnvLookup& env) {
   }
   if (!region) return "eu-west-2";
   if (!valid_region(*region)) {
-    throw ConfigError(source + " is not a valid region name: \"" + *region + "\"");
+    throw ConfigurationError(source + " is not a valid region name: \"" + *region + "\"");
   }
   return *region;
 }
 
 ServiceEndpoint resolve_endpoint(const std::string& service, const std::string& region,
                                  const EnvLookup& env) {
-  if (!valid_region(region)) throw ConfigError("not a valid region name: \"" + region + "\"");
+  if (!valid_region(region))
+    throw ConfigurationError("not a valid region name: \"" + region + "\"");
   ServiceEndpoint endpoint;
   endpoint.scope = SigningScope{region, service};
 

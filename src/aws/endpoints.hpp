@@ -7,7 +7,7 @@
 
 namespace ssc::aws {
 
-// AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2. Throws ConfigError when the name
+// AWS_REGION, then AWS_DEFAULT_REGION, else eu-west-2. Throws ConfigurationError when the name
 // is not a region name (it becomes part of a host name).
 std::string resolve_region(const EnvLookup& env);
 
@@ -23,7 +23,7 @@ struct ServiceEndpoint {
 };
 
 // service: "dynamodb", "sqs" or "sns". AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,
-// else https://<service>.<region>.amazonaws.com. Throws ConfigError on a malformed URL.
+// else https://<service>.<region>.amazonaws.com. Throws ConfigurationError on a malformed URL.
 ServiceEndpoint resolve_endpoint(const std::string& service, const std::string& region,
                                  const EnvLookup& env);
 

@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <random>
-#include <string_view>
 
 namespace ssc::aws {
 namespace {
@@ -51,18 +50,16 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
   return milliseconds{static_cast<long long>(std::floor(ceiling * fraction))};
 }
 
-bool is_contention(const AwsError& error) {
-  const std::string_view code = error.code();
+bool is_contention(std::string_view code) {
   constexpr std::string_view kConflict = "TransactionConflictException";
   return code.size() >= kConflict.size() &&
          code.substr(code.size() - kConflict.size()) == kConflict &&
          (code.size() == kConflict.size() || code[code.size() - kConflict.size() - 1] == '#');
 }
 
-bool is_retryable(const AwsError& error) {
-  if (error.retryable() || is_contention(error)) return true;
-  if (error.http_status() >= 500 && error.http_status() <= 599) return true;
-  std::string_view code = error.code();
+bool is_retryable(std::string_view code, long http_status) {
+  if (is_contention(code)) return true;
+  if (http_status >= 500 && http_status <= 599) return true;
   if (known_retryable_code(code)) return true;
   // JSON protocol codes may come qualified ("com.amazonaws.dynamodb.v20120810#Throttling
   // Exception"), query protocol ones prefixed ("AWS.SimpleQueueService.RequestThrottled").

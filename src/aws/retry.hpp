@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string_view>
 
 #include "aws/aws_error.hpp"
 #include "aws/deadline.hpp"
@@ -38,12 +39,13 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
 // Uniform in [0, 1), from a generator of the calling thread's own: for the jitter.
 double unit_random();
 
-// Throttling codes, 5xx, TransportError, and contention.
-bool is_retryable(const AwsError& error);
+// Whether an error answer is worth another attempt: throttling codes, 5xx, and contention.
+// Decided once, where the answer is parsed (AwsError::retryable); TransportError always is.
+bool is_retryable(std::string_view code, long http_status);
 
 // Another transaction held the item (TransactionConflictException): retried until the
 // deadline, never failed for its number of attempts.
-bool is_contention(const AwsError& error);
+bool is_contention(std::string_view code);
 
 // How long to wait before the next attempt, counting failures of each kind apart: the
 // transient ones run up the attempts and the total time, contention does not. nullopt when

@@ -40,7 +40,7 @@ PublishResult SnsClient::publish(const PublishRequest& request, Deadline deadlin
   http.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
   http.body = detail::form_encode(parameters);
   const HttpResponse response =
-      client_.call(std::move(http), "Publish", "topic " + request.topic_arn, deadline);
+      client_.call(std::move(http), "Publish", "topic " + request.topic_arn, deadline).response;
 
   pugi::xml_document document;
   if (!document.load_buffer(response.body.data(), response.body.size())) {

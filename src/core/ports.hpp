@@ -23,7 +23,7 @@ namespace ssc::core {
 
 // The pending-effects mark: set by the write that made a transition (or took over effects
 // left behind), removed once the side effects that follow it are done
-// (adapters/table_format.hpp has its attributes).
+// (adapters/detail/table_format.hpp has its attributes).
 struct PendingMark {
   // The owner's invocation deadline (epoch ms): past it, the owner is gone and another
   // invocation may take the effects over.

@@ -5,7 +5,7 @@
 
 #include "aws/aws_error.hpp"
 #include "log/log.hpp"
-#include "metrics/grouping_key.hpp"
+#include "metrics/detail/grouping_key.hpp"
 
 namespace ssc::metrics {
 

@@ -36,6 +36,10 @@ struct PushGatewaySettings {
   aws::HttpTimeouts timeouts{};
 };
 
+// hostname-pid-random: unique per process, so that concurrent containers push into
+// separate groups and never overwrite each other's counts.
+std::string process_instance_id();
+
 // May be called from several threads at once: the settings and base URL are fixed at
 // construction, and RunMetrics and the transport take concurrent calls themselves. The
 // order of a concurrent push and delete_run of one run is not defined; the handler makes

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "log/log.hpp"
-#include "metrics/label_values.hpp"
+#include "metrics/detail/label_values.hpp"
 
 namespace ssc::metrics {
 

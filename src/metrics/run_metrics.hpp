@@ -2,7 +2,7 @@
 // rejected message deliveries), kept in one prometheus-cpp Registry per run (correlation
 // id), so that a push carries exactly one run's series and a finished run's series can be
 // dropped without touching the others. A series whose label values a push gateway would
-// not take (metrics/label_values.hpp) is not recorded: one WARNING names the series and the
+// not take (metrics/detail/label_values.hpp) is not recorded: one WARNING names the series and the
 // label instead.
 #pragma once
 

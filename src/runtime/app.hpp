@@ -20,8 +20,7 @@ class InvalidEvent : public std::invalid_argument {
 
 class Application {
  public:
-  // Throws ConfigurationError (or aws::ConfigError) for a bad set-up, before any message
-  // is touched.
+  // Throws ConfigurationError for a bad set-up, before any message is touched.
   explicit Application(const Config& config);
   ~Application();
   Application(const Application&) = delete;

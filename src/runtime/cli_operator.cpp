@@ -49,9 +49,6 @@ int guarded(Command&& command, Answer answer = Answer::Text) {
   } catch (const ConfigurationError& error) {
     log::error(kModule, error.what(), {{"error_type", error_type_of(error)}});
     return kExitUsage;
-  } catch (const aws::ConfigError& error) {
-    log::error(kModule, error.what(), {{"error_type", error_type_of(error)}});
-    return kExitUsage;
   } catch (const std::exception& error) {
     log::error(kModule, "The command failed",
                {{"error", error.what()}, {"error_type", error_type_of(error)}});

@@ -212,7 +212,7 @@ Config resolve_config(const ConfigFlags& flags, const aws::EnvLookup& env,
           if (name == "AWS_REGION" && region_flag && !region_flag->empty()) return region_flag;
           return env(name);
         });
-  } catch (const aws::ConfigError& error) {
+  } catch (const ConfigurationError& error) {
     resolve.problem(std::string(error.what()) + " (flag --aws-region)");
   }
 

@@ -8,16 +8,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "aws/aws_error.hpp"
 #include "aws/endpoints.hpp"
 #include "log/log.hpp"
 
 namespace ssc::runtime {
 
-// A setting is missing or malformed; the message names the variable and its flag.
-class ConfigurationError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// A setting is missing or malformed; the message names the variable and its flag. The AWS
+// layer's own type: one configuration error for both.
+using aws::ConfigurationError;
 
 struct Config {
   std::string monitoring_sns_topic_arn;

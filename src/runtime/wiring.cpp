@@ -5,7 +5,7 @@
 
 #include "aws/endpoints.hpp"
 #include "aws/env.hpp"
-#include "metrics/grouping_key.hpp"
+#include "metrics/pushgateway_publisher.hpp"
 
 namespace ssc::runtime {
 namespace {

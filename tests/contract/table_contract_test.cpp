@@ -18,6 +18,7 @@
 #include "adapters/dynamodb_product_table.hpp"
 #include "adapters/dynamodb_status_table.hpp"
 #include "adapters/random_owner_tokens.hpp"
+#include "aws/aws_client.hpp"
 #include "aws/beast_transport.hpp"
 #include "aws/credentials.hpp"
 #include "aws/dynamodb.hpp"
@@ -71,8 +72,8 @@ class DynamoBackend final : public Backend {
  public:
   DynamoBackend()
       : credentials_(aws::make_default_credentials_chain(http_)),
-        client_(aws::resolve_endpoint("dynamodb", "eu-west-2", aws::process_env()), *credentials_,
-                http_),
+        endpoint_(aws::resolve_endpoint("dynamodb", "eu-west-2", aws::process_env())),
+        client_(endpoint_, *credentials_, http_),
         export_table_(create("contract-export", {"CorrelationId", "CollectionName"})),
         product_table_(create("contract-product", {"Correlation_Id", "DataProduct"})),
         status_(client_, {export_table_, create("contract-receipts", {"ReceiptKey"})}),
@@ -82,11 +83,20 @@ class DynamoBackend final : public Backend {
   ProductTable& product() override { return product_; }
   void put_row(const CollectionKey& key, const std::string& status,
                std::optional<std::int64_t> files_exported) override {
-    json item = {{"CorrelationId", aws::ddb::S(key.correlation_id)},
-                 {"CollectionName", aws::ddb::S(key.collection_name)},
-                 {"CollectionStatus", aws::ddb::S(status)}};
-    if (files_exported) item["FilesExported"] = aws::ddb::N(*files_exported);
-    client_.put_item({{"TableName", export_table_}, {"Item", item}}, in_a_minute());
+    // An UpdateItem without a condition writes the row whole when there is none.
+    std::string update = "SET CollectionStatus = :status";
+    json values = {{":status", aws::ddb::S(status)}};
+    if (files_exported) {
+      update += ", FilesExported = :exported";
+      values[":exported"] = aws::ddb::N(*files_exported);
+    }
+    client_.update_item({{"TableName", export_table_},
+                         {"Key",
+                          {{"CorrelationId", aws::ddb::S(key.correlation_id)},
+                           {"CollectionName", aws::ddb::S(key.collection_name)}}},
+                         {"UpdateExpression", update},
+                         {"ExpressionAttributeValues", values}},
+                        in_a_minute());
   }
 
  private:
@@ -98,17 +108,27 @@ class DynamoBackend final : public Backend {
       schema.push_back({{"AttributeName", keys[i]}, {"KeyType", i == 0 ? "HASH" : "RANGE"}});
       definitions.push_back({{"AttributeName", keys[i]}, {"AttributeType", "S"}});
     }
-    client_.call("CreateTable",
-                 {{"TableName", name},
-                  {"KeySchema", schema},
-                  {"AttributeDefinitions", definitions},
-                  {"BillingMode", "PAY_PER_REQUEST"}},
-                 in_a_minute());
+    // CreateTable is no operation of the product's client: sent here on its AwsClient.
+    const json request = {{"TableName", name},
+                          {"KeySchema", schema},
+                          {"AttributeDefinitions", definitions},
+                          {"BillingMode", "PAY_PER_REQUEST"}};
+    const auto error_of = [](const aws::HttpResponse& answer) {
+      return aws::AwsError("CreateTableFailed", answer.body, "", answer.status, false);
+    };
+    aws::AwsClient(endpoint_, *credentials_, http_, {}, error_of)
+        .call({"POST",
+               "/",
+               {{"Content-Type", "application/x-amz-json-1.0"},
+                {"X-Amz-Target", "DynamoDB_20120810.CreateTable"}},
+               request.dump()},
+              "CreateTable", "table " + name, in_a_minute());
     return name;
   }
 
   aws::BeastTransport http_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
+  aws::ServiceEndpoint endpoint_;
   aws::DynamoDbClient client_;
   std::string export_table_;
   std::string product_table_;

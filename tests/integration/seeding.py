@@ -1,6 +1,6 @@
 """The three DynamoDB items' formats, for everything that seeds or reads them outside the
 binary: the integration tests, the benchmark, the demo and the chaos test. The attribute
-names are the binary's own (src/adapters/table_format.hpp, SPEC section 2), each written
+names are the binary's own (src/adapters/detail/table_format.hpp, SPEC section 2), each written
 once here; test_seeding_formats.py checks that they still equal the header's.
 
     item = seeding.status_row(correlation_id, "db.a.b", "Exported", exported=3)

@@ -4,6 +4,8 @@
 // reads them (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
 //
 //   {"op": "dynamodb.UpdateItem", "request": {...}}
+//   (answers {"Attributes": ...} when applied, {"ConditionalCheckFailed": {"Item": ...}} when
+//   its condition did not hold: an answer, not an error)
 //   {"op": "status.count_file", "table": "T", "receipts_table": "R", "correlation_id": "c",
 //    "collection_name": "n", "receipt_key": "k", "owner": "o"}
 //   (receipt_key and owner optional; answers counted, row and counted_by)
@@ -200,11 +202,8 @@ class Probe {
 
   aws::SqsClient& sqs() {
     if (!sqs_) {
-      // Long polls in tests wait a few seconds: the total timeout must outlast them.
-      aws::HttpTimeouts timeouts;
-      timeouts.total = std::chrono::milliseconds(30000);
       sqs_ = std::make_unique<aws::SqsClient>(aws::resolve_endpoint("sqs", region_, env_),
-                                              *credentials_, http_, aws::RetryPolicy{}, timeouts);
+                                              *credentials_, http_);
     }
     return *sqs_;
   }
@@ -218,16 +217,19 @@ class Probe {
   }
 
   json dynamodb_op(const std::string& action, const json& command) {
-    if (action == "call")
-      return dynamodb().call(text(command, "operation"), object(command, "request"),
-                             deadline_of(command));
     const json& request = object(command, "request");
     if (action == "GetItem") {
       const auto item = dynamodb().get_item(request, deadline_of(command));
       return item ? json{{"Item", *item}} : json::object();
     }
-    if (action == "PutItem") return dynamodb().put_item(request, deadline_of(command));
-    if (action == "UpdateItem") return dynamodb().update_item(request, deadline_of(command));
+    if (action == "UpdateItem") {
+      const aws::UpdateOutcome outcome = dynamodb().update_item(request, deadline_of(command));
+      if (!outcome.applied) {
+        return {
+            {"ConditionalCheckFailed", {{"Item", outcome.item ? *outcome.item : json(nullptr)}}}};
+      }
+      return outcome.attributes ? json{{"Attributes", *outcome.attributes}} : json::object();
+    }
     if (action == "Query") {
       const aws::QueryResult result = dynamodb().query_all(request, deadline_of(command));
       return {{"Items", result.items}, {"Count", result.items.size()}, {"pages", result.pages}};
@@ -260,55 +262,6 @@ class Probe {
       }
       const auto result = sqs().send_message(send, deadline_of(command));
       return {{"MessageId", result.message_id}, {"SequenceNumber", result.sequence_number}};
-    }
-    if (action == "ReceiveMessage") {
-      aws::ReceiveMessageRequest receive;
-      receive.queue_url = text(request, "QueueUrl");
-      if (request.contains("MaxNumberOfMessages")) {
-        receive.max_messages = static_cast<int>(number(request, "MaxNumberOfMessages"));
-      }
-      if (request.contains("WaitTimeSeconds")) {
-        receive.wait_time_seconds = static_cast<int>(number(request, "WaitTimeSeconds"));
-      }
-      if (request.contains("VisibilityTimeout")) {
-        receive.visibility_timeout = static_cast<int>(number(request, "VisibilityTimeout"));
-      }
-      json messages = json::array();
-      for (const auto& message : sqs().receive_message(receive, deadline_of(command))) {
-        messages.push_back({{"MessageId", message.message_id},
-                            {"ReceiptHandle", message.receipt_handle},
-                            {"Body", message.body},
-                            {"Attributes", message.attributes}});
-      }
-      return {{"Messages", messages}};
-    }
-    if (action == "DeleteMessageBatch") {
-      std::vector<aws::DeleteEntry> entries;
-      const auto found = request.find("Entries");
-      if (found == request.end() || !found->is_array()) {
-        throw BadCommand("DeleteMessageBatch needs \"Entries\"");
-      }
-      for (const auto& entry : *found) {
-        entries.push_back({text(entry, "Id"), text(entry, "ReceiptHandle")});
-      }
-      const auto result =
-          sqs().delete_message_batch(text(request, "QueueUrl"), entries, deadline_of(command));
-      json successful = json::array();
-      for (const auto& id : result.successful) successful.push_back({{"Id", id}});
-      json failed = json::array();
-      for (const auto& failure : result.failed) {
-        failed.push_back({{"Id", failure.id},
-                          {"Code", failure.code},
-                          {"Message", failure.message},
-                          {"SenderFault", failure.sender_fault}});
-      }
-      return {{"Successful", successful}, {"Failed", failed}};
-    }
-    if (action == "ChangeMessageVisibility") {
-      sqs().change_message_visibility(text(request, "QueueUrl"), text(request, "ReceiptHandle"),
-                                      static_cast<int>(number(request, "VisibilityTimeout")),
-                                      deadline_of(command));
-      return json::object();
     }
     throw BadCommand("unknown sqs op \"" + action + "\"");
   }
@@ -421,10 +374,7 @@ json aws_error_json(const aws::AwsError& error) {
               {"retryable", error.retryable()},
               {"request_id", error.request_id()},
               {"http_status", error.http_status()}};
-  if (const auto* failed = dynamic_cast<const aws::ConditionalCheckFailed*>(&error)) {
-    out["type"] = "ConditionalCheckFailed";
-    out["item"] = failed->item() != nullptr ? *failed->item() : json(nullptr);
-  } else if (const auto* canceled = dynamic_cast<const aws::TransactionCanceled*>(&error)) {
+  if (const auto* canceled = dynamic_cast<const aws::TransactionCanceled*>(&error)) {
     out["type"] = "TransactionCanceled";
     json reasons = json::array();
     for (const auto& reason : canceled->reasons()) {
@@ -463,8 +413,8 @@ int main() {
       answer["error"] = aws_error_json(error);
     } catch (const core::CollectionNotFound& error) {
       answer["error"] = simple_error("CollectionNotFound", error.what());
-    } catch (const aws::ConfigError& error) {
-      answer["error"] = simple_error("ConfigError", error.what());
+    } catch (const aws::ConfigurationError& error) {
+      answer["error"] = simple_error("ConfigurationError", error.what());
     } catch (const BadCommand& error) {
       answer["error"] = simple_error("BadCommand", error.what());
     } catch (const std::exception& error) {

@@ -19,7 +19,6 @@
 #include <string>
 
 #include "aws/beast_transport.hpp"
-#include "metrics/grouping_key.hpp"
 #include "metrics/pushgateway_publisher.hpp"
 #include "metrics/run_metrics.hpp"
 

@@ -46,8 +46,7 @@ std::string code_for_status(long status) {
 
 AwsError make_service_error(std::string code, std::string message, std::string request_id,
                             long http_status) {
-  const AwsError probe(code, message, request_id, http_status, false);
-  const bool retryable = is_retryable(probe);
+  const bool retryable = is_retryable(code, http_status);
   return AwsError(std::move(code), std::move(message), std::move(request_id), http_status,
                   retryable);
 }

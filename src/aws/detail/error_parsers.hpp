@@ -14,7 +14,8 @@ namespace ssc::aws::detail {
 // The code given to an answer whose body is not the JSON or XML its protocol promises.
 inline constexpr const char* kMalformedResponse = "MalformedResponse";
 
-// Builds an AwsError whose retryable flag follows the shared retry rules (is_retryable).
+// Builds an AwsError whose retryable flag is decided here, by the shared retry rules
+// (is_retryable), and nowhere else.
 AwsError make_service_error(std::string code, std::string message, std::string request_id,
                             long http_status);
 

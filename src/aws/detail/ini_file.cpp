@@ -24,7 +24,8 @@ IniFile parse_ini(std::string_view text, const std::string& file_name) {
     const std::string_view line = trim_space(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto malformed = [&] {
-      return ConfigError("malformed line " + std::to_string(line_number) + " of file " + file_name);
+      return ConfigurationError("malformed line " + std::to_string(line_number) + " of file " +
+                                file_name);
     };
 
     const bool indented = raw.front() == ' ' || raw.front() == '\t';
@@ -53,7 +54,7 @@ std::optional<IniFile> read_ini_file(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read file " + path.string());
+  if (!in) throw ConfigurationError("cannot read file " + path.string());
   std::ostringstream text;
   text << in.rdbuf();
   return parse_ini(text.str(), path.string());

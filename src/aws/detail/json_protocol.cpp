@@ -48,24 +48,28 @@ std::string resource_of(const nlohmann::json& request) {
   return text;
 }
 
-nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
-                                  std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request, Deadline deadline) {
+JsonAnswer call_json_protocol(AwsClient& client, const std::string& service,
+                              std::string_view target_prefix, std::string_view operation,
+                              const nlohmann::json& request, Deadline deadline) {
   HttpRequest http;
   http.method = "POST";
   http.url = "/";
   http.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                   {"X-Amz-Target", std::string(target_prefix) + std::string(operation)}};
   http.body = request.dump();
-  const HttpResponse response =
+  Answer answer =
       client.call(std::move(http), std::string(operation), resource_of(request), deadline);
-  if (response.body.empty()) return nlohmann::json::object();
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    throw malformed_response(service, response,
+  JsonAnswer result{nlohmann::json::object(), std::move(answer.refusal), answer.attempts};
+  if (answer.response.body.empty()) return result;
+  auto body = nlohmann::json::parse(answer.response.body, nullptr, false);
+  if (!body.is_discarded() && body.is_object()) {
+    result.body = std::move(body);
+  } else if (!result.refusal) {
+    // A refusal's code came from its body or a header; what else it holds is optional.
+    throw malformed_response(service, answer.response,
                              "a JSON object (answer to " + std::string(operation) + ")");
   }
-  return body;
+  return result;
 }
 
 }  // namespace ssc::aws::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,10 +16,18 @@ namespace ssc::aws::detail {
 // when it names none.
 std::string resource_of(const nlohmann::json& request);
 
-// Calls `target_prefix + operation`; an empty answer is an empty object. Throws AwsError,
-// MalformedResponse when the answer is not a JSON object. Ends by `deadline`.
-nlohmann::json call_json_protocol(AwsClient& client, const std::string& service,
-                                  std::string_view target_prefix, std::string_view operation,
-                                  const nlohmann::json& request, Deadline deadline);
+// The answer's JSON object (an empty answer is an empty object), and AwsClient's refusal
+// and attempts (aws/aws_client.hpp). A refusal's body is its error object.
+struct JsonAnswer {
+  nlohmann::json body;
+  std::optional<AwsError> refusal;
+  int attempts = 0;
+};
+
+// Calls `target_prefix + operation`. Throws AwsError, MalformedResponse when a 2xx answer is
+// not a JSON object. Ends by `deadline`.
+JsonAnswer call_json_protocol(AwsClient& client, const std::string& service,
+                              std::string_view target_prefix, std::string_view operation,
+                              const nlohmann::json& request, Deadline deadline);
 
 }  // namespace ssc::aws::detail

@@ -27,10 +27,12 @@ class FixedCredentials : public CredentialsProvider {
   Credentials get() override { return {"AKIDTEST", "test-secret", "test-token", std::nullopt}; }
 };
 
-// The test's own service speaks "code in the body": enough to drive the retry rules.
+// The test's own service speaks "code in the body": enough to drive the retry rules, which
+// a parser applies once (as detail::make_service_error does).
 AwsError body_code_parser(const HttpResponse& response) {
-  return AwsError(response.body.empty() ? "Unknown" : response.body, "scripted error",
-                  response.header("x-amzn-requestid"), response.status, false);
+  const std::string code = response.body.empty() ? "Unknown" : response.body;
+  return AwsError(code, "scripted error", response.header("x-amzn-requestid"), response.status,
+                  is_retryable(code, response.status));
 }
 
 RetryPolicy fast_policy(int attempts) {
@@ -76,7 +78,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
+TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigurationError) {
   // Something to connect to: the bundle is read for the TLS handshake.
   const ScopedEnv ca("SSL_CERT_FILE", "/nonexistent/ca-bundle.pem");
   std::string url = server.url();
@@ -84,8 +86,8 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
   auto aws = client(fast_policy(5), url);
   try {
     aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute());
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& error) {
+    FAIL() << "expected ConfigurationError";
+  } catch (const ConfigurationError& error) {
     const std::string what = error.what();
     EXPECT_NE(what.find("SSL_CERT_FILE"), std::string::npos) << what;
   }
@@ -96,9 +98,9 @@ TEST_F(AwsClientTest, AnUnreadableCaBundleFailsAtOnceAsAConfigError) {
 TEST_F(AwsClientTest, JoinsPathAndSignsTheRequest) {
   server.enqueue({200, {}, "ok"});
   auto aws = client(fast_policy(3));
-  const auto response =
+  const auto answer =
       aws.call({"POST", "/?Action=ListQueues", {}, "{}"}, "ListQueues", "", in_a_minute());
-  EXPECT_EQ(response.body, "ok");
+  EXPECT_EQ(answer.response.body, "ok");
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].target, "/?Action=ListQueues");
@@ -119,8 +121,9 @@ TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
   server.enqueue({400, {}, "ProvisionedThroughputExceededException"});
   server.enqueue({200, {}, "done"});
   auto aws = client(fast_policy(5));
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).body,
-            "done");
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "done");
   EXPECT_EQ(aws.stats().requests.load(), 5u);
   EXPECT_EQ(aws.stats().retries.load(), 4u);
   // Each attempt is signed afresh: one Authorization header, never an accumulation.
@@ -128,6 +131,20 @@ TEST_F(AwsClientTest, Retries5xxAndThrottlingThenSucceeds) {
     EXPECT_EQ(request.header_count("authorization"), 1u);
     EXPECT_EQ(request.header_count("x-amz-date"), 1u);
   }
+}
+
+TEST_F(AwsClientTest, RetriesWhatTheParserDecidedIsRetryable) {
+  // The client asks no rule of its own: a code no rule knows is retried when its parser says.
+  server.enqueue({400, {}, "Custom"});
+  server.enqueue({200, {}, "done"});
+  AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
+                fast_policy(5), [](const HttpResponse& response) {
+                  return AwsError(response.body, "m", "", response.status, true);
+                });
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "done");
+  EXPECT_EQ(server.request_count(), 2u);
 }
 
 TEST_F(AwsClientTest, GivesUpAfterMaxAttemptsWithTheLastError) {
@@ -171,6 +188,25 @@ TEST_F(AwsClientTest, DoesNotRetryValidationException) {
   EXPECT_EQ(aws.stats().retries.load(), 0u);
 }
 
+TEST_F(AwsClientTest, ARefusalIsAnAnswerNeitherRetriedNorThrown) {
+  server.set_fallback({400, {{"x-amzn-RequestId", "r-1"}}, "ConditionalCheckFailedException"});
+  AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "dynamodb"}}, credentials, transport,
+                fast_policy(5), body_code_parser, {}, {"ConditionalCheckFailedException"});
+  const Answer answer = aws.call({"POST", "/", {}, "{}"}, "UpdateItem", "table T", in_a_minute());
+  ASSERT_TRUE(answer.refusal.has_value());
+  EXPECT_EQ(answer.refusal->code(), "ConditionalCheckFailedException");
+  EXPECT_EQ(answer.refusal->request_id(), "r-1");
+  EXPECT_EQ(answer.response.status, 400);
+  EXPECT_EQ(answer.attempts, 1);
+  // Named as a failed call would be, for a caller that does not expect it.
+  ASSERT_NE(answer.refusal->failed_call(), nullptr);
+  EXPECT_EQ(answer.refusal->failed_call()->resource, "table T");
+  EXPECT_EQ(server.request_count(), 1u);
+  // Any other code of an error answer is still thrown.
+  server.set_fallback({400, {}, "ValidationException"});
+  EXPECT_THROW(aws.call({"POST", "/", {}, "{}"}, "UpdateItem", "table T", in_a_minute()), AwsError);
+}
+
 TEST_F(AwsClientTest, RefusedPortIsTransportErrorAfterRetries) {
   auto aws =
       client(fast_policy(3), "http://127.0.0.1:" + std::to_string(ssc::test::refused_port()));
@@ -195,8 +231,9 @@ TEST_F(AwsClientTest, RecoversFromOneTransportError) {
   server.enqueue({200, {}, "second"});
   AwsClient aws(ServiceEndpoint{server.url(), {"eu-west-2", "sqs"}}, credentials, transport,
                 fast_policy(3), body_code_parser, HttpTimeouts{500ms, 200ms});
-  EXPECT_EQ(aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).body,
-            "second");
+  EXPECT_EQ(
+      aws.call({"POST", "/", {}, "{}"}, "TestOperation", "queue q", in_a_minute()).response.body,
+      "second");
   EXPECT_EQ(aws.stats().retries.load(), 1u);
 }
 

@@ -200,9 +200,9 @@ TEST(BeastTransport, ThreadsShareThePoolWithoutSharingAConnection) {
   EXPECT_LE(server.accepted_connections(), kThreads);  // kept and reused, one per thread at most
 }
 
-TEST(BeastTransport, AUrlItCannotUseIsAConfigError) {
+TEST(BeastTransport, AUrlItCannotUseIsAConfigurationError) {
   BeastTransport transport;
-  EXPECT_THROW(transport.send({"GET", "ftp://127.0.0.1/x", {}, ""}, {}), ConfigError);
+  EXPECT_THROW(transport.send({"GET", "ftp://127.0.0.1/x", {}, ""}, {}), ConfigurationError);
 }
 
 }  // namespace

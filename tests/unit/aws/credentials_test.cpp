@@ -78,17 +78,17 @@ std::string container_answer(const std::string& key_id, std::chrono::seconds exp
          kToken + R"(","Expiration":")" + iso_in(expires_in) + R"("})";
 }
 
-// Runs `get` expecting a ConfigError, checks it names no secret, returns its message.
+// Runs `get` expecting a ConfigurationError, checks it names no secret, returns its message.
 std::string config_error_of(CredentialsProvider& provider) {
   try {
     provider.get();
-  } catch (const ConfigError& error) {
+  } catch (const ConfigurationError& error) {
     const std::string what = error.what();
     EXPECT_EQ(what.find(kSecret), std::string::npos) << what;
     EXPECT_EQ(what.find(kToken), std::string::npos) << what;
     return what;
   }
-  ADD_FAILURE() << "expected ConfigError";
+  ADD_FAILURE() << "expected ConfigurationError";
   return {};
 }
 
@@ -353,7 +353,7 @@ TEST_F(CredentialsTest, ExpiredEnvironmentCredentialsAreWarnedOfOnceWithoutTheSe
   EXPECT_EQ(warnings[0].find("ENVKEY"), std::string::npos);
 }
 
-TEST_F(CredentialsTest, MalformedCredentialExpirationIsAConfigError) {
+TEST_F(CredentialsTest, MalformedCredentialExpirationIsAConfigurationError) {
   EnvMap env = base_env();
   env["AWS_ACCESS_KEY_ID"] = "ENVKEY";
   env["AWS_SECRET_ACCESS_KEY"] = kSecret;
@@ -385,7 +385,7 @@ TEST_F(CredentialsTest, FreshCredentialsAreNotWarnedOf) {
   EXPECT_TRUE(warnings_during([&] { chain->get(); }).empty());
 }
 
-TEST_F(CredentialsTest, ContainerHttp500IsConfigErrorWithoutBody) {
+TEST_F(CredentialsTest, ContainerHttp500IsConfigurationErrorWithoutBody) {
   TestHttpServer server;
   server.set_fallback({500, {}, std::string("oops ") + kSecret + " " + kToken});
   EnvMap env = base_env();
@@ -396,7 +396,7 @@ TEST_F(CredentialsTest, ContainerHttp500IsConfigErrorWithoutBody) {
   EXPECT_NE(message.find(server.url() + "/creds"), std::string::npos) << message;
 }
 
-TEST_F(CredentialsTest, ContainerNonJsonIsConfigError) {
+TEST_F(CredentialsTest, ContainerNonJsonIsConfigurationError) {
   TestHttpServer server;
   server.set_fallback({200, {}, std::string("<html>") + kSecret});
   EnvMap env = base_env();
@@ -405,7 +405,7 @@ TEST_F(CredentialsTest, ContainerNonJsonIsConfigError) {
   EXPECT_NE(config_error_of(*chain).find("not a JSON object"), std::string::npos);
 }
 
-TEST_F(CredentialsTest, ContainerAnswerWithoutSecretIsConfigError) {
+TEST_F(CredentialsTest, ContainerAnswerWithoutSecretIsConfigurationError) {
   TestHttpServer server;
   server.set_fallback({200, {}, R"({"AccessKeyId":"K","Token":")" + std::string(kToken) + "\"}"});
   EnvMap env = base_env();
@@ -414,7 +414,7 @@ TEST_F(CredentialsTest, ContainerAnswerWithoutSecretIsConfigError) {
   EXPECT_NE(config_error_of(*chain).find("lacks SecretAccessKey"), std::string::npos);
 }
 
-TEST_F(CredentialsTest, ContainerUnreachableIsConfigError) {
+TEST_F(CredentialsTest, ContainerUnreachableIsConfigurationError) {
   EnvMap env = base_env();
   env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] =
       "http://127.0.0.1:" + std::to_string(ssc::test::refused_port()) + "/creds";

@@ -27,8 +27,8 @@ TEST(Region, Precedence) {
             "us-west-2");
 }
 
-TEST(Region, InvalidNameIsConfigError) {
-  EXPECT_THROW(resolve_region(env_of({{"AWS_REGION", "eu west/2"}})), ConfigError);
+TEST(Region, InvalidNameIsConfigurationError) {
+  EXPECT_THROW(resolve_region(env_of({{"AWS_REGION", "eu west/2"}})), ConfigurationError);
 }
 
 TEST(Endpoint, DefaultsToAwsDomain) {
@@ -48,14 +48,14 @@ TEST(Endpoint, ServiceSpecificVariableWins) {
   EXPECT_EQ(resolve_endpoint("dynamodb", "eu-west-2", env).scope.region, "eu-west-2");
 }
 
-TEST(Endpoint, MalformedUrlsAreConfigErrors) {
+TEST(Endpoint, MalformedUrlsAreConfigurationErrors) {
   for (const char* bad :
        {"localhost:4566", "ftp://host", "http://", "http://host:99999", "http://host:port",
         "http://user@host", "http://host/some/path", "http://host?x=1", "http://ho st"}) {
     try {
       resolve_endpoint("sqs", "eu-west-2", env_of({{"AWS_ENDPOINT_URL_SQS", bad}}));
       ADD_FAILURE() << "accepted " << bad;
-    } catch (const ConfigError& error) {
+    } catch (const ConfigurationError& error) {
       EXPECT_NE(std::string(error.what()).find("AWS_ENDPOINT_URL_SQS"), std::string::npos);
     }
   }

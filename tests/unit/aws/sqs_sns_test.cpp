@@ -48,62 +48,6 @@ TEST_F(SqsTest, SendMessageLeavesOutEmptyFifoFields) {
   EXPECT_EQ(transport.body(0), (json{{"QueueUrl", kQueue}, {"MessageBody", "x"}}));
 }
 
-TEST_F(SqsTest, ReceiveMessageReadsMessagesAndAttributes) {
-  transport.reply_json(200, {{"Messages",
-                              {{{"MessageId", "m-1"},
-                                {"ReceiptHandle", "rh-1"},
-                                {"Body", "hello"},
-                                {"Attributes", {{"MessageGroupId", "g"}}}}}}});
-  ReceiveMessageRequest request;
-  request.queue_url = kQueue;
-  request.max_messages = 10;
-  request.wait_time_seconds = 2;
-  request.visibility_timeout = 30;
-  const auto messages = client.receive_message(request, in_a_minute());
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].receipt_handle, "rh-1");
-  EXPECT_EQ(messages[0].body, "hello");
-  EXPECT_EQ(messages[0].attributes.at("MessageGroupId"), "g");
-  const json body = transport.body(0);
-  EXPECT_EQ(body["MaxNumberOfMessages"], 10);
-  EXPECT_EQ(body["WaitTimeSeconds"], 2);
-  EXPECT_EQ(body["VisibilityTimeout"], 30);
-  EXPECT_EQ(body["AttributeNames"], json::array({"All"}));
-}
-
-TEST_F(SqsTest, ReceiveMessageWithNoMessages) {
-  transport.reply(200, "{}");
-  ReceiveMessageRequest request;
-  request.queue_url = kQueue;
-  EXPECT_TRUE(client.receive_message(request, in_a_minute()).empty());
-}
-
-TEST_F(SqsTest, DeleteMessageBatchReportsFailedEntries) {
-  transport.reply_json(200, {{"Successful", {{{"Id", "0"}}}},
-                             {"Failed",
-                              {{{"Id", "1"},
-                                {"Code", "ReceiptHandleIsInvalid"},
-                                {"Message", "bad handle"},
-                                {"SenderFault", true}}}}});
-  const auto result =
-      client.delete_message_batch(kQueue, {{"0", "rh-0"}, {"1", "rh-1"}}, in_a_minute());
-  EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
-  ASSERT_EQ(result.failed.size(), 1u);
-  EXPECT_EQ(result.failed[0].id, "1");
-  EXPECT_EQ(result.failed[0].code, "ReceiptHandleIsInvalid");
-  EXPECT_TRUE(result.failed[0].sender_fault);
-  EXPECT_EQ(transport.body(0)["Entries"], (json{{{"Id", "0"}, {"ReceiptHandle", "rh-0"}},
-                                                {{"Id", "1"}, {"ReceiptHandle", "rh-1"}}}));
-}
-
-TEST_F(SqsTest, ChangeMessageVisibility) {
-  transport.reply(200, "");
-  client.change_message_visibility(kQueue, "rh", 0, in_a_minute());
-  EXPECT_EQ(transport.header(0, "x-amz-target"), "AmazonSQS.ChangeMessageVisibility");
-  EXPECT_EQ(transport.body(0),
-            (json{{"QueueUrl", kQueue}, {"ReceiptHandle", "rh"}, {"VisibilityTimeout", 0}}));
-}
-
 TEST_F(SqsTest, ErrorsUseTheQueryCompatibleCode) {
   transport.reply_json(400, {{"__type", "com.amazonaws.sqs#QueueDoesNotExist"}, {"message", "no"}},
                        {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}});

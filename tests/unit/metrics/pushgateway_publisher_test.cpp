@@ -8,7 +8,7 @@
 
 #include "aws/aws_error.hpp"
 #include "aws/deadline.hpp"
-#include "metrics/grouping_key.hpp"
+#include "metrics/detail/grouping_key.hpp"
 
 namespace ssc::metrics {
 namespace {

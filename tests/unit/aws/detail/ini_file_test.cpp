@@ -36,7 +36,7 @@ TEST(IniFile, MalformedLinesNamed) {
   const auto message_of = [](const std::string& text) {
     try {
       parse_ini(text, "/some/file");
-    } catch (const ConfigError& error) {
+    } catch (const ConfigurationError& error) {
       return std::string(error.what());
     }
     return std::string("no error");

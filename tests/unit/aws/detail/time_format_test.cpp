@@ -25,7 +25,7 @@ TEST(ParseIso8601Utc, ReadsTheFormsAwsWrites) {
 
 // Found by fuzz/container_credentials_fuzz: an Expiration in the year 1049 overflowed the
 // conversion to system_clock's nanoseconds (undefined behaviour). A time system_clock
-// cannot hold (1677 to 2262) is refused, so the credentials answer is a ConfigError.
+// cannot hold (1677 to 2262) is refused, so the credentials answer is a ConfigurationError.
 TEST(ParseIso8601Utc, RefusesATimeSystemClockCannotHold) {
   EXPECT_FALSE(parse_iso8601_utc("1049-01-01T00:00:00.123456+00:00"));
   EXPECT_FALSE(parse_iso8601_utc("0000-01-01T00:00:00Z"));

@@ -1,4 +1,4 @@
-#include "metrics/label_values.hpp"
+#include "metrics/detail/label_values.hpp"
 
 namespace ssc::metrics {
 namespace {

@@ -18,8 +18,4 @@ std::string padded_base64url(std::string_view bytes);
 // no encoding.
 std::string group_path(const std::string& job, const GroupingKey& key);
 
-// hostname-pid-random: unique per process, so that concurrent containers push into
-// separate groups and never overwrite each other's counts.
-std::string process_instance_id();
-
 }  // namespace ssc::metrics

@@ -1,4 +1,4 @@
-#include "metrics/grouping_key.hpp"
+#include "metrics/detail/grouping_key.hpp"
 
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include <random>
 
 #include "digest/digest.hpp"
+#include "metrics/pushgateway_publisher.hpp"
 
 namespace ssc::metrics {
 

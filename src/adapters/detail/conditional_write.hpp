@@ -1,7 +1,7 @@
-// Helpers shared by the DynamoDB adapters: conditional writes whose refusal is an answer,
-// not an error, and the pending-effects mark that both tables carry
-// (adapters/table_format.hpp). They hold no state: as thread-safe as the client given. Each
-// write ends, with its retries, by the deadline given.
+// Helpers shared by the DynamoDB adapters: the conditional writes of the pending-effects
+// mark that both tables carry (adapters/detail/table_format.hpp), and reading it back. They
+// hold no state: as thread-safe as the client given. Each write ends, with its retries, by
+// the deadline given.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,10 +13,6 @@
 #include "core/ports.hpp"
 
 namespace ssc::adapters {
-
-// UpdateItem: true when it was applied, false when its ConditionExpression did not hold.
-// Every other error is thrown.
-bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request, aws::Deadline deadline);
 
 // "PendingEffectsUntil = :until, PendingEffectsOwner = :owner", for an UpdateExpression's
 // SET clause, and the two values it names (added to `values`). Throws

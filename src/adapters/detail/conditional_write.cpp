@@ -1,21 +1,12 @@
-#include "adapters/conditional_write.hpp"
+#include "adapters/detail/conditional_write.hpp"
 
 #include <stdexcept>
 
-#include "adapters/table_format.hpp"
+#include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
 
 namespace row = table_format::status_row;
-
-bool update_if(aws::DynamoDbClient& client, const nlohmann::json& request, aws::Deadline deadline) {
-  try {
-    client.update_item(request, deadline);
-    return true;
-  } catch (const aws::ConditionalCheckFailed&) {
-    return false;
-  }
-}
 
 std::string set_pending_clause() {
   return std::string(row::kPendingEffectsUntil) + " = :until, " + row::kPendingEffectsOwner +
@@ -63,14 +54,15 @@ bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,
     condition = std::string(row::kPendingEffectsOwner) + " = :seen_owner";
     values[":seen_owner"] = aws::ddb::S(seen.owner.text());
   }
-  return update_if(client,
-                   {{"TableName", table},
+  return client
+      .update_item({{"TableName", table},
                     {"Key", key},
                     {"UpdateExpression", "SET " + set_pending_clause()},
                     {"ConditionExpression", condition},
                     {"ExpressionAttributeValues", std::move(values)},
                     {"ReturnValues", "NONE"}},
-                   deadline);
+                   deadline)
+      .applied;
 }
 
 void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nlohmann::json& key,
@@ -87,14 +79,13 @@ void remove_mark(aws::DynamoDbClient& client, const std::string& table, const nl
   // A refused condition means another invocation has taken the effects over since (the mark
   // is theirs now and must stay, and so must the record, which they will write), or this
   // write was applied before and is being repeated.
-  update_if(client,
-            {{"TableName", table},
-             {"Key", key},
-             {"UpdateExpression", update},
-             {"ConditionExpression", std::string(row::kPendingEffectsOwner) + " = :owner"},
-             {"ExpressionAttributeValues", std::move(values)},
-             {"ReturnValues", "NONE"}},
-            deadline);
+  client.update_item({{"TableName", table},
+                      {"Key", key},
+                      {"UpdateExpression", update},
+                      {"ConditionExpression", std::string(row::kPendingEffectsOwner) + " = :owner"},
+                      {"ExpressionAttributeValues", std::move(values)},
+                      {"ReturnValues", "NONE"}},
+                     deadline);
 }
 
 void rethrow_with_item(const aws::AwsError& error, const std::string& table,
