@@ -39,7 +39,7 @@ namespace ssc::runtime {
 class Wiring {
  public:
   // `max_idle_connections`: connections kept open between requests (one per request made at
-  // once). Throws aws::ConfigError for a bad endpoint or profile.
+  // once). Throws aws::ConfigurationError for a bad endpoint or profile.
   Wiring(const Config& config, std::size_t max_idle_connections);
   Wiring(const Wiring&) = delete;
   Wiring& operator=(const Wiring&) = delete;
