@@ -29,6 +29,15 @@ std::string joined(const std::vector<std::string>& problems) {
   return text;
 }
 
+// A unit of one message (a _success file) as a group's results are.
+DeliveryResult processed(Workflow& workflow, const Delivery& delivery) {
+  try {
+    return {workflow.process(delivery.message, delivery.mine), nullptr};
+  } catch (...) {
+    return {{}, std::current_exception()};
+  }
+}
+
 }  // namespace
 
 nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudget& budget) {
@@ -155,80 +164,45 @@ void BatchHandler::process_concurrently(const Batch& batch, const std::vector<Wo
 
 bool BatchHandler::process_unit(const Batch& batch, const WorkUnit& unit,
                                 std::vector<RecordOutcome>& outcomes) {
-  const EventRecord& first = batch.records[unit.messages.front()];
-  if (first.message_id && ports_.workflow.clock.steady_now() >= batch.workflow.work_end()) {
+  const std::size_t first = unit.messages.front();
+  if (batch.records[first].message_id &&
+      ports_.workflow.clock.steady_now() >= batch.workflow.work_end()) {
     for (const std::size_t index : unit.messages) {
       outcomes[index].state = RecordOutcome::State::OutOfTime;
     }
     return false;
   }
-  if (unit.files) {
-    process_group(batch, unit, outcomes);
+  if (batch.parsed[first].rejected) {
+    record_failure(batch, first, batch.parsed[first].rejected, outcomes[first]);
     return true;
   }
-  const std::size_t index = unit.messages.front();
-  RecordOutcome& outcome = outcomes[index];
-  try {
-    process_record(batch, index, outcome);
-    outcome.state = RecordOutcome::State::Succeeded;
-  } catch (...) {
-    record_failure(batch, index, std::current_exception(), outcome);
-  }
-  return true;
-}
-
-void BatchHandler::process_group(const Batch& batch, const WorkUnit& unit,
-                                 std::vector<RecordOutcome>& outcomes) {
   std::vector<Delivery> group;
   group.reserve(unit.messages.size());
   for (const std::size_t index : unit.messages) {
     group.push_back({*batch.parsed[index].message, batch.marks[index]});
     outcomes[index].correlation_id = batch.parsed[index].message->correlation_id;
   }
-  // The group's own lines are in the context of the message that carries its stage.
-  const std::size_t carrier = unit.messages.back();
   Clock& clock = ports_.workflow.clock;
   const std::int64_t started_ms = clock.now_ms();
   std::vector<DeliveryResult> results;
   {
-    const log::LogContext context(record_context(batch, carrier));
-    results = batch.workflow.process_files(group, batch.fifo);
+    // The unit's own lines are in the context of the message that carries its stage.
+    const log::LogContext context(record_context(batch, unit.messages.back()));
+    results = unit.files ? batch.workflow.process_files(group, batch.fifo)
+                         : std::vector{processed(batch.workflow, group.front())};
   }
   const double seconds = static_cast<double>(clock.now_ms() - started_ms) / 1000.0;
   for (std::size_t member = 0; member < unit.messages.size(); ++member) {
     const std::size_t index = unit.messages[member];
-    RecordOutcome& outcome = outcomes[index];
     ports_.workflow.metrics.processing_time(group[member].message.run_labels(), seconds);
     if (results[member].error) {
-      record_failure(batch, index, results[member].error, outcome);
+      record_failure(batch, index, results[member].error, outcomes[index]);
       continue;
     }
-    outcome.state = RecordOutcome::State::Succeeded;
-    outcome.run_finished = results[member].outcome.run_finished;
+    outcomes[index].state = RecordOutcome::State::Succeeded;
+    outcomes[index].run_finished = results[member].outcome.run_finished;
   }
-}
-
-void BatchHandler::process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome) {
-  const ParsedRecord& parsed = batch.parsed[index];
-  if (parsed.rejected) std::rethrow_exception(parsed.rejected);
-  const Message& message = *parsed.message;
-  outcome.correlation_id = message.correlation_id;
-  const log::LogContext context(record_context(batch, index));
-  Clock& clock = ports_.workflow.clock;
-  const std::int64_t started_ms = clock.now_ms();
-  auto record_processing_time = [&] {
-    ports_.workflow.metrics.processing_time(
-        message.run_labels(), static_cast<double>(clock.now_ms() - started_ms) / 1000.0);
-  };
-  Outcome result;
-  try {
-    result = batch.workflow.process(message, batch.marks[index]);
-  } catch (...) {
-    record_processing_time();
-    throw;
-  }
-  record_processing_time();
-  outcome.run_finished = result.run_finished;
+  return true;
 }
 
 void BatchHandler::record_failure(const Batch& batch, std::size_t index, std::exception_ptr error,

@@ -124,10 +124,6 @@ class BatchHandler {
   // Never throws: each record's failure ends up in its outcome. False when the unit was not
   // tried because the work end had passed (an event without Records is always tried).
   bool process_unit(const Batch& batch, const WorkUnit& unit, std::vector<RecordOutcome>& outcomes);
-  void process_group(const Batch& batch, const WorkUnit& unit,
-                     std::vector<RecordOutcome>& outcomes);
-  // Logs its own failure (with the message's log context) and rethrows it.
-  void process_record(const Batch& batch, std::size_t index, RecordOutcome& outcome);
   // The ERROR line and the failed or rejected count of a record that failed with `error`,
   // logged in the record's context; fills in `outcome`.
   void record_failure(const Batch& batch, std::size_t index, std::exception_ptr error,
