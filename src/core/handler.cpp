@@ -73,18 +73,18 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
         return !parsed[unit.messages.front()].rejected;
       }));
   if (fifo || max_concurrency_ == 1 || waiting <= 1) {
-    process_in_order(batch, units, fifo, outcomes);
+    process_in_order(batch, units, outcomes);
   } else {
     process_concurrently(batch, units, waiting, outcomes);
   }
 
-  BatchState state;
+  std::vector<std::string> correlation_ids;  // seen, in order: pushed once each
   nlohmann::json failures = nlohmann::json::array();
   std::exception_ptr invocation_failure;
   std::size_t out_of_time = 0;
   for (std::size_t index = 0; index < records.size(); ++index) {
     const RecordOutcome& outcome = outcomes[index];
-    if (outcome.correlation_id) remember(state.correlation_ids, *outcome.correlation_id);
+    if (outcome.correlation_id) remember(correlation_ids, *outcome.correlation_id);
     if (outcome.state == RecordOutcome::State::Succeeded) continue;
     if (outcome.state == RecordOutcome::State::OutOfTime) ++out_of_time;
     if (!records[index].message_id) {
@@ -105,22 +105,23 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   }
   // Runs finished by any message, in the order the runs first appear: the same, however
   // the messages interleaved.
-  for (const std::string& correlation_id : state.correlation_ids) {
+  std::vector<std::string> finished_runs;  // metrics to delete after the scrape
+  for (const std::string& correlation_id : correlation_ids) {
     if (std::any_of(outcomes.begin(), outcomes.end(), [&](const RecordOutcome& outcome) {
           return outcome.run_finished && outcome.correlation_id == correlation_id;
         })) {
-      state.finished_runs.push_back(correlation_id);
+      finished_runs.push_back(correlation_id);
     }
   }
-
   // Whatever processing did with its time, the reserve is still there for these.
-  publish_metrics(state, budget);
+  publish_run_metrics({correlation_ids, finished_runs}, ports_.publisher, ports_.workflow.clock,
+                      scrape_interval_seconds_, {budget.io_end, budget.wait_end});
   if (invocation_failure) std::rethrow_exception(invocation_failure);
   return {{"batchItemFailures", failures}};
 }
 
 void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
-                                    bool stop_at_failure, std::vector<RecordOutcome>& outcomes) {
+                                    std::vector<RecordOutcome>& outcomes) {
   for (std::size_t unit = 0; unit < units.size(); ++unit) {
     if (!process_unit(batch, units[unit], outcomes)) {
       // Out of time: so are the units after it, and a FIFO batch stays a suffix.
@@ -134,7 +135,7 @@ void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUn
     const auto failed = std::find_if(
         units[unit].messages.begin(), units[unit].messages.end(),
         [&](std::size_t index) { return outcomes[index].state == RecordOutcome::State::Failed; });
-    if (stop_at_failure && failed != units[unit].messages.end()) {
+    if (batch.fifo && failed != units[unit].messages.end()) {
       // A FIFO batch's failed group has failed whole (Workflow::process_files), so its
       // messages come back with the rest, in order.
       log::warning(kModule, "FIFO source: the rest of the batch is returned unprocessed, in order",
@@ -240,12 +241,6 @@ log::Fields BatchHandler::record_context(const Batch& batch, std::size_t index) 
   // context's would.
   fields.insert(batch.context.begin(), batch.context.end());
   return fields;
-}
-
-void BatchHandler::publish_metrics(const BatchState& state, const TimeBudget& budget) {
-  publish_run_metrics({state.correlation_ids, state.finished_runs}, ports_.publisher,
-                      ports_.workflow.clock, scrape_interval_seconds_,
-                      {budget.io_end, budget.wait_end});
 }
 
 }  // namespace ssc::core

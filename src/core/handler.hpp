@@ -1,28 +1,9 @@
 // One Lambda invocation: the batch of messages, their failures as AWS's partial batch
 // response (SPEC section 5), and the metrics push and clean-up after the batch (section 7).
 // The one place where a message's exception becomes a failed item and an ERROR line.
-//
-// Time: every AWS attempt may wait for as long as the invocation has left, so the messages
-// are processed until the budget's work end (core/time_budget.hpp). What is kept back
-// after it lets the metrics be pushed whether processing succeeded or not, and the answer
-// be given.
-//
-// Groups: the normal file messages of one collection are counted together
-// (core/batch_groups.hpp), one transaction for the group instead of one per file.
-//
-// Concurrency: a standard queue promises no order, and the workflow is already safe against
-// other invocations processing the same run at the same time (SPEC section 5), so the
-// units of one batch (groups, _success files) may just as well be processed at once. Each
-// spends most of its time waiting on AWS, so a few threads cut the batch's time to about
-// that of its slowest unit. A thread costs CPU to wake and switch to, and saves only the
-// wait of a unit it takes, so a batch gets no more threads than it has units that wait on
-// I/O (a rejected record waits on nothing): none besides the calling one for a batch with
-// one such unit, e.g. ten files of one collection. A FIFO queue's batch must stop at its
-// first failure, so its units are processed in order.
-//
-// Threads: the Runtime API hands out one invocation at a time, and handle() expects that.
-// Concurrent calls would still be safe (the ports take concurrent calls, and a call's state
-// is its own), but their batches would take turns on the one worker pool.
+// Groups, threads and time: docs/design.md ("A batch at once"). A thread costs CPU to wake,
+// so a batch gets no more threads than it has units that wait on I/O; handle() expects one
+// invocation at a time (the Runtime API hands out no more), its batches share one pool.
 #pragma once
 
 #include <algorithm>
@@ -76,11 +57,6 @@ class BatchHandler {
   [[nodiscard]] std::size_t worker_threads() { return workers_.threads_started(); }
 
  private:
-  struct BatchState {
-    std::vector<std::string> correlation_ids;  // seen, in order: pushed once each
-    std::vector<std::string> finished_runs;    // metrics to delete after the scrape
-  };
-
   // What became of one record. Each record has its own, so that concurrent workers share
   // nothing while they run; the batch's answer and its metrics are put together from these
   // in input order once every worker is done.
@@ -113,10 +89,10 @@ class BatchHandler {
     const log::Fields& context;
   };
 
-  // One after the other. FIFO (`stop_at_failure`): the first failed unit stops the batch,
-  // its records and those after it are reported.
+  // One after the other. FIFO: the first failed unit stops the batch, its records and those
+  // after it are reported.
   void process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
-                        bool stop_at_failure, std::vector<RecordOutcome>& outcomes);
+                        std::vector<RecordOutcome>& outcomes);
   // Up to max_concurrency_ threads, never more than `waiting` (the units that wait on I/O),
   // take the units one by one.
   void process_concurrently(const Batch& batch, const std::vector<WorkUnit>& units,
@@ -128,8 +104,6 @@ class BatchHandler {
   // logged in the record's context; fills in `outcome`.
   void record_failure(const Batch& batch, std::size_t index, std::exception_ptr error,
                       RecordOutcome& outcome);
-  // The pushes and deletions end by the budget's I/O end; the scrape wait by its wait end.
-  void publish_metrics(const BatchState& state, const TimeBudget& budget);
   // The log context of a record's lines: the caller's, which message, and as far as its body
   // says, which run, collection and file.
   static log::Fields record_context(const Batch& batch, std::size_t index);
