@@ -79,8 +79,31 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
   }
 
   std::vector<std::string> correlation_ids;  // seen, in order: pushed once each
-  nlohmann::json failures = nlohmann::json::array();
   std::exception_ptr invocation_failure;
+  const nlohmann::json failures =
+      batch_item_failures(records, outcomes, correlation_ids, invocation_failure);
+  // Runs finished by any message, in the order the runs first appear: the same, however
+  // the messages interleaved.
+  std::vector<std::string> finished_runs;  // metrics to delete after the scrape
+  for (const std::string& correlation_id : correlation_ids) {
+    if (std::any_of(outcomes.begin(), outcomes.end(), [&](const RecordOutcome& outcome) {
+          return outcome.run_finished && outcome.correlation_id == correlation_id;
+        })) {
+      finished_runs.push_back(correlation_id);
+    }
+  }
+  // Whatever processing did with its time, the reserve is still there for these.
+  publish_run_metrics({correlation_ids, finished_runs}, ports_.publisher, ports_.workflow.clock,
+                      scrape_interval_seconds_, {budget.io_end, budget.wait_end});
+  if (invocation_failure) std::rethrow_exception(invocation_failure);
+  return {{"batchItemFailures", failures}};
+}
+
+nlohmann::json BatchHandler::batch_item_failures(const std::vector<EventRecord>& records,
+                                                 const std::vector<RecordOutcome>& outcomes,
+                                                 std::vector<std::string>& correlation_ids,
+                                                 std::exception_ptr& invocation_failure) {
+  nlohmann::json failures = nlohmann::json::array();
   std::size_t out_of_time = 0;
   for (std::size_t index = 0; index < records.size(); ++index) {
     const RecordOutcome& outcome = outcomes[index];
@@ -103,21 +126,7 @@ nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudge
                  "redelivery",
                  {{"messages_returned", std::to_string(out_of_time)}});
   }
-  // Runs finished by any message, in the order the runs first appear: the same, however
-  // the messages interleaved.
-  std::vector<std::string> finished_runs;  // metrics to delete after the scrape
-  for (const std::string& correlation_id : correlation_ids) {
-    if (std::any_of(outcomes.begin(), outcomes.end(), [&](const RecordOutcome& outcome) {
-          return outcome.run_finished && outcome.correlation_id == correlation_id;
-        })) {
-      finished_runs.push_back(correlation_id);
-    }
-  }
-  // Whatever processing did with its time, the reserve is still there for these.
-  publish_run_metrics({correlation_ids, finished_runs}, ports_.publisher, ports_.workflow.clock,
-                      scrape_interval_seconds_, {budget.io_end, budget.wait_end});
-  if (invocation_failure) std::rethrow_exception(invocation_failure);
-  return {{"batchItemFailures", failures}};
+  return failures;
 }
 
 void BatchHandler::process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,

@@ -89,6 +89,12 @@ class BatchHandler {
     const log::Fields& context;
   };
 
+  // The answer's failed items, in input order; `correlation_ids` gets the runs seen and
+  // `invocation_failure` the failure of an event that is itself the message.
+  static nlohmann::json batch_item_failures(const std::vector<EventRecord>& records,
+                                            const std::vector<RecordOutcome>& outcomes,
+                                            std::vector<std::string>& correlation_ids,
+                                            std::exception_ptr& invocation_failure);
   // One after the other. FIFO: the first failed unit stops the batch, its records and those
   // after it are reported.
   void process_in_order(const Batch& batch, const std::vector<WorkUnit>& units,
