@@ -215,11 +215,6 @@ BeastTransport::BeastTransport(std::size_t max_idle_connections)
 
 BeastTransport::~BeastTransport() = default;
 
-std::size_t BeastTransport::connections_opened() const {
-  std::lock_guard lock(mutex_);
-  return opened_;
-}
-
 std::shared_ptr<BeastTransport::TlsContext> BeastTransport::tls_context() {
   const std::string ca_file = ca_file_from_environment();
   std::lock_guard lock(mutex_);
@@ -280,10 +275,6 @@ HttpResponse BeastTransport::send(const HttpRequest& request, const HttpTimeouts
       // Each request is written whole; Nagle would hold its last segment for the peer's ACK.
       connection->plain->socket().set_option(tcp::no_delay(true), ec);
       connection->plain->socket().set_option(asio::socket_base::keep_alive(true), ec);
-      {
-        std::lock_guard lock(mutex_);
-        ++opened_;
-      }
 
       if (tls) {
         connection->tls_context = tls;

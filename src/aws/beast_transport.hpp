@@ -45,9 +45,6 @@ class BeastTransport final : public HttpTransport {
   // CA bundle it cannot read (no retry can mend those).
   HttpResponse send(const HttpRequest& request, const HttpTimeouts& timeouts) override;
 
-  // Connections opened since construction (for tests of reuse).
-  [[nodiscard]] std::size_t connections_opened() const;
-
  private:
   struct Connection;
   using ConnectionPtr = std::unique_ptr<Connection>;  // complete where the members are destroyed
@@ -62,7 +59,6 @@ class BeastTransport final : public HttpTransport {
   std::vector<ConnectionPtr> idle_;  // oldest first
   std::shared_ptr<TlsContext>
       tls_;  // made on the first HTTPS request, again if SSL_CERT_FILE changed
-  std::size_t opened_ = 0;
 };
 
 }  // namespace ssc::aws

@@ -247,7 +247,6 @@ TransactionOutcome DynamoDbClient::transact_write_items(
       throw cancelled;
     }
     last_cancelled = cancelled;
-    transaction_retries_.fetch_add(1, std::memory_order_relaxed);
     if (log::enabled(log::Level::Debug)) {
       log::debug("aws", "transaction cancelled for a transient reason; sending it again",
                  {{"attempt", std::to_string(attempt + 1)},

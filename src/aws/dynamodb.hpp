@@ -5,7 +5,6 @@
 // thrown (AwsError, TransactionCanceled).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -106,8 +105,7 @@ struct QueryResult {
 };
 
 // Every operation may be called from many threads at once: the client is its AwsClient
-// (thread-safe) and an atomic count of transactions sent again; a request's state lives in
-// the call.
+// (thread-safe); a request's state lives in the call.
 class DynamoDbClient {
  public:
   DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& credentials, HttpTransport& http,
@@ -139,17 +137,11 @@ class DynamoDbClient {
                                           const std::function<std::string(int attempt)>& token_for,
                                           Deadline deadline);
 
-  // Transactions sent again after a transient cancellation, since the client was made.
-  [[nodiscard]] std::uint64_t transaction_retries() const {
-    return transaction_retries_.load(std::memory_order_relaxed);
-  }
-
   [[nodiscard]] const AwsClient& aws() const { return client_; }
 
  private:
   AwsClient client_;
   RetryPolicy policy_;
-  std::atomic<std::uint64_t> transaction_retries_{0};
 
   // One operation that no condition refuses: the answer's JSON object. Throws AwsError.
   nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);

@@ -180,10 +180,7 @@ class Probe {
     }
     if (op == "probe.stats") {
       json out = json::object();
-      if (dynamodb_) {
-        out["dynamodb"] = stats_json(dynamodb_->aws());
-        out["dynamodb"]["transaction_retries"] = dynamodb_->transaction_retries();
-      }
+      if (dynamodb_) out["dynamodb"] = stats_json(dynamodb_->aws());
       if (sqs_) out["sqs"] = stats_json(sqs_->aws());
       if (sns_) out["sns"] = stats_json(sns_->aws());
       return out;
