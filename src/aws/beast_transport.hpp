@@ -1,21 +1,9 @@
-// HttpTransport on Boost.Beast and Asio, with OpenSSL for TLS. It replaced libcurl because
-// Debian's libcurl loads 37 shared libraries this program never uses (docs/performance.md).
-//
-// What it guarantees, as libcurl did:
-// - TLS peers are verified (chain and host name or IP address) against the CA bundle named by
-//   SSL_CERT_FILE, else OpenSSL's default paths; a bundle that cannot be read is a
-//   ConfigurationError.
-// - Connections are kept alive and reused across requests and threads: an idle pool keyed by
-//   scheme, host and port. A connection idle for longer than `kMaxIdleAge` is not reused.
-// - A request on a reused connection that dies before any byte of the answer came (the server
-//   closed it while it sat idle) is sent once more on a fresh connection. That repeat is below
-//   the retry loop and is not logged; a refused conditional write may be such a repeat's.
-// - `HttpTimeouts::connect` bounds the TCP connect and the TLS handshake, `total` the whole
-//   request (name resolution is bounded by the system resolver's own timeouts).
-// - Redirects are not followed; no signal is raised (SIGPIPE is suppressed per write).
-//
-// Thread safety: send() may be called from many threads at once. Each call works on a
-// connection no other call holds; the pool and the TLS context are guarded by a mutex.
+// HttpTransport on Boost.Beast and Asio, with OpenSSL for TLS, in place of libcurl (which
+// loads 37 shared libraries this program never uses). What it keeps from libcurl (peer
+// verification, kept-alive connections, the one silent repeat on a kept connection that died
+// unanswered, timeouts, no redirects or signals) and how each is tested: docs/performance.md.
+// send() may be called from many threads at once: each call works on a connection no other
+// call holds; the pool and the TLS context are guarded by a mutex.
 #pragma once
 
 #include <chrono>

@@ -1,19 +1,7 @@
-// Owners of a message's writes, and what one owner tells of another.
-//
-// Every write a message's processing makes (a count and its receipt, a transition, a take
-// over, the record of finished effects) carries the message's owner. For an SQS record it
-// reads "<message>.<receive count>.<nonce>":
-//   message        8 base64url characters of SHA-256(messageId): the same in every delivery
-//   receive count  the record's ApproximateReceiveCount, 0 when the record has none
-//   nonce          6 characters of the invocation's random token and the record's index:
-//                  two deliveries of one message never share it
-// A record without messageId (the whole event is the message) gets "<token>.<index>".
-//
-// SQS gives a message to the function again only when the delivery before did not succeed
-// (it failed, timed out or died: the visibility timeout is at least the function's
-// timeout). So an owner of the same message with a lower receive count belongs to a
-// delivery that is over and that pushed no metrics for what it did: the later delivery
-// takes its place (docs/design.md, "Metrics that add up").
+// Owners of a message's writes ("<message>.<receive count>.<nonce>" for an SQS record,
+// "<token>.<index>" for an event that is the message), and what one owner tells of another:
+// an owner of the same message with a lower receive count is a delivery that is over and
+// pushed no metrics (docs/design.md, "Owners").
 #pragma once
 
 #include <cstddef>

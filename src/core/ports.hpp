@@ -2,8 +2,9 @@
 // push gateway) implement them; unit tests implement them in memory.
 //
 // Threads: the batch handler processes a standard queue's messages on up to ten threads at
-// once, all through the same port objects. Each interface says whether its implementations
-// must take concurrent calls; the in-memory fakes take them too, so that tests can race them.
+// once, all through the same port objects, so every implementation takes concurrent calls
+// (state of its own is guarded), the in-memory fakes too, so that tests can race them. Only
+// MetricsPublisher and OwnerTokens are called from the handler's own thread alone.
 //
 // Time: every call that does I/O ends by the `deadline` it is given (core/time_budget.hpp),
 // retries included; past it, it throws.
@@ -102,7 +103,7 @@ struct GroupCount {
 };
 
 // The export status table. Every call is one atomic conditional write or one consistent
-// read; an implementation may be called from several threads at once.
+// read.
 class StatusTable {
  public:
   virtual ~StatusTable() = default;
@@ -142,7 +143,7 @@ struct ProductRow {
 };
 
 // The product status table: this system's item of a run. As StatusTable, one atomic write
-// or consistent read per call, from several threads at once.
+// or consistent read per call.
 class ProductTable {
  public:
   virtual ~ProductTable() = default;
@@ -163,8 +164,6 @@ class ProductTable {
                            Deadline deadline) = 0;
 };
 
-// Called from several threads at once (one message each): an implementation holds no
-// state of its own between calls, or guards it.
 class ExportStateQueue {
  public:
   virtual ~ExportStateQueue() = default;
@@ -172,7 +171,6 @@ class ExportStateQueue {
                     const std::string& deduplication_id, Deadline deadline) = 0;
 };
 
-// As ExportStateQueue: called from several threads at once.
 class Monitoring {
  public:
   virtual ~Monitoring() = default;
@@ -185,8 +183,6 @@ struct RunLabels {
   std::string snapshot_type;
 };
 
-// Recorded from several threads at once (every message's worker): an implementation guards
-// its series.
 class Metrics {
  public:
   virtual ~Metrics() = default;
@@ -204,9 +200,8 @@ class Metrics {
   virtual void message_rejected(const RunLabels& run) = 0;
 };
 
-// Pushes and deletes what the push gateway holds for a run (SPEC section 7). Called from the
-// handler's own thread only, after the batch's workers are done: a push and the deletion of
-// the same run are never concurrent.
+// Pushes and deletes what the push gateway holds for a run (SPEC section 7), after the
+// batch's workers are done: a push and the deletion of the same run are never concurrent.
 class MetricsPublisher {
  public:
   virtual ~MetricsPublisher() = default;
@@ -214,8 +209,6 @@ class MetricsPublisher {
   virtual void delete_run(const std::string& correlation_id, Deadline deadline) = 0;
 };
 
-// Read and slept on from several threads at once: an implementation keeps no state, or
-// guards it.
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -226,8 +219,7 @@ class Clock {
 };
 
 // Random, unique owner tokens for pending marks: one per invocation, from a source that
-// concurrent invocations (other processes, other machines) cannot repeat. Called from the
-// handler's own thread, once per batch.
+// concurrent invocations (other processes, other machines) cannot repeat.
 class OwnerTokens {
  public:
   virtual ~OwnerTokens() = default;

@@ -1,20 +1,7 @@
 // The time of one invocation, made once when it starts and passed to what needs it: every
-// AWS call and every push takes the moment it must end by as an argument.
-//
-//   lambda_deadline  when Lambda ends the invocation (the Runtime API's deadline)
-//   io_end           every AWS call, retry and push ends by then; the response margin
-//                    after it is left for posting the answer
-//   wait_end         a finished run's scrape wait ends by then; the work reserve after it
-//                    is left for pushing the metrics and deleting them
-//   work_end         message processing ends by then, retries for contention included;
-//                    the scrape wait's time is kept after it, so that a batch that
-//                    finishes a run after a long wait for a hot row still waits out the
-//                    scrape (SPEC section 7)
-//
-// A request still running at work_end gives up (its message fails and SQS brings it back),
-// and the messages after it are returned unprocessed. The pending marks carry
-// lambda_deadline: the invocation may live until then, and no one may take over its effects
-// before.
+// AWS call and every push takes the moment it must end by as an argument. What ends by each
+// of lambda_deadline, io_end, wait_end and work_end, and what is kept back after it:
+// docs/design.md, "Time: one budget per invocation".
 #pragma once
 
 #include <chrono>

@@ -1,18 +1,7 @@
-// The operator's commands (SPEC section 10, docs/runbook.md), beside the Lambda's:
-//   status --correlation-id ID [--output text|json] [--all | --verdict V]
-//       where the run stands; reads only.
-//   missing-files --correlation-id ID --collection-name NAME [--manifest FILE] [--prefix P]
-//       [--output text|json] [--timeout-seconds N]
-//       which files of a manifest have no receipt (were never counted); reads only.
-//   resend-export-state --correlation-id ID --collection-name NAME --snapshot-type T
-//       --export-date D [--shutdown-flag V] [--reprocess-files V] [--deduplication-id X]
-//       asks the snapshot sender again for a Received collection's _success file.
-//   finish-effects --correlation-id ID --snapshot-type T --export-date D
-//       [--collection-name NAME] [--shutdown-flag V] [--reprocess-files V]
-//       performs the run's side effects whose owner is gone (pending mark past its time),
-//       through the workflow's take-over, without waiting for a redelivery.
-// Each refuses (kExitRefused) when the run's state does not call for it, says on stdout
-// what it did and logs it on stderr (JSON lines, as the Lambda does).
+// The operator's commands (SPEC section 10), beside the Lambda's: status, missing-files,
+// resend-export-state and finish-effects; their options and when to use them:
+// docs/runbook.md. Each refuses (kExitRefused) when the run's state does not call for it,
+// says on stdout what it did and logs it on stderr (JSON lines, as the Lambda does).
 #pragma once
 
 #include <CLI/CLI.hpp>
