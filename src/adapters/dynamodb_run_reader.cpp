@@ -11,15 +11,13 @@ namespace {
 namespace row = table_format::status_row;
 
 core::CollectionState collection_state_of(const nlohmann::json& item) {
-  core::CollectionState state;
-  state.collection_name = aws::ddb::get_string(item, row::kCollectionName).value_or("");
-  state.status = aws::ddb::get_string(item, row::kCollectionStatus).value_or("");
-  state.files_exported = aws::ddb::get_int64(item, row::kFilesExported);
-  state.files_sent = aws::ddb::get_int64(item, row::kFilesSent);
-  state.files_received = aws::ddb::get_int64(item, row::kFilesReceived);
-  state.pending = pending_mark_of(item);
-  state.effects_done_by = effects_done_by_of(item);
-  return state;
+  return {aws::ddb::get_string(item, row::kCollectionName).value_or(""),
+          aws::ddb::get_string(item, row::kCollectionStatus).value_or(""),
+          aws::ddb::get_int64(item, row::kFilesExported),
+          aws::ddb::get_int64(item, row::kFilesSent),
+          aws::ddb::get_int64(item, row::kFilesReceived),
+          pending_mark_of(item),
+          effects_done_by_of(item)};
 }
 
 }  // namespace

@@ -56,13 +56,10 @@ nlohmann::json DynamoStatusTable::key_of(const core::CollectionKey& key) const {
 core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
                                               const core::CollectionKey& key) const {
   try {
-    core::CollectionRow found;
-    found.status = aws::ddb::get_string(item, row::kCollectionStatus).value_or("");
-    found.files_exported = aws::ddb::get_int64(item, row::kFilesExported);
-    found.files_received = aws::ddb::get_int64(item, row::kFilesReceived).value_or(0);
-    found.pending = pending_mark_of(item);
-    found.effects_done_by = effects_done_by_of(item);
-    return found;
+    return {aws::ddb::get_string(item, row::kCollectionStatus).value_or(""),
+            aws::ddb::get_int64(item, row::kFilesExported),
+            aws::ddb::get_int64(item, row::kFilesReceived).value_or(0), pending_mark_of(item),
+            effects_done_by_of(item)};
   } catch (const aws::AwsError& error) {
     rethrow_with_item(error, tables_.export_status, describe(key));
   }

@@ -63,17 +63,16 @@ Message parse_message(const nlohmann::json& body) {
   }
   if (!problems.empty()) throw InvalidMessage(std::move(problems));
 
-  Message message;
-  message.correlation_id = body.at("correlation_id").get<std::string>();
-  message.collection_name = body.at("collection_name").get<std::string>();
-  message.snapshot_type = body.at("snapshot_type").get<std::string>();
-  message.export_date = body.at("export_date").get<std::string>();
+  const auto text = [&](const char* name) { return body.at(name).get<std::string>(); };
   const auto success = body.find("is_success_file");
-  message.is_success_file = success != body.end() && is_success_file_value(*success);
-  message.shutdown_flag = passed_through(body, "shutdown_flag");
-  message.reprocess_files = passed_through(body, "reprocess_files");
-  message.file_name = file_name_of(body);
-  return message;
+  return {text("correlation_id"),
+          text("collection_name"),
+          text("snapshot_type"),
+          text("export_date"),
+          success != body.end() && is_success_file_value(*success),
+          passed_through(body, "shutdown_flag"),
+          passed_through(body, "reprocess_files"),
+          file_name_of(body)};
 }
 
 RunLabels rejected_run_labels(const nlohmann::json& body) {

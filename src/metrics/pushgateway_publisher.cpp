@@ -61,14 +61,13 @@ void PushGatewayPublisher::push(const std::string& correlation_id, core::Deadlin
   if (!settings_) return;
   auto body = metrics_.exposition(correlation_id);
   if (!body) return;  // nothing recorded for this run by this process
-  aws::HttpRequest request;
-  request.method = "POST";
-  request.url = base_url_ + group_path(kJob, {{"component", kComponent},
-                                              {"correlation_id", correlation_id},
-                                              {"instance", settings_->instance}});
-  request.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
-  request.body = std::move(*body);
-  send(std::move(request), "push", deadline);
+  send({"POST",
+        base_url_ + group_path(kJob, {{"component", kComponent},
+                                      {"correlation_id", correlation_id},
+                                      {"instance", settings_->instance}}),
+        {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},
+        std::move(*body)},
+       "push", deadline);
   log::debug(kModule, "metrics pushed", {{"correlation_id", correlation_id}});
 }
 
@@ -77,9 +76,7 @@ void PushGatewayPublisher::delete_run(const std::string& correlation_id, core::D
     metrics_.forget(correlation_id);
     return;
   }
-  aws::HttpRequest list;
-  list.url = base_url_ + "/api/v1/metrics";
-  const auto listing = send(std::move(list), "listing", deadline);
+  const auto listing = send({"GET", base_url_ + "/api/v1/metrics", {}, ""}, "listing", deadline);
 
   std::vector<GroupingKey> groups;
   try {
@@ -100,10 +97,7 @@ void PushGatewayPublisher::delete_run(const std::string& correlation_id, core::D
   }
 
   for (const auto& key : groups) {
-    aws::HttpRequest remove;
-    remove.method = "DELETE";
-    remove.url = base_url_ + group_path(kJob, key);
-    send(std::move(remove), "delete", deadline);
+    send({"DELETE", base_url_ + group_path(kJob, key), {}, ""}, "delete", deadline);
   }
   metrics_.forget(correlation_id);
   log::debug(kModule, "metrics deleted from the push gateway",

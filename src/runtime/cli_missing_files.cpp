@@ -70,17 +70,11 @@ MissingFilesReport missing_files(const OperatorOptions& options, const Config& c
                                  const core::CollectionState& collection,
                                  const core::FileManifest& manifest,
                                  const adapters::ReceiptLookup& lookup) {
-  MissingFilesReport report;
-  report.correlation_id = options.correlation_id;
-  report.collection_name = options.collection_name;
-  report.prefix = options.prefix;
-  report.collection_status = collection.status;
-  report.files_exported = collection.files_exported;
-  report.files_received = collection.files_received;
-  report.names = manifest.names.size();
-  report.skipped_lines = manifest.skipped_lines;
-  report.requests = lookup.requests;
-  report.receipts_expiry_days = config.file_receipts_expiry_days;
+  MissingFilesReport report{
+      options.correlation_id, options.collection_name,         options.prefix,
+      collection.status,      collection.files_exported,       collection.files_received,
+      manifest.names.size(),  manifest.skipped_lines,          {},
+      lookup.requests,        config.file_receipts_expiry_days};
   for (std::size_t i = 0; i < manifest.names.size(); ++i) {
     if (lookup.states[i] == adapters::ReceiptState::Missing) {
       report.missing.push_back(manifest.names[i]);

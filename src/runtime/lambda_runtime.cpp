@@ -34,9 +34,7 @@ RuntimeApiClient::RuntimeApiClient(aws::HttpTransport& http, std::string address
     : http_(http), base_url_("http://" + std::move(address) + kApi) {}
 
 Invocation RuntimeApiClient::next() {
-  aws::HttpRequest request;
-  request.url = base_url_ + "/invocation/next";
-  const auto response = http_.send(request, kLongPoll);
+  const auto response = http_.send({"GET", base_url_ + "/invocation/next", {}, ""}, kLongPoll);
   if (response.status != 200) {
     throw RuntimeApiError("Runtime API: next invocation answered HTTP " +
                           std::to_string(response.status) + ": " + response.body.substr(0, 300));
@@ -64,12 +62,8 @@ Invocation RuntimeApiClient::next() {
 
 void RuntimeApiClient::post(const std::string& path, const std::string& body,
                             aws::Headers headers) {
-  aws::HttpRequest request;
-  request.method = "POST";
-  request.url = base_url_ + path;
-  request.headers = std::move(headers);
-  request.headers.emplace_back("Content-Type", "application/json");
-  request.body = body;
+  headers.emplace_back("Content-Type", "application/json");
+  const aws::HttpRequest request{"POST", base_url_ + path, std::move(headers), body};
   const auto response = http_.send(request, kPost);
   if (response.status < 200 || response.status >= 300) {
     throw RuntimeApiError("Runtime API: POST " + path + " answered HTTP " +

@@ -26,14 +26,12 @@ const core::CollectionState& find_collection(const core::RunState& run, const Co
 }
 
 core::Message operator_message(const OperatorOptions& options) {
-  core::Message message;
-  message.correlation_id = options.correlation_id;
-  message.collection_name = options.collection_name;
-  message.snapshot_type = options.snapshot_type;
-  message.export_date = options.export_date;
-  message.shutdown_flag = options.shutdown_flag;
-  message.reprocess_files = options.reprocess_files;
-  return message;
+  return {.correlation_id = options.correlation_id,
+          .collection_name = options.collection_name,
+          .snapshot_type = options.snapshot_type,
+          .export_date = options.export_date,
+          .shutdown_flag = options.shutdown_flag,
+          .reprocess_files = options.reprocess_files};
 }
 
 }  // namespace ssc::runtime::operator_command
