@@ -84,29 +84,20 @@ class ProfileSource : public Source {
   std::optional<Credentials> load() override {
     std::vector<std::string> files_read;
     bool profile_seen = false;
-
-    if (credentials_file_) {
-      if (const auto file = detail::read_ini_file(*credentials_file_)) {
-        files_read.push_back(credentials_file_->string());
-        if (const auto it = file->sections.find(profile_); it != file->sections.end()) {
+    // The config file names profiles "[profile x]"; "default" may also stand alone.
+    const std::pair<const std::optional<fs::path>&, std::vector<std::string>> files[] = {
+        {credentials_file_, {profile_}}, {config_file_, config_section_names()}};
+    for (const auto& [path, sections] : files) {
+      const auto file = path ? detail::read_ini_file(*path) : std::nullopt;
+      if (!file) continue;
+      files_read.push_back(path->string());
+      for (const std::string& name : sections) {
+        if (const auto it = file->sections.find(name); it != file->sections.end()) {
           profile_seen = true;
-          if (auto found = from_section(it->second, *credentials_file_)) return found;
+          if (auto found = from_section(it->second, *path)) return found;
         }
       }
     }
-    if (config_file_) {
-      if (const auto file = detail::read_ini_file(*config_file_)) {
-        files_read.push_back(config_file_->string());
-        // The config file names profiles "[profile x]"; "default" may also stand alone.
-        for (const std::string& name : config_section_names()) {
-          if (const auto it = file->sections.find(name); it != file->sections.end()) {
-            profile_seen = true;
-            if (auto found = from_section(it->second, *config_file_)) return found;
-          }
-        }
-      }
-    }
-
     if (!profile_seen && explicit_profile_) {
       std::string where = files_read.empty() ? std::string("no credentials or config file exists")
                                              : "file " + files_read.front();

@@ -123,12 +123,9 @@ class Resolver {
 
   void finish() const {
     if (problems_.empty()) return;
-    std::string message = "configuration error: ";
-    for (std::size_t i = 0; i < problems_.size(); ++i) {
-      if (i > 0) message += "; ";
-      message += problems_[i];
-    }
-    throw ConfigurationError(message);
+    std::string message;
+    for (const auto& problem : problems_) message += (message.empty() ? "" : "; ") + problem;
+    throw ConfigurationError("configuration error: " + message);
   }
 
  private:
