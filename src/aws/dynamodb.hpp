@@ -113,9 +113,7 @@ class DynamoDbClient {
 
   // Every operation, its retries and all its pages end by `deadline`.
 
-  // The item, or nullopt when there is none.
   std::optional<nlohmann::json> get_item(const nlohmann::json& request, Deadline deadline);
-  // Applied, or refused for its ConditionExpression; any other error is thrown.
   UpdateOutcome update_item(const nlohmann::json& request, Deadline deadline);
   // One BatchGetItem of `keys` (at most 100) from `table`; `read_options` holds the rest of
   // its KeysAndAttributes (ConsistentRead, ProjectionExpression, ...). A key that has no

@@ -77,7 +77,6 @@ class BatchHandler {
     std::exception_ptr rejected;     // InvalidMessage, or whatever else parsing threw
   };
 
-  // The records of one batch, their marks, and the workflow that processes them.
   struct Batch {
     const std::vector<EventRecord>& records;
     const std::vector<PendingMark>& marks;

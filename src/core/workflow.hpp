@@ -50,7 +50,6 @@ struct Delivery {
   const PendingMark& mine;
 };
 
-// What became of one message of a group: its outcome, or what failed it.
 struct DeliveryResult {
   Outcome outcome;
   std::exception_ptr error;
