@@ -6,21 +6,7 @@
 #include "adapters/detail/table_format.hpp"
 
 namespace ssc::adapters {
-namespace {
-
 namespace row = table_format::status_row;
-
-core::CollectionState collection_state_of(const nlohmann::json& item) {
-  return {aws::ddb::get_string(item, row::kCollectionName).value_or(""),
-          aws::ddb::get_string(item, row::kCollectionStatus).value_or(""),
-          aws::ddb::get_int64(item, row::kFilesExported),
-          aws::ddb::get_int64(item, row::kFilesSent),
-          aws::ddb::get_int64(item, row::kFilesReceived),
-          pending_mark_of(item),
-          effects_done_by_of(item)};
-}
-
-}  // namespace
 
 DynamoRunReader::DynamoRunReader(aws::DynamoDbClient& client, std::string export_status_table,
                                  std::string product_status_table)
@@ -41,7 +27,7 @@ core::RunState DynamoRunReader::read(const std::string& correlation_id, aws::Dea
   run.collections.reserve(result.items.size());
   for (const auto& item : result.items) {
     try {
-      run.collections.push_back(collection_state_of(item));
+      run.collections.push_back(collection_row_of(item));
     } catch (const aws::AwsError& error) {
       rethrow_with_item(error, export_status_table_, "correlation id \"" + correlation_id + "\"");
     }

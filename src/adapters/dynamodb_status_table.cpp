@@ -56,10 +56,7 @@ nlohmann::json DynamoStatusTable::key_of(const core::CollectionKey& key) const {
 core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
                                               const core::CollectionKey& key) const {
   try {
-    return {aws::ddb::get_string(item, row::kCollectionStatus).value_or(""),
-            aws::ddb::get_int64(item, row::kFilesExported),
-            aws::ddb::get_int64(item, row::kFilesReceived).value_or(0), pending_mark_of(item),
-            effects_done_by_of(item)};
+    return collection_row_of(item);
   } catch (const aws::AwsError& error) {
     rethrow_with_item(error, tables_.export_status, describe(key));
   }

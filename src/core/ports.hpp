@@ -66,13 +66,20 @@ struct CollectionKey {
   std::string collection_name;
 };
 
-// One row of the export status table, as far as this system reads it.
+// One row of the export status table, as far as this system reads it: what the workflow
+// decides on and what the `status` command shows. An absent number stays absent (the
+// operator is told "null"); the rules count an absent FilesReceived as 0.
 struct CollectionRow {
   std::string status;                          // CollectionStatus; empty when absent
-  std::optional<std::int64_t> files_exported;  // FilesExported; absent stays absent
-  std::int64_t files_received = 0;             // FilesReceived; absent counts as 0
+  std::optional<std::int64_t> files_exported;  // FilesExported
+  std::optional<std::int64_t> files_received;  // FilesReceived
   std::optional<PendingMark> pending;          // absent when no effects are pending
   EffectsDoneBy effects_done_by;
+  std::string collection_name;             // CollectionName
+  std::optional<std::int64_t> files_sent;  // FilesSent
+
+  // The files counted so far: an absent FilesReceived counts as 0 (no file counted yet).
+  [[nodiscard]] std::int64_t files_received_or_zero() const { return files_received.value_or(0); }
 };
 
 // One file of a group counted together: its receipt key (nullopt for a file without a name,

@@ -32,7 +32,7 @@ const std::vector<std::string>& statuses_before_success() {
 
 bool collection_received(const CollectionRow& row) {
   return contains(statuses_before_received(), row.status) && row.files_exported.has_value() &&
-         row.files_received >= *row.files_exported;
+         row.files_received_or_zero() >= *row.files_exported;
 }
 
 bool collection_successful(const std::string& status) {

@@ -90,14 +90,14 @@ std::string_view verdict_name(RunVerdict verdict) {
   return "stuck";
 }
 
-std::optional<Stage> unfinished_stage(const CollectionState& collection) {
+std::optional<Stage> unfinished_stage(const CollectionRow& collection) {
   if (!collection.pending) return std::nullopt;
   if (collection.status == collection_status::kReceived) return Stage::Received;
   if (collection.status == collection_status::kSuccess) return Stage::Successful;
   return std::nullopt;
 }
 
-CollectionVerdict collection_verdict(const CollectionState& collection) {
+CollectionVerdict collection_verdict(const CollectionRow& collection) {
   if (unfinished_stage(collection)) return CollectionVerdict::EffectsUnfinished;
   const std::string& status = collection.status;
   if (status == collection_status::kSuccess) return CollectionVerdict::Successful;
@@ -111,7 +111,7 @@ CollectionVerdict collection_verdict(const CollectionState& collection) {
   return CollectionVerdict::NotEligible;
 }
 
-bool effects_abandoned(const CollectionState& collection, std::int64_t now_ms) {
+bool effects_abandoned(const CollectionRow& collection, std::int64_t now_ms) {
   // Seen from no delivery at all: only the time can say the owner is gone.
   const Owner nobody;
   return unfinished_stage(collection) && owner_gone(*collection.pending, {nobody, {}}, now_ms);
@@ -136,8 +136,8 @@ RunVerdict run_verdict(const RunState& run, std::int64_t now_ms) {
 
 namespace {
 
-std::string waiting_for_files_detail(const CollectionState& collection) {
-  const std::int64_t received = collection.files_received.value_or(0);
+std::string waiting_for_files_detail(const CollectionRow& collection) {
+  const std::int64_t received = collection.files_received_or_zero();
   if (!collection.files_exported) {
     return std::to_string(received) +
            " files received; FilesExported is not set, so the collection cannot be received yet";
@@ -153,7 +153,7 @@ std::string waiting_for_files_detail(const CollectionState& collection) {
 
 }  // namespace
 
-std::string collection_detail(const CollectionState& collection, std::int64_t now_ms,
+std::string collection_detail(const CollectionRow& collection, std::int64_t now_ms,
                               const TimeInWords& time_in_words) {
   std::string detail;
   const auto& received_by = collection.effects_done_by.received;

@@ -18,22 +18,10 @@
 
 namespace ssc::core {
 
-// One row of the export status table as the `status` command reads it: unlike
-// CollectionRow, an absent number stays absent (the operator is told "null", not 0).
-struct CollectionState {
-  std::string collection_name;
-  std::string status;  // CollectionStatus; empty when absent
-  std::optional<std::int64_t> files_exported;
-  std::optional<std::int64_t> files_sent;
-  std::optional<std::int64_t> files_received;
-  std::optional<PendingMark> pending;
-  EffectsDoneBy effects_done_by;
-};
-
 // Every row of a run (all pages, strongly consistent) and this system's product item.
 struct RunState {
   std::string correlation_id;
-  std::vector<CollectionState> collections;
+  std::vector<CollectionRow> collections;
   std::optional<ProductRow> product;  // nullopt when the item does not exist
 };
 
@@ -64,15 +52,15 @@ std::optional<CollectionVerdict> collection_verdict_named(std::string_view name)
 // Received row stands for the Received effects (the export-state message, the run check),
 // on a Success row for the success effects (the run check, the product status and
 // notification): either way the transition was made and its effects are not all done.
-CollectionVerdict collection_verdict(const CollectionState& collection);
+CollectionVerdict collection_verdict(const CollectionRow& collection);
 
 // The stage whose side effects a row's pending mark stands for: Received for a Received
 // row, Successful for a Success row; nullopt for a row without mark or in another status.
-std::optional<Stage> unfinished_stage(const CollectionState& collection);
+std::optional<Stage> unfinished_stage(const CollectionRow& collection);
 
 // Effects unfinished and their owner's deadline passed: the owner is gone, nobody is
 // performing them, and only a redelivery (or the operator's finish-effects) takes them over.
-bool effects_abandoned(const CollectionState& collection, std::int64_t now_ms);
+bool effects_abandoned(const CollectionRow& collection, std::int64_t now_ms);
 
 // The run's verdict: complete when every collection is successful and the product status is
 // COMPLETED; stuck when a collection is not eligible, or has effects unfinished past their
@@ -86,7 +74,7 @@ using TimeInWords = std::function<std::string(std::int64_t epoch_ms)>;
 // What the row says in words, for the verdict's `detail`: the counts that matter, who did
 // each stage's effects, and for a pending mark which effects, whose, until when a
 // redelivery waits for them and whether that time has passed.
-std::string collection_detail(const CollectionState& collection, std::int64_t now_ms,
+std::string collection_detail(const CollectionRow& collection, std::int64_t now_ms,
                               const TimeInWords& time_in_words);
 
 // The product item in words: its status and, while the run's notification is under way,

@@ -40,7 +40,7 @@ void add_pending_fields(log::Fields& fields, const std::optional<PendingMark>& p
 
 log::Fields row_fields(const CollectionRow& row) {
   log::Fields fields = {{"collection_status", row.status.empty() ? "absent" : row.status},
-                        {"files_received", std::to_string(row.files_received)},
+                        {"files_received", std::to_string(row.files_received_or_zero())},
                         {"files_exported", optional_number(row.files_exported)}};
   add_pending_fields(fields, row.pending);
   return fields;

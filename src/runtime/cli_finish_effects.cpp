@@ -15,7 +15,7 @@ namespace ssc::runtime::operator_command {
 namespace {
 
 // What finish-effects did for one collection, in words.
-std::string finished_in_words(const core::CollectionState& collection, const core::Outcome& done) {
+std::string finished_in_words(const core::CollectionRow& collection, const core::Outcome& done) {
   std::string words = "Finished the " +
                       std::string(*core::unfinished_stage(collection) == core::Stage::Received
                                       ? "Received side effects (export-state message sent)"
@@ -34,11 +34,11 @@ std::string finished_in_words(const core::CollectionState& collection, const cor
 // The collections of the run (or the one named) whose effects' owner is gone. Throws
 // NotFound for a collection the run does not have, Refused when there is none, naming the
 // live owners to wait for.
-std::vector<core::CollectionState> abandoned_collections(const core::RunState& run,
-                                                         const Config& config,
-                                                         const OperatorOptions& options,
-                                                         std::int64_t now_ms) {
-  std::vector<core::CollectionState> abandoned;
+std::vector<core::CollectionRow> abandoned_collections(const core::RunState& run,
+                                                       const Config& config,
+                                                       const OperatorOptions& options,
+                                                       std::int64_t now_ms) {
+  std::vector<core::CollectionRow> abandoned;
   std::string live;
   for (const auto& c : run.collections) {
     if (!options.collection_name.empty() && c.collection_name != options.collection_name) continue;
@@ -68,7 +68,7 @@ struct TakenOver {
 
 // Takes over and performs each collection's effects, one owner per collection, and says
 // what became of each on standard output.
-TakenOver take_over_and_perform(Wiring& wiring, const std::vector<core::CollectionState>& abandoned,
+TakenOver take_over_and_perform(Wiring& wiring, const std::vector<core::CollectionRow>& abandoned,
                                 const OperatorOptions& options) {
   const std::string token = std::string(core::kOperatorOwnerPrefix) + wiring.owner_tokens().next();
   // The marks' time is taken after the work's end is set, so it ends later: no AWS call of
@@ -79,7 +79,7 @@ TakenOver take_over_and_perform(Wiring& wiring, const std::vector<core::Collecti
       wiring.clock().now_ms() + std::chrono::milliseconds(kCommandTimeout).count();
   TakenOver taken;
   for (std::size_t index = 0; index < abandoned.size(); ++index) {
-    const core::CollectionState& collection = abandoned[index];
+    const core::CollectionRow& collection = abandoned[index];
     // One owner per collection, as the Lambda has one per message: a mark this command
     // left on the product item for one collection is not taken for another's own write.
     // An owner of no SQS message: no delivery takes it for an earlier one of its own.
@@ -118,7 +118,7 @@ int run_finish_effects(const ConfigFlags& flags, const OperatorOptions& options)
                               kCommandTimeout;
   Wiring wiring(config, kMaxIdleConnections);
   const core::RunState run = read_run(wiring, options.correlation_id, whole);
-  const std::vector<core::CollectionState> abandoned =
+  const std::vector<core::CollectionRow> abandoned =
       abandoned_collections(run, config, options, wiring.clock().now_ms());
   metrics::PushGatewayPublisher& publisher = wiring.publisher();
   const TakenOver taken = take_over_and_perform(wiring, abandoned, options);

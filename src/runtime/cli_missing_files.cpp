@@ -67,7 +67,7 @@ int report_unread(const OperatorOptions& options, const adapters::ReceiptLookup&
 }
 
 MissingFilesReport missing_files(const OperatorOptions& options, const Config& config,
-                                 const core::CollectionState& collection,
+                                 const core::CollectionRow& collection,
                                  const core::FileManifest& manifest,
                                  const adapters::ReceiptLookup& lookup) {
   MissingFilesReport report{
@@ -98,7 +98,7 @@ int run_missing_files(const ConfigFlags& flags, const OperatorOptions& options) 
   Wiring wiring(config, kRequestsInFlight);
   // The row first: a collection the run does not have is told apart from missing files.
   const core::RunState run = read_run(wiring, options.correlation_id, deadline);
-  const core::CollectionState& collection = find_collection(run, config, options.collection_name);
+  const core::CollectionRow& collection = find_collection(run, config, options.collection_name);
 
   const adapters::ReceiptLookup lookup =
       wiring.receipt_reader().look_up(receipt_keys(options, manifest.names), deadline);

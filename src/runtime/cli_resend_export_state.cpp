@@ -16,7 +16,7 @@ int run_resend_export_state(const ConfigFlags& flags, const OperatorOptions& opt
   const Config config = load_config(flags, {false, true});
   Wiring wiring(config, kMaxIdleConnections);
   const core::RunState run = read_run(wiring, options.correlation_id, deadline);
-  const core::CollectionState& collection = find_collection(run, config, options.collection_name);
+  const core::CollectionRow& collection = find_collection(run, config, options.collection_name);
   const std::int64_t now_ms = SystemClock{}.now_ms();
   const auto verdict = core::collection_verdict(collection);
   if (verdict != core::CollectionVerdict::WaitingForSuccessFile) {

@@ -13,8 +13,8 @@ core::RunState read_run(Wiring& wiring, const std::string& correlation_id, aws::
   return run;
 }
 
-const core::CollectionState& find_collection(const core::RunState& run, const Config& config,
-                                             const std::string& collection_name) {
+const core::CollectionRow& find_collection(const core::RunState& run, const Config& config,
+                                           const std::string& collection_name) {
   const auto found =
       std::find_if(run.collections.begin(), run.collections.end(),
                    [&](const auto& c) { return c.collection_name == collection_name; });

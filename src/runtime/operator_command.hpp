@@ -42,8 +42,8 @@ class NotFound : public std::runtime_error {
 core::RunState read_run(Wiring& wiring, const std::string& correlation_id, aws::Deadline deadline);
 
 // The collection's state in `run`. Throws NotFound.
-const core::CollectionState& find_collection(const core::RunState& run, const Config& config,
-                                             const std::string& collection_name);
+const core::CollectionRow& find_collection(const core::RunState& run, const Config& config,
+                                           const std::string& collection_name);
 
 // The message the effects are performed for: the run and collection named, with what the
 // rows do not hold (snapshot type, export date, the flags) from the command line.

@@ -81,7 +81,7 @@ std::string shell_word(const std::string& text) {
 }
 
 std::optional<std::string> next_command(const std::string& correlation_id,
-                                        const core::CollectionState& collection) {
+                                        const core::CollectionRow& collection) {
   if (core::collection_verdict(collection) != core::CollectionVerdict::WaitingForFiles) {
     return std::nullopt;
   }

@@ -29,7 +29,7 @@ std::string status_text(const core::RunState& run, std::int64_t now_ms,
 // What the operator runs next for a collection of this verdict, as a shell command line;
 // nullopt when the verdict calls for none. Waiting for files: `missing-files`.
 std::optional<std::string> next_command(const std::string& correlation_id,
-                                        const core::CollectionState& collection);
+                                        const core::CollectionRow& collection);
 
 // `text` as one word of a POSIX shell: as it stands when it is safe, else single-quoted.
 std::string shell_word(const std::string& text);

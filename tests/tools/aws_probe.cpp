@@ -108,7 +108,7 @@ void add_effects_done_by(json& row, const core::EffectsDoneBy& done) {
 json row_json(const core::CollectionRow& row) {
   json result = {{"status", row.status},
                  {"files_exported", optional_number(row.files_exported)},
-                 {"files_received", row.files_received},
+                 {"files_received", row.files_received_or_zero()},
                  {"pending", pending_json(row.pending)}};
   add_effects_done_by(result, row.effects_done_by);
   return result;

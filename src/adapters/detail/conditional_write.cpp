@@ -8,6 +8,22 @@ namespace ssc::adapters {
 
 namespace row = table_format::status_row;
 
+namespace {
+
+// Who finished each stage's effects, as a status row records it (ReceivedEffectsBy,
+// SuccessEffectsBy: the owner, and " run" when that call also sent the run's notification).
+core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item) {
+  const auto stage_done_by = [&item](const char* attribute) {
+    std::string value = aws::ddb::get_string(item, attribute).value_or("");
+    const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
+    if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
+    return core::StageDoneBy{core::Owner(std::move(value)), run_notified};
+  };
+  return {stage_done_by(row::kReceivedEffectsBy), stage_done_by(row::kSuccessEffectsBy)};
+}
+
+}  // namespace
+
 std::string set_pending_clause() {
   return std::string(row::kPendingEffectsUntil) + " = :until, " + row::kPendingEffectsOwner +
          " = :owner";
@@ -30,14 +46,14 @@ std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item) {
   return core::PendingMark{until.value_or(0), core::Owner(std::move(owner).value_or(""))};
 }
 
-core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item) {
-  const auto stage_done_by = [&item](const char* attribute) {
-    std::string value = aws::ddb::get_string(item, attribute).value_or("");
-    const bool run_notified = value.ends_with(row::kRunNotifiedSuffix);
-    if (run_notified) value.resize(value.size() - row::kRunNotifiedSuffix.size());
-    return core::StageDoneBy{core::Owner(std::move(value)), run_notified};
-  };
-  return {stage_done_by(row::kReceivedEffectsBy), stage_done_by(row::kSuccessEffectsBy)};
+core::CollectionRow collection_row_of(const nlohmann::json& item) {
+  return {aws::ddb::get_string(item, row::kCollectionStatus).value_or(""),
+          aws::ddb::get_int64(item, row::kFilesExported),
+          aws::ddb::get_int64(item, row::kFilesReceived),
+          pending_mark_of(item),
+          effects_done_by_of(item),
+          aws::ddb::get_string(item, row::kCollectionName).value_or(""),
+          aws::ddb::get_int64(item, row::kFilesSent)};
 }
 
 bool take_over_mark(aws::DynamoDbClient& client, const std::string& table,

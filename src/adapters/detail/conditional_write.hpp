@@ -1,7 +1,7 @@
-// Helpers shared by the DynamoDB adapters: the conditional writes of the pending-effects
-// mark that both tables carry (adapters/detail/table_format.hpp), and reading it back. They
-// hold no state: as thread-safe as the client given. Each write ends, with its retries, by
-// the deadline given.
+// Helpers shared by the DynamoDB adapters: the one parser of a status row, and the
+// conditional writes of the pending-effects mark that both tables carry
+// (adapters/detail/table_format.hpp) and reading it back. They hold no state: as
+// thread-safe as the client given. Each write ends, with its retries, by the deadline given.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,9 +24,10 @@ void add_pending_values(nlohmann::json& values, const core::PendingMark& mark);
 // marked before owners existed: its owner reads as empty.
 std::optional<core::PendingMark> pending_mark_of(const nlohmann::json& item);
 
-// Who finished each stage's effects, as a status row records it (ReceivedEffectsBy,
-// SuccessEffectsBy: the owner, and " run" when that call also sent the run's notification).
-core::EffectsDoneBy effects_done_by_of(const nlohmann::json& item);
+// A status row item as this system reads it (table_format.hpp's status_row::kProjection):
+// the one parser of a row, for the workflow's reads and the `status` command's alike.
+// Throws aws::AwsError for an attribute of the wrong type; the caller names the item.
+core::CollectionRow collection_row_of(const nlohmann::json& item);
 
 // Sets the mark to `mine` when it is still `seen`: same owner, or for a mark without owner,
 // no owner and the same time.

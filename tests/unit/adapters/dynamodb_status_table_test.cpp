@@ -358,10 +358,14 @@ TEST_F(StatusTableTest, ReadProjectsOnlyTheRowAttributes) {
   item["PendingEffectsUntil"] = {{"N", "1700000000000"}};
   item["PendingEffectsOwner"] = {{"S", "tok.3"}};
   item["ReceivedEffectsBy"] = {{"S", "tok.1"}};
+  item["FilesSent"] = {{"N", "2"}};
   transport.reply_json(200, {{"Item", item}});
   const auto row = table.read(kKey, in_a_minute());
   ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->collection_name, "db.a.b");  // the item's, as the status command reads it
   EXPECT_EQ(row->status, "Received");
+  EXPECT_EQ(row->files_exported, 3);
+  EXPECT_EQ(row->files_sent, 2);
   EXPECT_EQ(row->pending, (PendingMark{1700000000000, "tok.3"}));
   EXPECT_EQ(row->effects_done_by.received, (ssc::core::StageDoneBy{"tok.1", false}));
   EXPECT_EQ(row->effects_done_by.successful, ssc::core::StageDoneBy{});
@@ -392,8 +396,10 @@ TEST_F(StatusTableTest, AbsentAttributesReadAsDefaults) {
   const auto row = table.read(kKey, in_a_minute());
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->status, "");
-  EXPECT_EQ(row->files_received, 0);
+  EXPECT_FALSE(row->files_received.has_value());  // absent stays absent, and counts as 0
+  EXPECT_EQ(row->files_received_or_zero(), 0);
   EXPECT_FALSE(row->files_exported.has_value());
+  EXPECT_FALSE(row->files_sent.has_value());
   EXPECT_FALSE(row->pending.has_value());
 }
 

@@ -86,6 +86,7 @@ class FakeStatusTable : public StatusTable {
            std::optional<std::int64_t> files_exported, std::int64_t files_received = 0) {
     const std::lock_guard<std::mutex> lock(mutex_);
     Entry& entry = rows_[{key.correlation_id, key.collection_name}];
+    entry.row.collection_name = key.collection_name;
     entry.row.status = status;
     entry.row.files_exported = files_exported;
     entry.row.files_received = files_received;
@@ -148,7 +149,7 @@ class FakeStatusTable : public StatusTable {
           }
           receipts_.emplace(*file.receipt_key, file.owner);
         }
-        ++entry.row.files_received;
+        entry.row.files_received = entry.row.files_received_or_zero() + 1;
         result.files.push_back({true, {}});
       }
       ++counts_;
@@ -176,7 +177,8 @@ class FakeStatusTable : public StatusTable {
   void record_count(const CollectionKey& key, const std::string& receipt_key, const Owner& owner) {
     const std::lock_guard<std::mutex> lock(mutex_);
     receipts_.emplace(receipt_key, owner);
-    ++rows_.at({key.correlation_id, key.collection_name}).row.files_received;
+    CollectionRow& row = rows_.at({key.correlation_id, key.collection_name}).row;
+    row.files_received = row.files_received_or_zero() + 1;
   }
 
   void set_effects_done_by(const CollectionKey& key, EffectsDoneBy done) {

@@ -57,7 +57,7 @@ class HandlerTest : public ::testing::Test {
             FakeClock::steady_at(work_end_ms), FakeClock::steady_at(work_end_ms)};
   }
   std::int64_t received(const std::string& corr, const std::string& coll) {
-    return status.row({corr, coll}).files_received;
+    return status.row({corr, coll}).files_received_or_zero();
   }
 
   FakeStatusTable status;

@@ -7,10 +7,10 @@ namespace {
 
 constexpr std::int64_t kNow = 1'000'000;
 
-CollectionState collection(std::string status, std::optional<std::int64_t> exported,
-                           std::optional<std::int64_t> received,
-                           std::optional<PendingMark> pending = std::nullopt) {
-  CollectionState c;
+CollectionRow collection(std::string status, std::optional<std::int64_t> exported,
+                         std::optional<std::int64_t> received,
+                         std::optional<PendingMark> pending = std::nullopt) {
+  CollectionRow c;
   c.collection_name = "db.a." + status;
   c.status = std::move(status);
   c.files_exported = exported;
@@ -26,7 +26,7 @@ const PendingMark kExpired{kNow - 5'000, "AAAAAAAA.1.xyzab0"};
 std::string words(std::int64_t ms) { return "T" + std::to_string(ms); }
 
 struct VerdictCase {
-  CollectionState row;
+  CollectionRow row;
   CollectionVerdict expected;
 };
 
@@ -98,7 +98,7 @@ TEST(EffectsAbandoned, OnlyPastTheOwnersTime) {
   EXPECT_FALSE(effects_abandoned(collection("Received", 1, 1), kNow));
 }
 
-RunState run_of(std::vector<CollectionState> collections, std::optional<std::string> product) {
+RunState run_of(std::vector<CollectionRow> collections, std::optional<std::string> product) {
   RunState run;
   run.correlation_id = "c1";
   run.collections = std::move(collections);

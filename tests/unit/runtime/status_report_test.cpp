@@ -22,13 +22,13 @@ std::string words(std::int64_t ms) { return "T" + std::to_string(ms); }
 core::RunState run_with_two() {
   core::RunState run;
   run.correlation_id = "c1";
-  core::CollectionState sent;
+  core::CollectionRow sent;
   sent.collection_name = "db.a.short";
   sent.status = "Sent";
   sent.files_exported = 10;
   sent.files_sent = 9;
   sent.files_received = 2;
-  core::CollectionState failed;
+  core::CollectionRow failed;
   failed.collection_name = "db.a.much_longer_name";
   failed.status = "Received";
   failed.files_exported = 3;
@@ -80,7 +80,7 @@ TEST(StatusText, ATableWithAlignedColumnsAndTheDetailUnderEachRow) {
 
 core::RunState run_of_three() {
   core::RunState run = run_with_two();
-  core::CollectionState done;
+  core::CollectionRow done;
   done.collection_name = "db.a.done";
   done.status = "Success";
   done.files_exported = 4;
