@@ -84,6 +84,16 @@ TEST(CollectionReceived, Table) {
   }
 }
 
+// A row without FilesReceived (no file counted yet) counts as 0 received: a collection
+// that exported no file is received, one that exported any is not.
+TEST(CollectionReceived, AbsentFilesReceivedCountsAsZero) {
+  CollectionRow found = row("Exported", 0, 0);
+  found.files_received.reset();
+  EXPECT_TRUE(collection_received(found));
+  found.files_exported = 1;
+  EXPECT_FALSE(collection_received(found));
+}
+
 TEST(CollectionSuccessful, Table) {
   EXPECT_TRUE(collection_successful("Received"));
   EXPECT_TRUE(collection_successful("Sent"));
