@@ -62,37 +62,58 @@ core::CollectionRow DynamoStatusTable::row_of(const nlohmann::json& item,
   }
 }
 
-nlohmann::json DynamoStatusTable::count_transaction(const core::CollectionKey& key,
-                                                    const std::vector<core::FileToCount>& files,
-                                                    const std::vector<std::size_t>& chunk,
-                                                    std::int64_t nameless,
-                                                    std::int64_t expires_at) const {
-  nlohmann::json actions = nlohmann::json::array();
-  for (const std::size_t index : chunk) {
-    const core::FileToCount& file = files[index];
-    nlohmann::json receipt_item = {{receipt::kReceiptKey, aws::ddb::S(*file.receipt_key)},
-                                   {receipt::kExpiresAt, aws::ddb::N(expires_at)}};
-    if (!file.owner.empty()) receipt_item[receipt::kOwner] = aws::ddb::S(file.owner.text());
-    actions.push_back({{"Put",
-                        {{"TableName", tables_.file_receipts},
-                         {"Item", std::move(receipt_item)},
-                         {"ConditionExpression",
-                          std::string("attribute_not_exists(") + receipt::kReceiptKey + ")"},
-                         {"ReturnValuesOnConditionCheckFailure", "ALL_OLD"}}}});
-  }
-  actions.push_back(
-      {{"Update", count_update(key, static_cast<std::int64_t>(chunk.size()) + nameless)}});
-  return {{"TransactItems", std::move(actions)}};
+void DynamoStatusTable::write_key(aws::JsonWriter& writer, const core::CollectionKey& key) const {
+  writer.key("Key")
+      .begin_object()
+      .string_attribute(row::kCorrelationId, key.correlation_id)
+      .string_attribute(row::kCollectionName, key.collection_name)
+      .end_object();
 }
 
-nlohmann::json DynamoStatusTable::count_update(const core::CollectionKey& key,
-                                               std::int64_t files) const {
-  return {{"TableName", tables_.export_status},
-          {"Key", key_of(key)},
-          {"UpdateExpression", std::string("ADD ") + row::kFilesReceived + " :files"},
-          // No half rows: a collection the exporter has not written is an error.
-          {"ConditionExpression", std::string("attribute_exists(") + row::kCorrelationId + ")"},
-          {"ExpressionAttributeValues", {{":files", aws::ddb::N(files)}}}};
+aws::JsonRequest DynamoStatusTable::count_transaction(const core::CollectionKey& key,
+                                                      const std::vector<core::FileToCount>& files,
+                                                      const std::vector<std::size_t>& chunk,
+                                                      std::int64_t nameless,
+                                                      std::int64_t expires_at) const {
+  static const std::string receipt_is_new =
+      std::string("attribute_not_exists(") + receipt::kReceiptKey + ")";
+  aws::JsonWriter writer;
+  writer.begin_object().key("TransactItems").begin_array();
+  for (const std::size_t index : chunk) {
+    const core::FileToCount& file = files[index];
+    writer.begin_object().key("Put").begin_object().member("TableName", tables_.file_receipts);
+    writer.key("Item")
+        .begin_object()
+        .string_attribute(receipt::kReceiptKey, *file.receipt_key)
+        .number_attribute(receipt::kExpiresAt, expires_at);
+    if (!file.owner.empty()) writer.string_attribute(receipt::kOwner, file.owner.text());
+    writer.end_object()
+        .member("ConditionExpression", receipt_is_new)
+        .member("ReturnValuesOnConditionCheckFailure", "ALL_OLD")
+        .end_object()
+        .end_object();
+  }
+  writer.begin_object().key("Update").begin_object();
+  write_count_update(writer, key, static_cast<std::int64_t>(chunk.size()) + nameless);
+  writer.end_object().end_object().end_array().end_object();
+  return aws::JsonRequest(writer.take(),
+                          aws::tables_resource({tables_.file_receipts, tables_.export_status}));
+}
+
+void DynamoStatusTable::write_count_update(aws::JsonWriter& writer, const core::CollectionKey& key,
+                                           std::int64_t files) const {
+  static const std::string add_files = std::string("ADD ") + row::kFilesReceived + " :files";
+  // No half rows: a collection the exporter has not written is an error.
+  static const std::string row_exists =
+      std::string("attribute_exists(") + row::kCorrelationId + ")";
+  writer.member("TableName", tables_.export_status);
+  write_key(writer, key);
+  writer.member("UpdateExpression", add_files)
+      .member("ConditionExpression", row_exists)
+      .key("ExpressionAttributeValues")
+      .begin_object()
+      .number_attribute(":files", files)
+      .end_object();
 }
 
 core::CollectionNotFound DynamoStatusTable::not_found(const core::CollectionKey& key,
@@ -177,13 +198,13 @@ aws::TransactionOutcome DynamoStatusTable::count_chunk(const core::CollectionKey
                                                        std::int64_t nameless,
                                                        std::int64_t expires_at,
                                                        core::Deadline deadline) {
-  const nlohmann::json request = count_transaction(key, files, chunk, nameless, expires_at);
+  const aws::JsonRequest request = count_transaction(key, files, chunk, nameless, expires_at);
   // Each attempt has a token of its own, the same on every repeat of that attempt (the
   // client's retries, the transport's resend): DynamoDB then applies it once and answers a
   // repeat as it answered the first (for 10 minutes). The digest of the actions keeps a
   // token from ever going out with other actions. Emulators that ignore tokens refuse the
   // repeat instead, and each receipt's owner tells that refusal apart (core::Whose::Mine).
-  const std::string actions = digest::sha256(request.dump());
+  const std::string actions = digest::sha256(request.text);
   return client_.transact_write_items(
       request,
       [&](int) {
@@ -219,9 +240,12 @@ std::vector<std::size_t> DynamoStatusTable::settle_refused(
 core::CollectionRow DynamoStatusTable::count_without_receipt(const core::CollectionKey& key,
                                                              std::int64_t files,
                                                              core::Deadline deadline) {
-  nlohmann::json request = count_update(key, files);
-  request["ReturnValues"] = "ALL_NEW";
-  const aws::UpdateOutcome outcome = client_.update_item(request, deadline);
+  aws::JsonWriter writer;
+  writer.begin_object();
+  write_count_update(writer, key, files);
+  writer.member("ReturnValues", "ALL_NEW").end_object();
+  const aws::UpdateOutcome outcome = client_.update_item(
+      aws::JsonRequest(writer.take(), aws::tables_resource({tables_.export_status})), deadline);
   if (!outcome.applied) throw not_found(key);
   return row_of(outcome.attributes.value_or(nlohmann::json::object()), key);
 }
@@ -258,11 +282,14 @@ core::CollectionRow DynamoStatusTable::read_existing(const core::CollectionKey& 
 
 std::optional<core::CollectionRow> DynamoStatusTable::read(const core::CollectionKey& key,
                                                            core::Deadline deadline) {
-  const auto item = client_.get_item({{"TableName", tables_.export_status},
-                                      {"Key", key_of(key)},
-                                      {"ConsistentRead", true},
-                                      {"ProjectionExpression", row::kProjection}},
-                                     deadline);
+  aws::JsonWriter writer;
+  writer.begin_object().member("TableName", tables_.export_status);
+  write_key(writer, key);
+  writer.member("ConsistentRead", true)
+      .member("ProjectionExpression", row::kProjection)
+      .end_object();
+  const auto item = client_.get_item(
+      aws::JsonRequest(writer.take(), aws::tables_resource({tables_.export_status})), deadline);
   if (!item) return std::nullopt;
   return row_of(*item, key);
 }

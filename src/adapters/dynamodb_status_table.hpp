@@ -48,17 +48,20 @@ class DynamoStatusTable final : public core::StatusTable {
   [[nodiscard]] nlohmann::json key_of(const core::CollectionKey& key) const;
   [[nodiscard]] core::CollectionRow row_of(const nlohmann::json& item,
                                            const core::CollectionKey& key) const;
+  // The key's members, written (the hot requests are written, not trees: issue #17).
+  void write_key(aws::JsonWriter& writer, const core::CollectionKey& key) const;
   // One transaction of a group's count: the receipts of the files `chunk` names, and the
   // ADD of their number and `nameless` on the row.
-  [[nodiscard]] nlohmann::json count_transaction(const core::CollectionKey& key,
-                                                 const std::vector<core::FileToCount>& files,
-                                                 const std::vector<std::size_t>& chunk,
-                                                 std::int64_t nameless,
-                                                 std::int64_t expires_at) const;
-  // The count on the row: ADD FilesReceived, on condition that the row exists. The same
-  // action inside the transaction and, for files without a name, alone.
-  [[nodiscard]] nlohmann::json count_update(const core::CollectionKey& key,
-                                            std::int64_t files) const;
+  [[nodiscard]] aws::JsonRequest count_transaction(const core::CollectionKey& key,
+                                                   const std::vector<core::FileToCount>& files,
+                                                   const std::vector<std::size_t>& chunk,
+                                                   std::int64_t nameless,
+                                                   std::int64_t expires_at) const;
+  // The count on the row, the members of an UpdateItem: ADD FilesReceived, on condition
+  // that the row exists. The same action inside the transaction and, for files without a
+  // name, alone.
+  void write_count_update(aws::JsonWriter& writer, const core::CollectionKey& key,
+                          std::int64_t files) const;
   [[nodiscard]] core::CollectionNotFound not_found(const core::CollectionKey& key,
                                                    const std::string& why = "") const;
   aws::TransactionOutcome count_chunk(const core::CollectionKey& key,

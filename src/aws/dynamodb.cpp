@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -83,6 +84,19 @@ bool refused_by_a_condition(const std::vector<CancellationReason>& reasons) {
                                 "ProvisionedThroughputExceeded"});
 }
 
+// `request` (a JSON object) with ClientRequestToken `token` as its first member.
+std::string with_token(const std::string& request, const std::string& token) {
+  if (request.size() < 2 || request.front() != '{') {
+    throw std::invalid_argument("a TransactWriteItems request is not a JSON object: " + request);
+  }
+  JsonWriter writer;
+  writer.begin_object().member("ClientRequestToken", token);
+  std::string text = writer.take();
+  if (request != "{}") text += ',';
+  text.append(request, 1);
+  return text;
+}
+
 }  // namespace
 
 namespace ddb {
@@ -136,22 +150,21 @@ DynamoDbClient::DynamoDbClient(ServiceEndpoint endpoint, CredentialsProvider& cr
               timeouts, {kConditionalCheckFailedException, kTransactionCanceledException}),
       policy_(policy) {}
 
-nlohmann::json DynamoDbClient::call(std::string_view operation, const nlohmann::json& request,
+nlohmann::json DynamoDbClient::call(std::string_view operation, JsonRequest request,
                                     Deadline deadline) {
-  detail::JsonAnswer answer =
-      detail::call_json_protocol(client_, kService, kTargetPrefix, operation, request, deadline);
+  detail::JsonAnswer answer = detail::call_json_protocol(client_, kService, kTargetPrefix,
+                                                         operation, std::move(request), deadline);
   if (answer.refusal) throw *answer.refusal;  // no condition was asked: not an answer here
   return std::move(answer.body);
 }
 
-std::optional<nlohmann::json> DynamoDbClient::get_item(const nlohmann::json& request,
-                                                       Deadline deadline) {
-  return optional_object(call("GetItem", request, deadline), "Item");
+std::optional<nlohmann::json> DynamoDbClient::get_item(JsonRequest request, Deadline deadline) {
+  return optional_object(call("GetItem", std::move(request), deadline), "Item");
 }
 
-UpdateOutcome DynamoDbClient::update_item(const nlohmann::json& request, Deadline deadline) {
-  detail::JsonAnswer answer =
-      detail::call_json_protocol(client_, kService, kTargetPrefix, "UpdateItem", request, deadline);
+UpdateOutcome DynamoDbClient::update_item(JsonRequest request, Deadline deadline) {
+  detail::JsonAnswer answer = detail::call_json_protocol(
+      client_, kService, kTargetPrefix, "UpdateItem", std::move(request), deadline);
   if (!answer.refusal) return {true, optional_object(answer.body, "Attributes"), std::nullopt};
   if (answer.refusal->code() != kConditionalCheckFailedException) throw *answer.refusal;
   return {false, std::nullopt, optional_object(answer.body, "Item")};
@@ -203,18 +216,19 @@ QueryResult DynamoDbClient::query_all(nlohmann::json request, Deadline deadline)
 }
 
 TransactionOutcome DynamoDbClient::transact_write_items(
-    nlohmann::json request, const std::function<std::string(int)>& token_for, Deadline deadline) {
+    const JsonRequest& request, const std::function<std::string(int)>& token_for,
+    Deadline deadline) {
   RetryBudget budget(policy_, deadline);
   TransactionOutcome outcome;
   // What the last attempt met: it names the failure when the deadline leaves no time for
   // another one.
   std::optional<TransactionCanceled> last_cancelled;
   for (int attempt = 1;; ++attempt) {
-    request["ClientRequestToken"] = token_for(attempt);
     detail::JsonAnswer answer;
     try {
-      answer = detail::call_json_protocol(client_, kService, kTargetPrefix, "TransactWriteItems",
-                                          request, deadline);
+      answer = detail::call_json_protocol(
+          client_, kService, kTargetPrefix, "TransactWriteItems",
+          JsonRequest(with_token(request.text, token_for(attempt)), request.resource), deadline);
     } catch (AwsError& error) {
       const int made = error.failed_call() ? error.failed_call()->attempts : 0;
       const std::string resource = error.failed_call() ? error.failed_call()->resource : "";

@@ -20,6 +20,7 @@
 #include "aws/deadline.hpp"
 #include "aws/endpoints.hpp"
 #include "aws/http.hpp"
+#include "aws/json_request.hpp"
 #include "aws/retry.hpp"
 
 namespace ssc::aws {
@@ -113,8 +114,9 @@ class DynamoDbClient {
 
   // Every operation, its retries and all its pages end by `deadline`.
 
-  std::optional<nlohmann::json> get_item(const nlohmann::json& request, Deadline deadline);
-  UpdateOutcome update_item(const nlohmann::json& request, Deadline deadline);
+  // A request is written text or a tree (JsonRequest).
+  std::optional<nlohmann::json> get_item(JsonRequest request, Deadline deadline);
+  UpdateOutcome update_item(JsonRequest request, Deadline deadline);
   // One BatchGetItem of `keys` (at most 100) from `table`; `read_options` holds the rest of
   // its KeysAndAttributes (ConsistentRead, ProjectionExpression, ...). A key that has no
   // item is in neither list of the answer.
@@ -122,7 +124,8 @@ class DynamoDbClient {
                                 const nlohmann::json& read_options, Deadline deadline);
   // Every page: follows LastEvaluatedKey until the service sends none.
   QueryResult query_all(nlohmann::json request, Deadline deadline);
-  // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1. Every
+  // TransactWriteItems with ClientRequestToken `token_for(attempt)`, attempts from 1, put
+  // into `request` (an object without one). Every
   // repeat of one attempt (a lost answer, a 5xx, a reset) carries its token, so DynamoDB
   // applies it at most once. A cancellation for transient reasons applied nothing: the
   // transaction is sent again after a backoff under the next attempt's token, so that no
@@ -131,7 +134,7 @@ class DynamoDbClient {
   // policy's attempts. A cancellation for a failed condition is returned, not thrown;
   // anything else throws (TransactionCanceled for other reasons, AwsError), naming every
   // attempt made.
-  TransactionOutcome transact_write_items(nlohmann::json request,
+  TransactionOutcome transact_write_items(const JsonRequest& request,
                                           const std::function<std::string(int attempt)>& token_for,
                                           Deadline deadline);
 
@@ -142,7 +145,7 @@ class DynamoDbClient {
   RetryPolicy policy_;
 
   // One operation that no condition refuses: the answer's JSON object. Throws AwsError.
-  nlohmann::json call(std::string_view operation, const nlohmann::json& request, Deadline deadline);
+  nlohmann::json call(std::string_view operation, JsonRequest request, Deadline deadline);
 };
 
 }  // namespace ssc::aws

@@ -42,23 +42,19 @@ std::string resource_of(const nlohmann::json& request) {
   }
   if (!request.is_object() || !request.contains("TransactItems")) return {};
   const auto tables = transaction_tables(request.at("TransactItems"));
-  if (tables.empty()) return {};
-  std::string text = tables.size() == 1 ? "table " : "tables ";
-  for (std::size_t i = 0; i < tables.size(); ++i) text += (i > 0 ? ", " : "") + tables[i];
-  return text;
+  return tables_resource(tables);
 }
 
 JsonAnswer call_json_protocol(AwsClient& client, const std::string& service,
                               std::string_view target_prefix, std::string_view operation,
-                              const nlohmann::json& request, Deadline deadline) {
+                              JsonRequest request, Deadline deadline) {
   HttpRequest http;
   http.method = "POST";
   http.url = "/";
   http.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                   {"X-Amz-Target", std::string(target_prefix) + std::string(operation)}};
-  http.body = request.dump();
-  Answer answer =
-      client.call(std::move(http), std::string(operation), resource_of(request), deadline);
+  http.body = std::move(request.text);
+  Answer answer = client.call(std::move(http), std::string(operation), request.resource, deadline);
   JsonAnswer result{nlohmann::json::object(), std::move(answer.refusal), answer.attempts};
   if (answer.response.body.empty()) return result;
   auto body = nlohmann::json::parse(answer.response.body, nullptr, false);

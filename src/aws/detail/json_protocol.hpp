@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "aws/aws_client.hpp"
+#include "aws/json_request.hpp"
 
 namespace ssc::aws::detail {
 
@@ -28,6 +29,6 @@ struct JsonAnswer {
 // not a JSON object. Ends by `deadline`.
 JsonAnswer call_json_protocol(AwsClient& client, const std::string& service,
                               std::string_view target_prefix, std::string_view operation,
-                              const nlohmann::json& request, Deadline deadline);
+                              JsonRequest request, Deadline deadline);
 
 }  // namespace ssc::aws::detail

@@ -177,6 +177,26 @@ TEST_F(DynamoDbClientTest, ARepeatOfOneAttemptKeepsItsToken) {
   EXPECT_EQ(transport.body(1)["ClientRequestToken"], "token-1");
 }
 
+TEST_F(DynamoDbClientTest, AWrittenTransactionGoesOutAsWrittenWithItsTokenAndResource) {
+  const std::string written = R"({"TransactItems":[{"Put":{"TableName":"R"}}]})";
+  transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
+  transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
+  transport.reply_json(500, {{"__type", "x#InternalServerError"}, {"message", "boom"}});
+  try {
+    client.transact_write_items(
+        JsonRequest(written, "table R"), [](int) { return std::string("tok\"en"); }, in_a_minute());
+    FAIL() << "expected AwsError";
+  } catch (const AwsError& error) {
+    EXPECT_EQ(error.failed_call()->resource, "table R");
+  }
+  EXPECT_EQ(transport.requests[0].body,
+            R"({"ClientRequestToken":"tok\"en","TransactItems":[{"Put":{"TableName":"R"}}]})");
+  EXPECT_THROW(
+      client.transact_write_items(
+          JsonRequest("[]", "table R"), [](int) { return std::string("t"); }, in_a_minute()),
+      std::invalid_argument);
+}
+
 TEST_F(DynamoDbClientTest, AFailedConditionBesideAConflictIsAnswered) {
   transport.reply_json(400,
                        transient_cancellation("TransactionConflict", "ConditionalCheckFailed"));
