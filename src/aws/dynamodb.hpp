@@ -1,6 +1,7 @@
 // A thin DynamoDB client: the JSON 1.0 protocol (POST /, X-Amz-Target
-// DynamoDB_20120810.<Operation>). Requests and answers are nlohmann::json in DynamoDB's
-// own attribute-value format, so that every expression feature stays reachable. A condition
+// DynamoDB_20120810.<Operation>). Requests and answers are in DynamoDB's own attribute-value
+// format, so that every expression feature stays reachable: a request is written text or a
+// tree (aws/json_request.hpp), an answer a nlohmann::json. A condition
 // that did not hold is an answer, a value (UpdateOutcome, TransactionOutcome); failures are
 // thrown (AwsError, TransactionCanceled).
 #pragma once
