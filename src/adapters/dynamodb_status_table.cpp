@@ -7,6 +7,7 @@
 
 #include "adapters/detail/conditional_write.hpp"
 #include "adapters/detail/table_format.hpp"
+#include "adapters/random_owner_tokens.hpp"
 #include "core/rules.hpp"
 #include "digest/digest.hpp"
 
@@ -18,15 +19,20 @@ namespace receipt = table_format::receipt;
 
 // TransactWriteItems takes at most 100 actions: receipts and the row's one ADD.
 constexpr std::size_t kReceiptsPerTransaction = 99;
-// ClientRequestToken takes 1 to 36 characters: 24 bytes make 32 in base64url.
-constexpr std::size_t kRequestTokenBytes = 24;
-
-// Never the same twice in this process, so never within an invocation: a token is never
-// sent again with other actions (DynamoDB would answer IdempotentParameterMismatch) nor
-// after its attempt was cancelled.
-std::uint64_t next_attempt_number() {
+// A ClientRequestToken never made before, in this process or any other: 16 random bytes
+// drawn once per process, then the number of the attempt in it (24 bytes, 32 characters of
+// the 36 DynamoDB takes). So a token is never sent again with other actions (DynamoDB would
+// answer IdempotentParameterMismatch) nor after its attempt was cancelled, with no digest
+// of the actions (which cost a SHA-256 of every transaction's text).
+std::string next_request_token() {
+  static const std::string process_nonce = kernel_random_bytes(16);
   static std::atomic<std::uint64_t> attempts{0};
-  return attempts.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t attempt = attempts.fetch_add(1, std::memory_order_relaxed);
+  std::string bytes = process_nonce;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    bytes += static_cast<char>((attempt >> shift) & 0xff);
+  }
+  return digest::base64url(bytes);
 }
 
 std::string describe(const core::CollectionKey& key) {
@@ -201,17 +207,11 @@ aws::TransactionOutcome DynamoStatusTable::count_chunk(const core::CollectionKey
   const aws::JsonRequest request = count_transaction(key, files, chunk, nameless, expires_at);
   // Each attempt has a token of its own, the same on every repeat of that attempt (the
   // client's retries, the transport's resend): DynamoDB then applies it once and answers a
-  // repeat as it answered the first (for 10 minutes). The digest of the actions keeps a
-  // token from ever going out with other actions. Emulators that ignore tokens refuse the
-  // repeat instead, and each receipt's owner tells that refusal apart (core::Whose::Mine).
-  const std::string actions = digest::sha256(request.text);
+  // repeat as it answered the first (for 10 minutes). Emulators that ignore tokens refuse
+  // the repeat instead, and each receipt's owner tells that refusal apart
+  // (core::Whose::Mine).
   return client_.transact_write_items(
-      request,
-      [&](int) {
-        return digest::base64url(digest::sha256(actions + std::to_string(next_attempt_number()))
-                                     .substr(0, kRequestTokenBytes));
-      },
-      deadline);
+      request, [](int) { return next_request_token(); }, deadline);
 }
 
 std::vector<std::size_t> DynamoStatusTable::settle_refused(

@@ -4,11 +4,15 @@
 // coordination. Stateless; the kernel takes calls from several threads at once.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "core/ports.hpp"
 
 namespace ssc::adapters {
+
+// `count` bytes from the kernel's CSPRNG. Throws std::runtime_error when it cannot deliver.
+std::string kernel_random_bytes(std::size_t count);
 
 class RandomOwnerTokens final : public core::OwnerTokens {
  public:
