@@ -53,11 +53,14 @@ std::vector<EventRecord> read_event(std::string_view event_text) {
 }
 
 nlohmann::json decode_body(const EventRecord& record) {
-  nlohmann::json body = record.body;
-  if (body.is_string()) {
-    body = nlohmann::json::parse(body.get_ref<const std::string&>(), nullptr,
-                                 /*allow_exceptions=*/false);
+  nlohmann::json body;
+  if (record.body.is_string()) {
+    const auto& text = record.body.get_ref<const std::string&>();
+    if (std::optional<nlohmann::json> fields = project_body(text)) return std::move(*fields);
+    body = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) throw InvalidMessage({"body is not valid JSON"});
+  } else {
+    body = record.body;
   }
   if (!body.is_object()) throw InvalidMessage({"body is not a JSON object"});
   return body;

@@ -37,9 +37,17 @@ std::optional<std::vector<EventRecord>> project_sqs_event(std::string_view event
 // a positive decimal number.
 long receive_count_from(std::string_view text);
 
-// The record's body as a JSON object. Throws InvalidMessage when a string body is not valid
-// JSON or the body is not an object.
+// The record's body as a JSON object: of a string body, project_body's fields when it takes
+// the text. Throws InvalidMessage when a string body is not valid JSON or the body is not an
+// object.
 nlohmann::json decode_body(const EventRecord& record);
+
+// The fields of a body's text that the message is read from (kMessageFields in
+// core/message.hpp), read without nlohmann's parser (src/core/event_projection.cpp): exactly
+// what nlohmann's tree holds for them. nullopt when the text is not a JSON object, when one
+// of them holds a number, an array or an object (kept as nlohmann reads it), or when the
+// projection declines the text: decode_body then reads it with nlohmann.
+std::optional<nlohmann::json> project_body(std::string_view body_text);
 
 // AWS requires in-order failure reporting for FIFO queues, whose ARNs end in ".fifo".
 bool from_fifo_queue(const EventRecord& record);

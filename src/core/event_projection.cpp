@@ -1,9 +1,13 @@
-// project_sqs_event (core/event.hpp): the one file that includes simdjson. Its DOM parser
-// validates the whole text (structure, UTF-8, escapes, numbers) before anything is read, so
-// the projection never accepts what nlohmann rejects; what it reads mirrors split_event.
+// project_sqs_event and project_body (core/event.hpp): the one file that includes simdjson.
+// Its DOM parser validates the whole text (structure, UTF-8, escapes, numbers) before
+// anything is read, so a projection never accepts what nlohmann rejects; what they read
+// mirrors split_event and nlohmann's tree.
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "core/event.hpp"
+#include "core/message.hpp"
 
 namespace ssc::core {
 namespace {
@@ -33,16 +37,50 @@ long receive_count_of(object item) {
   return receive_count_from(string_or_empty(attributes, "ApproximateReceiveCount"));
 }
 
-}  // namespace
+// A string, a boolean or null as nlohmann holds it; nullopt for the others, whose nlohmann
+// form (e.g. of -0 or 1.0) is left to nlohmann's parser.
+std::optional<nlohmann::json> scalar_of(element value) {
+  std::string_view text;
+  bool flag = false;
+  if (value.get(text) == simdjson::SUCCESS) return nlohmann::json(std::string(text));
+  if (value.get(flag) == simdjson::SUCCESS) return nlohmann::json(flag);
+  if (value.is_null()) return nlohmann::json(nullptr);
+  return std::nullopt;
+}
 
-std::optional<std::vector<EventRecord>> project_sqs_event(std::string_view event_text) {
-  // Reused by the thread's next event: it keeps its buffers, sized for the largest so far.
+// The text as an object; nullopt for anything else. The parser is the thread's: it keeps
+// its buffers, sized for the largest text so far, and each text is read before the next.
+std::optional<object> object_of(std::string_view text) {
   thread_local simdjson::dom::parser parser;
-  object event;
-  if (parser.parse(event_text.data(), event_text.size()).get(event) != simdjson::SUCCESS) {
+  object fields;
+  if (parser.parse(text.data(), text.size()).get(fields) != simdjson::SUCCESS) {
     return std::nullopt;
   }
-  const std::optional<element> records = last_field(event, "Records");
+  return fields;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> project_body(std::string_view body_text) {
+  const std::optional<object> fields = object_of(body_text);
+  if (!fields) return std::nullopt;
+  nlohmann::json body = nlohmann::json::object();
+  for (const auto field : *fields) {
+    if (std::find(kMessageFields.begin(), kMessageFields.end(), field.key) ==
+        kMessageFields.end()) {
+      continue;
+    }
+    std::optional<nlohmann::json> value = scalar_of(field.value);
+    if (!value) return std::nullopt;
+    body[std::string(field.key)] = std::move(*value);  // the last of duplicates wins
+  }
+  return body;
+}
+
+std::optional<std::vector<EventRecord>> project_sqs_event(std::string_view event_text) {
+  const std::optional<object> event = object_of(event_text);
+  if (!event) return std::nullopt;
+  const std::optional<element> records = last_field(*event, "Records");
   simdjson::dom::array items;
   if (!records || records->get(items) != simdjson::SUCCESS || items.begin() == items.end()) {
     return std::nullopt;

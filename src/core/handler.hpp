@@ -76,7 +76,7 @@ class BatchHandler {
 
   // A record as decoded and validated, before any I/O: the message, or why it is rejected.
   struct ParsedRecord {
-    nlohmann::json body;             // null when the body itself is not JSON
+    nlohmann::json body;             // decode_body's; null when the body itself is not JSON
     std::optional<Message> message;  // valid
     std::exception_ptr rejected;     // InvalidMessage, or whatever else parsing threw
   };

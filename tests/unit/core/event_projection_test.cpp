@@ -1,5 +1,6 @@
-// project_sqs_event against split_event: the same records whenever the projection takes an
-// event, and every event it declines still read as before, by read_event.
+// project_sqs_event against split_event and project_body against nlohmann's tree: the same
+// records and message fields whenever a projection takes a text, and every text they
+// decline still read as before, by read_event and decode_body.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/message.hpp"
 
 namespace ssc::core {
 namespace {
@@ -117,6 +119,78 @@ TEST(ReadEvent, TextThatIsNotJsonFailsWithNlohmannsError) {
     } catch (const json::parse_error& error) {
       EXPECT_EQ(error.what(), expected);
     }
+  }
+}
+
+// The projection takes `text` and gives the fields of nlohmann's tree that kMessageFields
+// names; returns them.
+json projected_body_as_nlohmann(const std::string& text) {
+  const auto projected = project_body(text);
+  EXPECT_TRUE(projected.has_value()) << text;
+  if (!projected) return nullptr;
+  const json body = json::parse(text);
+  json fields = json::object();
+  for (const std::string_view name : kMessageFields) {
+    if (body.contains(name)) fields[std::string(name)] = body.at(std::string(name));
+  }
+  EXPECT_EQ(*projected, fields) << text;
+  return *projected;
+}
+
+TEST(ProjectBody, KeepsTheMessageFieldsAsNlohmannReadsThem) {
+  const json fields = projected_body_as_nlohmann(
+      R"({"correlation_id": "c1", "collection_name": "db.a.b", "snapshot_type": "full",)"
+      R"( "export_date": "2020-01-01", "filename": "f", "is_success_file": "TRUE",)"
+      R"( "shutdown_flag": false, "reprocess_files": null, "extra": {"n": [1, -0, 2.5]}})");
+  EXPECT_FALSE(fields.contains("extra"));
+  const Message message = parse_message(fields);
+  EXPECT_EQ(message.file_name, "f");
+  EXPECT_TRUE(message.is_success_file);
+  EXPECT_EQ(message.shutdown_flag, false);
+  EXPECT_EQ(message.reprocess_files, nullptr);
+}
+
+TEST(ProjectBody, TheLastOfDuplicateNamesWinsAndEscapesReadAsInNlohmann) {
+  const json fields = projected_body_as_nlohmann(
+      R"({"correlation_id": "lost", "correlation_id": "c\u00e9\ud83d\ude00",)"
+      R"( "file_name": "lost", "file\u005fname": true, "collection_name": "\u0000"})");
+  EXPECT_EQ(fields["correlation_id"], "c\xC3\xA9\xF0\x9F\x98\x80");
+  EXPECT_EQ(message_log_context(fields).at("file_name"), "true");
+  EXPECT_EQ(fields["collection_name"], std::string(1, '\0'));
+}
+
+TEST(ProjectBody, DeclinesNumbersArraysAndObjectsInTheMessageFieldsAndDecodeBodyKeepsThem) {
+  for (const std::string text : {
+           R"({"correlation_id": "c1", "file_name": 17})",
+           R"({"correlation_id": "c1", "file_name": -0})",
+           R"({"shutdown_flag": {"a": 1}})",
+           R"({"reprocess_files": [1.0]})",
+           R"({"file_name": 1, "file_name": "last"})",
+       }) {
+    EXPECT_FALSE(project_body(text).has_value()) << text;
+    EXPECT_EQ(decode_body({"m", 1, "", text}), json::parse(text)) << text;
+  }
+  // nlohmann reads -0 as the integer 0.
+  EXPECT_EQ(message_log_context(decode_body({"m", 1, "", R"({"file_name": -0})"})).at("file_name"),
+            "0");
+}
+
+TEST(ProjectBody, DeclinesWhatIsNoObjectAndDecodeBodyRejectsItAsBefore) {
+  const auto problems_of = [](const std::string& text) {
+    try {
+      (void)decode_body({"m", 1, "", text});
+    } catch (const InvalidMessage& e) {
+      return e.problems();
+    }
+    return std::vector<std::string>{};
+  };
+  for (const std::string text : {"", "{\"correlation_id\": ", "{\"a\": \"\\ud800\"}"}) {
+    EXPECT_FALSE(project_body(text).has_value()) << text;
+    EXPECT_EQ(problems_of(text), std::vector<std::string>{"body is not valid JSON"}) << text;
+  }
+  for (const std::string text : {"[]", "\"text\"", "null", "1"}) {
+    EXPECT_FALSE(project_body(text).has_value()) << text;
+    EXPECT_EQ(problems_of(text), std::vector<std::string>{"body is not a JSON object"}) << text;
   }
 }
 
