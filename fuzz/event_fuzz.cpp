@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "core/event.hpp"
 #include "core/message.hpp"
@@ -13,9 +14,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   // As runtime/app.cpp reads an event: a text that is no JSON fails the invocation there.
-  const auto event = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (event.is_discarded()) return 0;
-  for (const auto& record : ssc::core::split_event(event)) {
+  std::vector<ssc::core::EventRecord> records;
+  try {
+    records = ssc::core::read_event(text);
+  } catch (const nlohmann::json::exception&) {
+    return 0;
+  }
+  for (const auto& record : records) {
     (void)ssc::core::from_fifo_queue(record);
     (void)ssc::core::message_log_context(record.body);
     try {

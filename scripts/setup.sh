@@ -27,7 +27,7 @@ ACTIONLINT_VERSION=v1.7.12
 
 APT_PACKAGES=(
   build-essential cmake ninja-build
-  libboost-dev libssl-dev nlohmann-json3-dev libpugixml-dev
+  libboost-dev libssl-dev nlohmann-json3-dev libsimdjson-dev libpugixml-dev
   prometheus-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format prometheus-pushgateway zip curl
   prometheus  # promtool: tests the alerting rules in deploy/prometheus
@@ -35,11 +35,12 @@ APT_PACKAGES=(
 
 # The arm64 libraries are the arm64 builds of what the binary links (Multi-Arch: same, so
 # they sit beside the x86_64 ones); headers come from the x86_64 -dev packages above.
-# prometheus-cpp-dev itself cannot be installed twice (its civetweb is not multiarch), so
-# only its core library is, and CMakeLists.txt finds it by name when cross-compiling.
+# prometheus-cpp-dev itself cannot be installed twice (its civetweb is not multiarch), nor
+# can libsimdjson-dev, so only their libraries are, and CMakeLists.txt finds them by name
+# when cross-compiling.
 ARM64_PACKAGES=(
   crossbuild-essential-arm64 qemu-user
-  libssl-dev:arm64 libpugixml-dev:arm64 libprometheus-cpp-core1.0:arm64
+  libssl-dev:arm64 libpugixml-dev:arm64 libprometheus-cpp-core1.0:arm64 libsimdjson14:arm64
 )
 
 # The sanitizer and fuzzer builds (scripts/test_hardened.sh): Debian's clang and its

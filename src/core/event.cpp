@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "core/message.hpp"
 
@@ -25,13 +26,16 @@ std::string string_or_empty(const nlohmann::json& object, const char* name) {
 long receive_count_of(const nlohmann::json& item) {
   const auto attributes = item.find("attributes");
   if (attributes == item.end() || !attributes->is_object()) return 0;
-  const std::string text = string_or_empty(*attributes, "ApproximateReceiveCount");
+  return receive_count_from(string_or_empty(*attributes, "ApproximateReceiveCount"));
+}
+
+}  // namespace
+
+long receive_count_from(std::string_view text) {
   long count = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
   return error == std::errc() && end == text.data() + text.size() && count > 0 ? count : 0;
 }
-
-}  // namespace
 
 std::vector<EventRecord> split_event(const nlohmann::json& event) {
   if (!is_sqs_event(event)) return {EventRecord{std::nullopt, 0, "", event}};
@@ -43,12 +47,20 @@ std::vector<EventRecord> split_event(const nlohmann::json& event) {
   return records;
 }
 
+std::vector<EventRecord> read_event(std::string_view event_text) {
+  std::optional<std::vector<EventRecord>> records = project_sqs_event(event_text);
+  return records ? std::move(*records) : split_event(nlohmann::json::parse(event_text));
+}
+
 nlohmann::json decode_body(const EventRecord& record) {
-  nlohmann::json body = record.body;
-  if (body.is_string()) {
-    body = nlohmann::json::parse(body.get_ref<const std::string&>(), nullptr,
-                                 /*allow_exceptions=*/false);
+  nlohmann::json body;
+  if (record.body.is_string()) {
+    const auto& text = record.body.get_ref<const std::string&>();
+    if (std::optional<nlohmann::json> fields = project_body(text)) return std::move(*fields);
+    body = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) throw InvalidMessage({"body is not valid JSON"});
+  } else {
+    body = record.body;
   }
   if (!body.is_object()) throw InvalidMessage({"body is not a JSON object"});
   return body;

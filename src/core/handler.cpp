@@ -40,8 +40,8 @@ DeliveryResult processed(Workflow& workflow, const Delivery& delivery) {
 
 }  // namespace
 
-nlohmann::json BatchHandler::handle(const nlohmann::json& event, const TimeBudget& budget) {
-  const std::vector<EventRecord> records = split_event(event);
+nlohmann::json BatchHandler::handle_records(const std::vector<EventRecord>& records,
+                                            const TimeBudget& budget) {
   // Each message's writes get their own owner (core/owner.hpp): a refused repeat of one
   // message's write is then never mistaken for another message's or another delivery's.
   const std::string invocation_token = ports_.owner_tokens.next();

@@ -50,7 +50,11 @@ class BatchHandler {
   // that the invocation fails. `budget` is the invocation's time: the messages' I/O ends by
   // its work end, the metrics' by its I/O end, and the pending marks carry Lambda's
   // deadline.
-  nlohmann::json handle(const nlohmann::json& event, const TimeBudget& budget);
+  nlohmann::json handle(const nlohmann::json& event, const TimeBudget& budget) {
+    return handle_records(split_event(event), budget);
+  }
+  // The same for the event's records, as split_event or project_sqs_event give them.
+  nlohmann::json handle_records(const std::vector<EventRecord>& records, const TimeBudget& budget);
 
   // The pool threads started so far (they stay): at most one fewer than the largest batch's
   // units that wait on I/O, and never more than max_concurrency - 1.
@@ -72,7 +76,7 @@ class BatchHandler {
 
   // A record as decoded and validated, before any I/O: the message, or why it is rejected.
   struct ParsedRecord {
-    nlohmann::json body;             // null when the body itself is not JSON
+    nlohmann::json body;             // decode_body's; null when the body itself is not JSON
     std::optional<Message> message;  // valid
     std::exception_ptr rejected;     // InvalidMessage, or whatever else parsing threw
   };

@@ -2,8 +2,10 @@
 // that reject it.
 #pragma once
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/failures.hpp"
 #include "core/ports.hpp"
@@ -30,6 +32,13 @@ struct Message {
     return {correlation_id, export_date, snapshot_type};
   }
 };
+
+// Every field of a body that parse_message, rejected_run_labels and message_log_context
+// read: a body holding only these reads the same as the whole body, which is what lets
+// project_body (core/event.hpp) keep no others.
+inline constexpr std::array<std::string_view, 9> kMessageFields = {
+    "correlation_id", "collection_name", "snapshot_type", "export_date", "is_success_file",
+    "shutdown_flag",  "reprocess_files", "file_name",     "filename"};
 
 // Validates a decoded message body and applies the defaults. Throws InvalidMessage naming
 // every required field that is missing, null, empty or not a string.

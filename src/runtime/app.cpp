@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <vector>
 
 #include "core/handler.hpp"
 #include "core/time_budget.hpp"
@@ -62,13 +63,13 @@ std::string Application::handle(const std::string& event_text, std::int64_t dead
   // Made first, so that parsing the event is inside the time it measures.
   const auto budget =
       core::TimeBudget::starting(deadline_ms, parts_->wiring.clock(), parts_->reserve);
-  nlohmann::json event;
+  std::vector<core::EventRecord> records;
   try {
-    event = nlohmann::json::parse(event_text);
+    records = core::read_event(event_text);
   } catch (const nlohmann::json::parse_error& error) {
     throw InvalidEvent(std::string("the event is not JSON: ") + error.what());
   }
-  return parts_->handler.handle(event, budget)
+  return parts_->handler.handle_records(records, budget)
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
