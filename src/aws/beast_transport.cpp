@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -56,6 +57,87 @@ void run(asio::io_context& io) {
   io.run();
 }
 
+// A connected socket whose reads and writes end by a deadline (beast::error::timeout after
+// it). Each one waits in one poll(2) for what it needs: an exchange costs a send, then a poll
+// and a receive per segment of the answer, where Asio's reactor spent an epoll_wait and a
+// timer re-arming per operation besides (issue #17). Beast's synchronous HTTP and TLS
+// operations run on it as its next layer.
+class DeadlineSocket {
+ public:
+  using lowest_layer_type = tcp::socket;
+  using executor_type = tcp::socket::executor_type;
+
+  explicit DeadlineSocket(tcp::socket socket) : socket_(std::move(socket)) {
+    socket_.non_blocking(true);
+  }
+
+  void expires_at(Clock::time_point deadline) { deadline_ = deadline; }
+  tcp::socket& lowest_layer() { return socket_; }
+  [[nodiscard]] const tcp::socket& lowest_layer() const { return socket_; }
+  executor_type get_executor() { return socket_.get_executor(); }
+
+  // An answer is seldom there when it is asked for: wait first, then read.
+  template <typename Buffers>
+  std::size_t read_some(const Buffers& buffers, error_code& ec) {
+    for (;;) {
+      if (!wait_for(POLLIN, ec)) return 0;
+      const std::size_t read = socket_.read_some(buffers, ec);
+      if (ec != asio::error::would_block) return read;
+    }
+  }
+  // The socket's buffer seldom is full: write first, then wait when it is.
+  template <typename Buffers>
+  std::size_t write_some(const Buffers& buffers, error_code& ec) {
+    for (;;) {
+      if (Clock::now() >= deadline_) {
+        ec = beast::error::timeout;
+        return 0;
+      }
+      const std::size_t written = socket_.write_some(buffers, ec);
+      if (ec != asio::error::would_block) return written;
+      if (!wait_for(POLLOUT, ec)) return 0;
+    }
+  }
+  template <typename Buffers>
+  std::size_t read_some(const Buffers& buffers) {
+    error_code ec;
+    const std::size_t read = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return read;
+  }
+  template <typename Buffers>
+  std::size_t write_some(const Buffers& buffers) {
+    error_code ec;
+    const std::size_t written = write_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return written;
+  }
+
+ private:
+  tcp::socket socket_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+
+  // True once the socket is ready for `events` (or has an error or hang-up, which the next
+  // read or write reports); false with `ec` set when the deadline passes first.
+  bool wait_for(short events, error_code& ec) {
+    for (;;) {
+      const auto left = deadline_ - Clock::now();
+      if (left <= Clock::duration::zero()) {
+        ec = beast::error::timeout;
+        return false;
+      }
+      pollfd ready{socket_.native_handle(), events, 0};
+      const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+      const int polled = ::poll(&ready, 1, static_cast<int>(std::min<long long>(wait_ms, 60'000)));
+      if (polled > 0) return true;
+      if (polled < 0 && errno != EINTR) {
+        ec = error_code(errno, boost::system::system_category());
+        return false;
+      }
+    }
+  }
+};
+
 std::string describe(const error_code& ec, const char* step) {
   if (ec == beast::error::timeout) return std::string(step) + ": timed out";
   return std::string(step) + ": " + ec.message();
@@ -96,19 +178,19 @@ struct BeastTransport::Connection {
 
   std::string origin;  // scheme://host:port
   asio::io_context io{1};
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::optional<DeadlineSocket> plain;
+  std::optional<beast::ssl_stream<DeadlineSocket>> tls;
   std::shared_ptr<TlsContext> tls_context;  // outlives `tls`, which points into it
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
 
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  DeadlineSocket& socket() { return tls ? tls->next_layer() : *plain; }
 
   // True when the server closed (or wrote to) the connection while it sat idle: curl checks
   // the same before reuse, so that most stale connections are not even tried.
   [[nodiscard]] bool looks_dead() {
     if (buffer.size() != 0) return true;
-    pollfd probe{lowest().socket().native_handle(), POLLIN, 0};
+    pollfd probe{socket().lowest_layer().native_handle(), POLLIN, 0};
     return ::poll(&probe, 1, 0) != 0;
   }
 };
@@ -148,8 +230,8 @@ struct Outcome {
 };
 
 template <typename Stream>
-Outcome exchange(Stream& stream, beast::flat_buffer& buffer, asio::io_context& io,
-                 const HttpRequest& request, const Target& target) {
+Outcome exchange(Stream& stream, beast::flat_buffer& buffer, const HttpRequest& request,
+                 const Target& target) {
   http::request<http::span_body<const char>> out;
   out.version(11);
   out.method_string(request.method);
@@ -171,8 +253,7 @@ Outcome exchange(Stream& stream, beast::flat_buffer& buffer, asio::io_context& i
   }
 
   Outcome outcome;
-  http::async_write(stream, out, [&](const error_code& ec, std::size_t) { outcome.error = ec; });
-  run(io);
+  http::write(stream, out, outcome.error);
   if (outcome.error) {
     outcome.step = "sending the request";
     return outcome;
@@ -184,9 +265,7 @@ Outcome exchange(Stream& stream, beast::flat_buffer& buffer, asio::io_context& i
     parser.body_limit(kMaxBodyBytes);
     parser.header_limit(kMaxHeaderBytes);
     if (request.method == "HEAD") parser.skip(true);
-    http::async_read(stream, buffer, parser,
-                     [&](const error_code& ec, std::size_t) { outcome.error = ec; });
-    run(io);
+    http::read(stream, buffer, parser, outcome.error);
     if (outcome.error) {
       outcome.step = "reading the answer";
       outcome.answer_started = parser.got_some() || buffer.size() != 0;
@@ -266,15 +345,16 @@ HttpResponse BeastTransport::send(const HttpRequest& request, const HttpTimeouts
       const auto endpoints = resolver.resolve(target.url.host, target.port, ec);
       if (ec) throw TransportError(describe(ec, "resolving the host name"), what);
 
-      connection->plain.emplace(connection->io);
-      connection->plain->expires_at(connect_deadline);
-      connection->plain->async_connect(endpoints,
-                                       [&](const error_code& e, const tcp::endpoint&) { ec = e; });
+      beast::tcp_stream connecting(connection->io);
+      connecting.expires_at(connect_deadline);
+      connecting.async_connect(endpoints,
+                               [&](const error_code& e, const tcp::endpoint&) { ec = e; });
       run(connection->io);
       if (ec) throw TransportError(describe(ec, "connecting"), what);
       // Each request is written whole; Nagle would hold its last segment for the peer's ACK.
-      connection->plain->socket().set_option(tcp::no_delay(true), ec);
-      connection->plain->socket().set_option(asio::socket_base::keep_alive(true), ec);
+      connecting.socket().set_option(tcp::no_delay(true), ec);
+      connecting.socket().set_option(asio::socket_base::keep_alive(true), ec);
+      connection->plain.emplace(connecting.release_socket());
 
       if (tls) {
         connection->tls_context = tls;
@@ -288,9 +368,8 @@ HttpResponse BeastTransport::send(const HttpRequest& request, const HttpTimeouts
           SSL_set_tlsext_host_name(ssl, host.c_str());
           SSL_set1_host(ssl, host.c_str());
         }
-        connection->tls->async_handshake(asio::ssl::stream_base::client,
-                                         [&](const error_code& e) { ec = e; });
-        run(connection->io);
+        connection->socket().expires_at(connect_deadline);
+        connection->tls->handshake(asio::ssl::stream_base::client, ec);
         if (ec) {
           std::string reason = describe(ec, "TLS handshake");
           if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
@@ -302,13 +381,12 @@ HttpResponse BeastTransport::send(const HttpRequest& request, const HttpTimeouts
       }
     }
 
-    connection->lowest().expires_at(deadline);
-    Outcome outcome =
-        connection->tls
-            ? exchange(*connection->tls, connection->buffer, connection->io, request, target)
-            : exchange(*connection->plain, connection->buffer, connection->io, request, target);
+    connection->socket().expires_at(deadline);
+    Outcome outcome = connection->tls
+                          ? exchange(*connection->tls, connection->buffer, request, target)
+                          : exchange(*connection->plain, connection->buffer, request, target);
     if (outcome.response) {
-      connection->lowest().expires_never();
+      connection->socket().expires_at(Clock::time_point::max());
       if (outcome.keep_alive) give_back(std::move(connection));
       return std::move(*outcome.response);
     }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -112,6 +114,23 @@ TEST(BeastTransport, TotalTimeoutGivesTransportError) {
                               {std::chrono::milliseconds(500), std::chrono::milliseconds(200)}),
                TransportError);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
+}
+
+TEST(BeastTransport, ATlsHandshakeThatNeverAnswersEndsByTheConnectTimeout) {
+  // A listening socket that is never served: the kernel completes the TCP connection, and
+  // no TLS answer ever comes.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  BeastTransport transport;
+  try {
+    transport.send({"GET", url + "/", {}, ""},
+                   {std::chrono::milliseconds(200), std::chrono::milliseconds(5000)});
+    FAIL() << "expected TransportError";
+  } catch (const TransportError& error) {
+    EXPECT_NE(std::string(error.what()).find("TLS handshake: timed out"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(BeastTransport, HttpErrorStatusIsAnAnswerNotAnException) {
